@@ -1,0 +1,22 @@
+"""Versioned codebooks: the YAML format, its validation and cross-version item mappings."""
+
+from rupture_coder.codebook.loader import (
+    CodebookError,
+    Problem,
+    load_codebook,
+    load_codebook_file,
+    parse_codebook_text,
+)
+from rupture_coder.codebook.model import Codebook, Item, RatingDef, Scale
+
+__all__ = [
+    "Codebook",
+    "CodebookError",
+    "Item",
+    "Problem",
+    "RatingDef",
+    "Scale",
+    "load_codebook",
+    "load_codebook_file",
+    "parse_codebook_text",
+]

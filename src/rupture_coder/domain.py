@@ -1,0 +1,75 @@
+"""Plain data passed between importers, the service layer and the views (no database, no Qt)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ParsedUtterance:
+    speaker: str
+    text: str
+    start_s: float | None = None
+    end_s: float | None = None
+    line: int | None = None  # where it came from in the source, for messages
+
+
+@dataclass
+class ImportProblem:
+    """Something wrong with an input file: where, the offending value, what was expected."""
+
+    source: str
+    where: str  # "line 12", "row 40", "cue 7"
+    value: str
+    message: str
+    repair: str | None = None  # what "import with repairs" does about it; None: cannot repair
+
+    def __str__(self) -> str:
+        fix = f" [repair: {self.repair}]" if self.repair else " [cannot be repaired]"
+        return f"{self.source}: {self.where}: {self.message} (found {self.value!r}){fix}"
+
+
+@dataclass
+class ParsedSession:
+    title: str
+    utterances: list[ParsedUtterance] = field(default_factory=list)
+    source_file: str | None = None
+    source_hash: str | None = None
+    kind: str = "individual"
+    duration_s: float | None = None
+    media_path: str | None = None
+    media_hash: str | None = None
+
+    @property
+    def timed(self) -> bool:
+        return any(u.start_s is not None for u in self.utterances)
+
+    def speakers(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for u in self.utterances:
+            seen.setdefault(u.speaker, None)
+        return list(seen)
+
+
+@dataclass
+class ParticipantPlan:
+    label: str  # the speaker label in the source
+    pseudonym: str
+    role: str
+
+
+THERAPIST_LABELS = {"t", "th", "therapist", "counsellor", "counselor", "leader", "facilitator"}
+CLIENT_LABELS = {"p", "c", "client", "patient", "pt"}
+
+
+def propose_participants(session: ParsedSession) -> list[ParticipantPlan]:
+    """A first guess at who is who from the speaker labels; the user confirms or changes it."""
+    plans = []
+    for label in session.speakers():
+        low = label.strip().lower().rstrip(".")
+        if low in THERAPIST_LABELS or low.startswith("therapist"):
+            role = "therapist"
+        else:
+            role = "member" if session.kind == "group" else "client"
+        plans.append(ParticipantPlan(label, label, role))
+    return plans

@@ -1,0 +1,63 @@
+"""Cutting a session into coding segments.
+
+Timed sessions: consecutive fixed windows of ``length_s`` from 0 to the session's end (the media
+duration, or the last utterance's end or start); an utterance belongs to the window its start
+falls in. Untimed transcripts: runs of ``per_utterances`` utterances. The last window is kept
+and marked partial when it is shorter than the others.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from rupture_coder.domain import ParsedUtterance
+
+
+@dataclass(frozen=True)
+class SegmentPlan:
+    index: int
+    start_s: float | None
+    end_s: float | None
+    first_position: int | None
+    last_position: int | None
+    partial: bool
+
+
+def session_end(utterances: list[ParsedUtterance], duration_s: float | None) -> float | None:
+    times = [t for u in utterances for t in (u.start_s, u.end_s) if t is not None]
+    ends = [*times, *([duration_s] if duration_s else [])]
+    return max(ends) if ends else None
+
+
+def plan_segments(
+    utterances: list[ParsedUtterance],
+    length_s: float | None = 300.0,
+    duration_s: float | None = None,
+    per_utterances: int | None = None,
+) -> list[SegmentPlan]:
+    end = session_end(utterances, duration_s)
+    if length_s and end is not None and (duration_s or all(u.start_s is not None for u in utterances)):
+        return _by_time(utterances, length_s, end)
+    size = per_utterances or 20
+    n = len(utterances)
+    return [
+        SegmentPlan(i, None, None, first, min(first + size, n) - 1, min(first + size, n) - first < size)
+        for i, first in enumerate(range(0, n, size))
+    ]
+
+
+def _by_time(utterances: list[ParsedUtterance], length_s: float, end: float) -> list[SegmentPlan]:
+    count = max(1, math.ceil(end / length_s - 1e-9))
+    starts = [u.start_s or 0.0 for u in utterances]
+    plans = []
+    for i in range(count):
+        lo, hi = i * length_s, min((i + 1) * length_s, end)
+        first = bisect_right(starts, lo - 1e-9) if i else 0
+        last = bisect_right(starts, hi - 1e-9) - 1 if i < count - 1 else len(utterances) - 1
+        has = first <= last
+        plans.append(
+            SegmentPlan(i, lo, hi, first if has else None, last if has else None, hi - lo < length_s - 1e-6)
+        )
+    return plans

@@ -1,0 +1,284 @@
+"""Coding commands: code events, supervisor flags, segment and session ratings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as Db
+
+from rupture_coder.codebook.model import Codebook, ItemKind, Scale
+from rupture_coder.services.project_commands import CommandError, stored_codebook
+from rupture_coder.store.models import (
+    CodeEvent,
+    Participant,
+    Rater,
+    Segment,
+    SegmentRating,
+    Session,
+    SessionRating,
+    Utterance,
+    utcnow,
+)
+
+
+@dataclass
+class CodeSpec:
+    """Where and what: the fields of a code event a coder chooses."""
+
+    item_id: str
+    first_utterance_id: str | None = None
+    last_utterance_id: str | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+    segment_id: str | None = None
+    count: int = 1
+    value: int | None = None
+    actor_id: str | None = None
+    target_id: str | None = None
+    level: str | None = None
+    note: str = ""
+
+
+_SPEC_FIELDS = tuple(CodeSpec.__dataclass_fields__)
+
+
+def _get(db: Db, model, key, what: str):
+    obj = db.get(model, key)
+    if obj is None:
+        raise CommandError(f"no {what} {key}")
+    return obj
+
+
+def _check_spec(db: Db, cb: Codebook, session: Session, spec: CodeSpec) -> None:
+    try:
+        item = cb.item(spec.item_id)
+    except KeyError as exc:
+        raise CommandError(exc.args[0]) from None
+    if not (spec.first_utterance_id or spec.start_s is not None or spec.segment_id):
+        raise CommandError("a code needs an utterance, a time or a segment")
+    if spec.first_utterance_id:
+        first = _get(db, Utterance, spec.first_utterance_id, "utterance")
+        last = _get(db, Utterance, spec.last_utterance_id or spec.first_utterance_id, "utterance")
+        if first.session_id != session.id or last.session_id != session.id:
+            raise CommandError("the utterances belong to another session")
+        if last.position < first.position:
+            raise CommandError("the last utterance comes before the first")
+    if spec.start_s is not None and spec.end_s is not None and spec.end_s < spec.start_s:
+        raise CommandError(f"the code ends ({spec.end_s}) before it starts ({spec.start_s})")
+    if spec.segment_id and _get(db, Segment, spec.segment_id, "segment").session_id != session.id:
+        raise CommandError("the segment belongs to another session")
+    if item.kind == ItemKind.RATING:
+        check_value(cb.scale(item.scale or ""), spec.value, False, item.id)
+    elif spec.value is not None:
+        raise CommandError(f"item {item.id} is a {item.kind.value} item and takes no value")
+    if spec.count < 1 or (item.kind == ItemKind.PRESENCE and spec.count != 1):
+        raise CommandError(f"item {item.id}: count must be 1 for presence items and >= 1 for count items")
+    _check_group(db, cb, session, item, spec)
+
+
+def _check_group(db: Db, cb: Codebook, session: Session, item, spec: CodeSpec) -> None:
+    people = {spec.actor_id, spec.target_id} - {None}
+    for pid in people:
+        if _get(db, Participant, pid, "participant").session_id != session.id:
+            raise CommandError(f"participant {pid} is not in this session")
+    if cb.group is None:
+        if spec.level:
+            raise CommandError(f"codebook {cb.id} is not a group codebook; a code has no level")
+        return
+    if not spec.actor_id or not spec.level:
+        raise CommandError(f"{cb.id}: every event needs an actor and a level (who acted, at which level)")
+    level = next((lv for lv in cb.group.levels if lv.id == spec.level), None)
+    if level is None:
+        raise CommandError(f"unknown level {spec.level!r}; expected one of {[lv.id for lv in cb.group.levels]}")
+    actor = db.get(Participant, spec.actor_id)
+    if actor.role != level.actor_role:
+        raise CommandError(f"level {level.id} needs a {level.actor_role} as actor, not a {actor.role}")
+    if item.actor_roles and actor.role not in item.actor_roles:
+        raise CommandError(f"item {item.id} is coded for {item.actor_roles}, not for a {actor.role}")
+    if level.target_role == cb.group.group_target:
+        if spec.target_id:
+            raise CommandError(f"level {level.id} targets the whole group; leave the target empty")
+    else:
+        if not spec.target_id:
+            raise CommandError(f"level {level.id} needs a target ({level.target_role})")
+        target = db.get(Participant, spec.target_id)
+        if target.role != level.target_role:
+            raise CommandError(f"level {level.id} needs a {level.target_role} as target, not a {target.role}")
+        if target.id == actor.id:
+            raise CommandError("actor and target are the same participant")
+
+
+def check_value(scale: Scale, value: int | None, is_na: bool, what: str) -> None:
+    if is_na:
+        if not scale.allow_na:
+            raise CommandError(f"{what}: N/A is not allowed on scale {scale.id}")
+        if value is not None:
+            raise CommandError(f"{what}: give a value or N/A, not both")
+        return
+    if value is None or not scale.min <= value <= scale.max:
+        raise CommandError(f"{what}: {value!r} is not on scale {scale.id} ({scale.min}..{scale.max})")
+
+
+def _session_and_codebook(db: Db, session_id: str, rater_id: str, codebook: tuple[str, str]):
+    session = _get(db, Session, session_id, "session")
+    _get(db, Rater, rater_id, "rater")
+    return session, stored_codebook(db, *codebook)
+
+
+@dataclass
+class AddCode:
+    session_id: str
+    rater_id: str
+    codebook: tuple[str, str]
+    spec: CodeSpec
+    code_id: str | None = None
+    command_name: ClassVar[str] = "add code"
+
+    def describe(self) -> str:
+        return f"code {self.spec.item_id}"
+
+    def apply(self, db: Db) -> CodeEvent:
+        session, cb = _session_and_codebook(db, self.session_id, self.rater_id, self.codebook)
+        _check_spec(db, cb, session, self.spec)
+        same = select(CodeEvent.id).where(
+            CodeEvent.session_id == session.id, CodeEvent.rater_id == self.rater_id,
+            CodeEvent.item_id == self.spec.item_id, CodeEvent.codebook_id == cb.id,
+            CodeEvent.first_utterance_id == self.spec.first_utterance_id,
+            CodeEvent.last_utterance_id == self.spec.last_utterance_id,
+            CodeEvent.start_s == self.spec.start_s, CodeEvent.segment_id == self.spec.segment_id,
+            CodeEvent.actor_id == self.spec.actor_id, CodeEvent.target_id == self.spec.target_id,
+        )  # fmt: skip
+        if db.scalar(same.limit(1)):
+            raise CommandError(f"{self.spec.item_id} is already coded there by this rater")
+        event = CodeEvent(
+            session_id=session.id, rater_id=self.rater_id, codebook_id=cb.id,
+            codebook_version=cb.version, **{k: getattr(self.spec, k) for k in _SPEC_FIELDS},
+        )  # fmt: skip
+        if self.code_id:
+            event.id = self.code_id
+        db.add(event)
+        db.flush()
+        return event
+
+
+@dataclass
+class UpdateCode:
+    """Change any of a code's fields (move it, change its item, note, actor...)."""
+
+    code_id: str
+    changes: dict[str, Any] = field(default_factory=dict)
+    command_name: ClassVar[str] = "edit code"
+
+    def describe(self) -> str:
+        return f"edit code ({', '.join(sorted(self.changes))})"
+
+    def apply(self, db: Db) -> CodeEvent:
+        event = _get(db, CodeEvent, self.code_id, "code")
+        unknown = set(self.changes) - set(_SPEC_FIELDS)
+        if unknown:
+            raise CommandError(f"cannot change {sorted(unknown)} of a code")
+        spec = CodeSpec(**{k: getattr(event, k) for k in _SPEC_FIELDS})
+        for key, value in self.changes.items():
+            setattr(spec, key, value)
+        session = _get(db, Session, event.session_id, "session")
+        _check_spec(db, stored_codebook(db, event.codebook_id, event.codebook_version), session, spec)
+        for key, value in self.changes.items():
+            setattr(event, key, value)
+        event.updated_at = utcnow()
+        return event
+
+
+@dataclass
+class DeleteCode:
+    code_id: str
+    command_name: ClassVar[str] = "delete code"
+
+    def describe(self) -> str:
+        return "delete code"
+
+    def apply(self, db: Db) -> None:
+        db.delete(_get(db, CodeEvent, self.code_id, "code"))
+
+
+@dataclass
+class FlagCode:
+    """Flag (or unflag) a code for supervisor review, with a reason."""
+
+    code_id: str
+    flagged: bool = True
+    reason: str = ""
+    command_name: ClassVar[str] = "flag code"
+
+    def describe(self) -> str:
+        return "flag code for review" if self.flagged else "clear review flag"
+
+    def apply(self, db: Db) -> CodeEvent:
+        event = _get(db, CodeEvent, self.code_id, "code")
+        if self.flagged and not self.reason.strip():
+            raise CommandError("say why the code is flagged for review")
+        event.flagged, event.flag_reason = self.flagged, self.reason.strip() if self.flagged else ""
+        event.updated_at = utcnow()
+        return event
+
+
+@dataclass
+class SetRating:
+    """Set, change or clear (value None, not N/A) a segment or session rating of one rater."""
+
+    rater_id: str
+    codebook: tuple[str, str]
+    rating_id: str
+    value: int | None
+    is_na: bool = False
+    session_id: str | None = None
+    segment_id: str | None = None
+    note: str = ""
+    command_name: ClassVar[str] = "set rating"
+
+    def describe(self) -> str:
+        shown = "N/A" if self.is_na else ("cleared" if self.value is None else self.value)
+        return f"rate {self.rating_id} = {shown}"
+
+    def apply(self, db: Db) -> SegmentRating | SessionRating | None:
+        if (self.segment_id is None) == (self.session_id is None):
+            raise CommandError("a rating belongs to a segment or to a session")
+        model, where = SessionRating, {"session_id": self.session_id}
+        if self.segment_id:
+            segment = _get(db, Segment, self.segment_id, "segment")
+            model, where = SegmentRating, {"segment_id": segment.id}
+            session_id = segment.session_id
+        else:
+            session_id = self.session_id
+        _session, cb = _session_and_codebook(db, session_id, self.rater_id, self.codebook)
+        try:
+            definition = cb.rating(self.rating_id)
+        except KeyError as exc:
+            raise CommandError(exc.args[0]) from None
+        wanted = "segment" if self.segment_id else "session"
+        if definition.scope.value != wanted:
+            raise CommandError(f"{self.rating_id} is a {definition.scope.value} rating, not a {wanted} rating")
+        existing = db.scalar(
+            select(model).filter_by(
+                rater_id=self.rater_id, codebook_id=cb.id, codebook_version=cb.version,
+                rating_id=self.rating_id, **where,
+            )
+        )  # fmt: skip
+        if self.value is None and not self.is_na:
+            if existing is not None:
+                db.delete(existing)
+            return None
+        check_value(cb.scale(definition.scale), self.value, self.is_na, self.rating_id)
+        if existing is None:
+            existing = model(
+                rater_id=self.rater_id, codebook_id=cb.id, codebook_version=cb.version,
+                rating_id=self.rating_id, **where,
+            )  # fmt: skip
+            if model is SegmentRating:
+                existing.session_id = session_id
+            db.add(existing)
+        existing.value, existing.is_na, existing.note = self.value, self.is_na, self.note
+        existing.updated_at = utcnow()
+        db.flush()
+        return existing

@@ -1,0 +1,140 @@
+"""Commands on the project as a whole: settings, raters, codebook versions, sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session as Db
+
+from rupture_coder.codebook import Codebook, parse_codebook_text
+from rupture_coder.codebook.loader import content_hash
+from rupture_coder.store.models import (
+    RATER_ROLES,
+    CodebookVersion,
+    CodeEvent,
+    ProjectSetting,
+    Rater,
+    SegmentRating,
+    Session,
+    SessionRating,
+)
+
+
+class CommandError(ValueError):
+    """A command was refused; nothing was written. The message says why."""
+
+
+@dataclass
+class SetSetting:
+    key: str
+    value: Any
+    command_name: ClassVar[str] = "set setting"
+
+    def describe(self) -> str:
+        return f"set {self.key} = {self.value!r}"
+
+    def apply(self, db: Db) -> Any:
+        row = db.get(ProjectSetting, self.key)
+        if row is None:
+            db.add(ProjectSetting(key=self.key, value=self.value))
+        else:
+            row.value = self.value
+        return self.value
+
+
+@dataclass
+class AddRater:
+    name: str
+    role: str = "coder"
+    rater_id: str | None = None
+    command_name: ClassVar[str] = "add rater"
+
+    def describe(self) -> str:
+        return f"add {self.role} {self.name!r}"
+
+    def apply(self, db: Db) -> Rater:
+        if self.role not in RATER_ROLES:
+            raise CommandError(f"unknown rater role {self.role!r}; expected one of {RATER_ROLES}")
+        if not self.name.strip():
+            raise CommandError("a rater needs a name")
+        rater = Rater(name=self.name.strip(), role=self.role)
+        if self.rater_id:
+            rater.id = self.rater_id
+        db.add(rater)
+        db.flush()
+        return rater
+
+
+def codebook_in_use(db: Db, codebook_id: str, version: str) -> bool:
+    """True when any code, rating or session refers to this codebook version (it is frozen)."""
+    checks = [
+        exists().where(CodeEvent.codebook_id == codebook_id, CodeEvent.codebook_version == version),
+        exists().where(SegmentRating.codebook_id == codebook_id, SegmentRating.codebook_version == version),
+        exists().where(SessionRating.codebook_id == codebook_id, SessionRating.codebook_version == version),
+        exists().where(Session.codebook_id == codebook_id, Session.codebook_version == version),
+    ]
+    return bool(db.scalar(select(or_(*checks))))
+
+
+_PARSED: dict[str, Codebook] = {}
+
+
+def stored_codebook(db: Db, codebook_id: str, version: str) -> Codebook:
+    """The stored codebook version, parsed once per content hash."""
+    row = db.get(CodebookVersion, (codebook_id, version))
+    if row is None:
+        raise CommandError(f"codebook {codebook_id} {version} is not in this project")
+    if row.content_hash not in _PARSED:
+        _PARSED[row.content_hash] = parse_codebook_text(row.content, f"{codebook_id} {version}")
+    return _PARSED[row.content_hash]
+
+
+@dataclass
+class RegisterCodebook:
+    """Store a codebook version's full text. Re-registering identical text changes nothing;
+    different text under a version that codes refer to is refused: that needs a new version."""
+
+    text: str
+    source: str = "<codebook>"
+    command_name: ClassVar[str] = "register codebook"
+
+    def describe(self) -> str:
+        return f"register codebook from {self.source}"
+
+    def apply(self, db: Db) -> Codebook:
+        cb = parse_codebook_text(self.text, self.source)
+        digest = content_hash(self.text)
+        for mapping in cb.mappings:
+            old_row = db.get(CodebookVersion, (cb.id, mapping.from_version))
+            if old_row is None:
+                continue
+            old_ids = {i.id for i in parse_codebook_text(old_row.content).items()}
+            unknown = sorted(set(mapping.items) - old_ids)
+            if unknown:
+                raise CommandError(
+                    f"{self.source}: the mapping from {mapping.from_version} names item(s) "
+                    f"{', '.join(unknown)}, which {cb.id} {mapping.from_version} does not have"
+                )
+        row = db.get(CodebookVersion, (cb.id, cb.version))
+        if row is None:
+            db.add(
+                CodebookVersion(
+                    codebook_id=cb.id, version=cb.version, title=cb.title, kind=cb.kind,
+                    content=self.text, content_hash=digest,
+                )
+            )  # fmt: skip
+        elif row.content_hash != digest:
+            if codebook_in_use(db, cb.id, cb.version):
+                raise CommandError(
+                    f"{self.source}: codebook {cb.id} {cb.version} is frozen (codes refer to it) and "
+                    "this file differs from the stored text; give the changed codebook a new "
+                    "version number"
+                )
+            row.title, row.kind, row.content, row.content_hash = cb.title, cb.kind, self.text, digest
+        return cb
+
+
+def count_rows(db: Db, model) -> int:
+    return db.scalar(select(func.count()).select_from(model)) or 0

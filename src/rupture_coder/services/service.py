@@ -1,0 +1,152 @@
+"""The service layer: every change of data is one command run here.
+
+``ProjectService.run`` gives each command one transaction, records what it wrote in one audit
+row, commits before returning, keeps the undo/redo stacks and tells listeners what changed.
+Views never write to the database; they call ``run`` and listen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+from sqlalchemy.orm import Session
+
+from rupture_coder.services.changes import ChangeRecorder, RowChange, apply_changes
+from rupture_coder.store.db import Project
+from rupture_coder.store.models import AuditEntry
+
+
+class Command(Protocol):
+    """A change of data. ``apply`` writes through the ORM session and returns its result."""
+
+    command_name: ClassVar[str]
+
+    def apply(self, session: Session) -> Any: ...
+
+    def describe(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What one command (or an undo/redo) changed; handed to every listener after commit."""
+
+    command: str
+    summary: str
+    audit_id: int | None
+    changes: tuple[RowChange, ...]
+    result: Any = None
+    tables: frozenset[str] = field(default=frozenset())
+
+    @classmethod
+    def build(cls, command: str, summary: str, audit_id, changes, result=None) -> ChangeSet:
+        return cls(command, summary, audit_id, tuple(changes), result, frozenset(c.table for c in changes))
+
+    def ids(self, table: str) -> set[str]:
+        return {next(iter(c.pk.values())) for c in self.changes if c.table == table}
+
+
+Listener = Callable[[ChangeSet], None]
+
+
+class NothingToUndo(RuntimeError):
+    pass
+
+
+class ProjectService:
+    """Runs commands against a project on behalf of one actor (a rater or user name)."""
+
+    def __init__(self, project: Project, actor: str):
+        self.project = project
+        self.actor = actor
+        self._undo: list[int] = []
+        self._redo: list[int] = []
+        self._listeners: list[Listener] = []
+
+    # -- listeners -------------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def _notify(self, change: ChangeSet) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    # -- commands --------------------------------------------------------------------------
+    def run(self, cmd: Command) -> ChangeSet:
+        """Run one command in one transaction; it is committed when this returns."""
+        with self.project.new_session() as session:
+            recorder = ChangeRecorder(session)
+            try:
+                with session.begin():
+                    result = cmd.apply(session)
+                    session.flush()
+                    changes = list(recorder.changes)
+                    audit_id = None
+                    if changes:
+                        entry = self._audit(session, cmd.command_name, cmd.describe(), changes)
+                        audit_id = entry.id
+            finally:
+                recorder.close()
+        change = ChangeSet.build(cmd.command_name, cmd.describe(), audit_id, changes, result)
+        if audit_id is not None:
+            self._undo.append(audit_id)
+            self._redo.clear()
+            self._notify(change)
+        return change
+
+    def _audit(self, session: Session, name: str, summary: str, changes: list[RowChange], **kw) -> AuditEntry:
+        entry = AuditEntry(
+            actor=self.actor, command=name, summary=summary, changes=[c.to_json() for c in changes], **kw
+        )
+        session.add(entry)
+        session.flush()
+        return entry
+
+    # -- undo / redo -----------------------------------------------------------------------
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo_summary(self) -> str | None:
+        return self._summary(self._undo)
+
+    def redo_summary(self) -> str | None:
+        return self._summary(self._redo)
+
+    def _summary(self, stack: list[int]) -> str | None:
+        if not stack:
+            return None
+        with self.project.read() as s:
+            return s.get(AuditEntry, stack[-1]).summary
+
+    def undo(self) -> ChangeSet:
+        return self._replay(self._undo, self._redo, inverse=True)
+
+    def redo(self) -> ChangeSet:
+        return self._replay(self._redo, self._undo, inverse=False)
+
+    def _replay(self, source: list[int], target: list[int], inverse: bool) -> ChangeSet:
+        if not source:
+            raise NothingToUndo("nothing to undo" if inverse else "nothing to redo")
+        audit_id = source[-1]
+        with self.project.new_session() as session, session.begin():
+            original = session.get(AuditEntry, audit_id)
+            recorded = [RowChange.from_json(c) for c in original.changes]
+            changes = [c.inverse() for c in reversed(recorded)] if inverse else recorded
+            apply_changes(session, changes)  # raises UndoConflict and rolls back if rows moved on
+            verb = "undo" if inverse else "redo"
+            summary = f"{verb}: {original.summary}"
+            link = {"undoes": audit_id} if inverse else {"redoes": audit_id}
+            entry = self._audit(session, verb, summary, changes, **link)
+            new_id = entry.id
+        source.pop()
+        target.append(audit_id)
+        change = ChangeSet.build(verb, summary, new_id, changes)
+        self._notify(change)
+        return change

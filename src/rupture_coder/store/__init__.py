@@ -1,0 +1,1 @@
+"""Persistence: the ORM models, the project database and its migrations."""

@@ -1,0 +1,167 @@
+"""Open, create and upgrade a project database.
+
+A project is one SQLite file (or, later, a PostgreSQL URL). Its schema is created and upgraded
+only by the Alembic migrations shipped in this package; before an existing file is upgraded, a
+consistent copy is taken with the SQLite backup API.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import sessionmaker
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+class ProjectError(RuntimeError):
+    """A project file cannot be opened; the message says why and what to do."""
+
+
+def _alembic_config(connection=None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")  # a returned command survives a crash or power loss
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the per-dialect settings the app relies on."""
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def backup_sqlite(src: Path, dest: Path) -> Path:
+    """Consistent copy of a live SQLite database (SQLite online backup API, not a file copy)."""
+    tmp = dest.with_name(dest.name + ".part")
+    source, copy = sqlite3.connect(src), sqlite3.connect(tmp)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    tmp.replace(dest)
+    return dest
+
+
+@dataclass
+class Project:
+    """An open project: its engine and a factory for ORM sessions."""
+
+    url: str
+    engine: Engine
+    backup: Path | None = None  # the backup taken before an upgrade on this open, if any
+
+    def __post_init__(self) -> None:
+        self._factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def path(self) -> Path | None:
+        u = make_url(self.url)
+        return Path(u.database) if u.get_backend_name() == "sqlite" and u.database else None
+
+    def new_session(self) -> OrmSession:
+        return self._factory()
+
+    @contextmanager
+    def read(self) -> Iterator[OrmSession]:
+        """A session for queries; it never commits, and its objects stay readable after it closes."""
+        with self._factory() as s:
+            yield s
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _check_sqlite_file(path: Path) -> None:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot read the project file: {exc.strerror}") from exc
+    if head and head != SQLITE_MAGIC:
+        raise ProjectError(
+            f"{path}: not a rupture-coder project (not an SQLite database); "
+            "choose a project file (.rcproj) or a new file name"
+        )
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def open_project(target: str | Path, create: bool = True) -> Project:
+    """Open (and if needed create or upgrade) a project; ``target`` is a path or a database URL."""
+    if isinstance(target, Path) or "://" not in str(target):
+        path = Path(target).expanduser().resolve()
+        exists = path.exists() and path.stat().st_size > 0
+        if exists:
+            _check_sqlite_file(path)
+        elif not create:
+            raise ProjectError(f"{path}: no such project")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        url, path, exists = str(target), None, True
+    engine = make_engine(url)
+    try:
+        backup = _upgrade(engine, path, exists)
+    except Exception:
+        engine.dispose()
+        raise
+    return Project(url=url, engine=engine, backup=backup)
+
+
+def _upgrade(engine: Engine, path: Path | None, existed: bool) -> Path | None:
+    head = head_revision()
+    rev = current_revision(engine)
+    if rev == head:
+        return None
+    script = ScriptDirectory.from_config(_alembic_config())
+    known = {r.revision for r in script.walk_revisions()}
+    where = path or engine.url.render_as_string(hide_password=True)
+    if rev is None and inspect(engine).get_table_names():
+        raise ProjectError(f"{where}: this database has tables but is not a rupture-coder project")
+    if rev is not None and rev not in known:
+        raise ProjectError(
+            f"{where}: made by a newer rupture-coder (schema revision {rev}; this version knows up "
+            f"to {head}); update rupture-coder to open it. The file was not changed."
+        )
+    backup = None
+    if rev is not None and path is not None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        backup = backup_sqlite(path, path.with_name(f"{path.name}.backup-rev{rev}-{stamp}"))
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    return backup

@@ -1,0 +1,270 @@
+"""The project's data model (SQLAlchemy 2.x ORM).
+
+Portable on purpose: nothing here is SQLite-only, so the same models run on PostgreSQL.
+Entities that travel between projects (sessions, utterances, raters, codes) have UUID string ids,
+so rater packages merge by id, never by name. Parent -> child deletes cascade in the ORM (not in the
+database), so that every deleted row passes through the command layer and can be undone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+RATER_ROLES = ("coder", "lead", "supervisor", "consensus")
+SESSION_KINDS = ("individual", "group")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {getattr(self, 'id', '')}>"
+
+
+_CASCADE = "all, delete"  # ORM-side: children pass through session.delete and the audit
+
+
+class ProjectSetting(Base):
+    __tablename__ = "project_settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+
+
+class CodebookVersion(Base):
+    """A codebook version exactly as registered; frozen once any code refers to it."""
+
+    __tablename__ = "codebook_versions"
+    codebook_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Rater(Base):
+    __tablename__ = "raters"
+    __table_args__ = (CheckConstraint(f"role IN {RATER_ROLES}", name="role"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="coder")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Session(Base):
+    """One therapy session: a transcript, a media file with a clock, or both."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {SESSION_KINDS}", name="kind"),
+        ForeignKeyConstraint(
+            ["codebook_id", "codebook_version"],
+            ["codebook_versions.codebook_id", "codebook_versions.version"],
+        ),
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    title: Mapped[str] = mapped_column(String(300))
+    session_date: Mapped[date | None] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20), default="individual")
+    codebook_id: Mapped[str | None] = mapped_column(String(64))
+    codebook_version: Mapped[str | None] = mapped_column(String(64))
+    media_path: Mapped[str | None] = mapped_column(Text)
+    media_hash: Mapped[str | None] = mapped_column(String(64))
+    media_offset_s: Mapped[float] = mapped_column(Float, default=0.0)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    source_file: Mapped[str | None] = mapped_column(Text)
+    source_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    segment_length_s: Mapped[float | None] = mapped_column(Float)
+    segment_utterances: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    participants: Mapped[list[Participant]] = relationship(
+        cascade=_CASCADE, order_by="Participant.label", back_populates="session"
+    )
+    utterances: Mapped[list[Utterance]] = relationship(
+        cascade=_CASCADE, order_by="Utterance.position", back_populates="session"
+    )
+    segments: Mapped[list[Segment]] = relationship(
+        cascade=_CASCADE, order_by="Segment.index", back_populates="session"
+    )
+    code_events: Mapped[list[CodeEvent]] = relationship(cascade=_CASCADE, back_populates="session")
+    segment_ratings: Mapped[list[SegmentRating]] = relationship(cascade=_CASCADE)
+    session_ratings: Mapped[list[SessionRating]] = relationship(cascade=_CASCADE)
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("session_id", "label"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    pseudonym: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    session: Mapped[Session] = relationship(back_populates="participants")
+
+
+class Utterance(Base):
+    __tablename__ = "utterances"
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(200))
+    participant_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id"))
+    start_s: Mapped[float | None] = mapped_column(Float)
+    end_s: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    session: Mapped[Session] = relationship(back_populates="utterances")
+
+
+class Segment(Base):
+    """A coding unit: a fixed time window, or a run of utterances when there are no times."""
+
+    __tablename__ = "segments"
+    __table_args__ = (UniqueConstraint("session_id", "index"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
+    index: Mapped[int] = mapped_column(Integer)
+    start_s: Mapped[float | None] = mapped_column(Float)
+    end_s: Mapped[float | None] = mapped_column(Float)
+    first_position: Mapped[int | None] = mapped_column(Integer)
+    last_position: Mapped[int | None] = mapped_column(Integer)
+    partial: Mapped[bool] = mapped_column(Boolean, default=False)
+    session: Mapped[Session] = relationship(back_populates="segments")
+
+
+_CODEBOOK_FK = ForeignKeyConstraint(
+    ["codebook_id", "codebook_version"],
+    ["codebook_versions.codebook_id", "codebook_versions.version"],
+)
+
+
+class CodeEvent(Base):
+    """One marker or strategy, by one rater, anchored to utterances, a time span or a segment.
+
+    Group codebooks add actor, target and level. ``count`` is for count items, ``value`` for
+    rating items.
+    """
+
+    __tablename__ = "code_events"
+    __table_args__ = (
+        _CODEBOOK_FK,
+        CheckConstraint(
+            "first_utterance_id IS NOT NULL OR start_s IS NOT NULL OR segment_id IS NOT NULL",
+            name="anchored",
+        ),
+        Index("ix_code_events_session_rater", "session_id", "rater_id"),
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
+    rater_id: Mapped[str] = mapped_column(ForeignKey("raters.id"))
+    codebook_id: Mapped[str] = mapped_column(String(64))
+    codebook_version: Mapped[str] = mapped_column(String(64))
+    item_id: Mapped[str] = mapped_column(String(64))
+    segment_id: Mapped[str | None] = mapped_column(ForeignKey("segments.id"))
+    first_utterance_id: Mapped[str | None] = mapped_column(ForeignKey("utterances.id"))
+    last_utterance_id: Mapped[str | None] = mapped_column(ForeignKey("utterances.id"))
+    start_s: Mapped[float | None] = mapped_column(Float)
+    end_s: Mapped[float | None] = mapped_column(Float)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    value: Mapped[int | None] = mapped_column(Integer)
+    actor_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id"))
+    target_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id"))
+    level: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    session: Mapped[Session] = relationship(back_populates="code_events")
+
+
+class SegmentRating(Base):
+    __tablename__ = "segment_ratings"
+    __table_args__ = (
+        _CODEBOOK_FK.copy(),
+        UniqueConstraint("segment_id", "rater_id", "codebook_id", "codebook_version", "rating_id"),
+        CheckConstraint("value IS NOT NULL OR is_na", name="value_or_na"),
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
+    segment_id: Mapped[str] = mapped_column(ForeignKey("segments.id"))
+    rater_id: Mapped[str] = mapped_column(ForeignKey("raters.id"))
+    codebook_id: Mapped[str] = mapped_column(String(64))
+    codebook_version: Mapped[str] = mapped_column(String(64))
+    rating_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int | None] = mapped_column(Integer)
+    is_na: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SessionRating(Base):
+    __tablename__ = "session_ratings"
+    __table_args__ = (
+        _CODEBOOK_FK.copy(),
+        UniqueConstraint("session_id", "rater_id", "codebook_id", "codebook_version", "rating_id"),
+        CheckConstraint("value IS NOT NULL OR is_na", name="value_or_na"),
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
+    rater_id: Mapped[str] = mapped_column(ForeignKey("raters.id"))
+    codebook_id: Mapped[str] = mapped_column(String(64))
+    codebook_version: Mapped[str] = mapped_column(String(64))
+    rating_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int | None] = mapped_column(Integer)
+    is_na: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who changed what, when: one row per command, with the rows before and after."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    command: Mapped[str] = mapped_column(String(100))
+    summary: Mapped[str] = mapped_column(Text)
+    changes: Mapped[list] = mapped_column(JSON)
+    undoes: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"))
+    redoes: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"))
