@@ -38,12 +38,18 @@ def plan_segments(
     per_utterances: int | None = None,
 ) -> list[SegmentPlan]:
     end = session_end(utterances, duration_s)
-    if length_s and end is not None and (duration_s or all(u.start_s is not None for u in utterances)):
+    if (
+        length_s
+        and end is not None
+        and (duration_s or all(u.start_s is not None for u in utterances))
+    ):
         return _by_time(utterances, length_s, end)
     size = per_utterances or 20
     n = len(utterances)
     return [
-        SegmentPlan(i, None, None, first, min(first + size, n) - 1, min(first + size, n) - first < size)
+        SegmentPlan(
+            i, None, None, first, min(first + size, n) - 1, min(first + size, n) - first < size
+        )
         for i, first in enumerate(range(0, n, size))
     ]
 
@@ -58,6 +64,8 @@ def _by_time(utterances: list[ParsedUtterance], length_s: float, end: float) -> 
         last = bisect_right(starts, hi - 1e-9) - 1 if i < count - 1 else len(utterances) - 1
         has = first <= last
         plans.append(
-            SegmentPlan(i, lo, hi, first if has else None, last if has else None, hi - lo < length_s - 1e-6)
+            SegmentPlan(
+                i, lo, hi, first if has else None, last if has else None, hi - lo < length_s - 1e-6
+            )
         )
     return plans

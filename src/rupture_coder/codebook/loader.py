@@ -85,7 +85,9 @@ class _Located:
 def _pydantic_message(err: dict[str, Any]) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
-        return f"unknown field {err['loc'][-1]!r}; check its spelling against docs/codebook-format.md"
+        return (
+            f"unknown field {err['loc'][-1]!r}; check its spelling against docs/codebook-format.md"
+        )
     if kind == "missing":
         return "required field is missing"
     if kind == "string_pattern_mismatch":
@@ -142,7 +144,9 @@ def load_codebook_file(path: str | Path) -> tuple[Codebook, str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise CodebookError([Problem(str(path), "", None, f"cannot read file: {exc.strerror}")]) from exc
+        raise CodebookError(
+            [Problem(str(path), "", None, f"cannot read file: {exc.strerror}")]
+        ) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -166,7 +170,9 @@ def _duplicates(entries: Iterable[tuple[PathKey, str]], what: str) -> list[tuple
     out = []
     for path, value in entries:
         if value in first:
-            out.append((path, f"duplicate {what} {value!r} (first used at {_fmt_path(first[value])})"))
+            out.append(
+                (path, f"duplicate {what} {value!r} (first used at {_fmt_path(first[value])})")
+            )
         else:
             first[value] = path
     return out
@@ -185,7 +191,9 @@ def semantic_problems(cb: Codebook) -> list[tuple[PathKey, str]]:
     )
     out += _duplicates([((*p, "id"), it.id) for p, it in item_paths], "item id")
     out += _duplicates([(("scales", i, "id"), s.id) for i, s in enumerate(cb.scales)], "scale id")
-    out += _duplicates([(("ratings", i, "id"), r.id) for i, r in enumerate(cb.ratings)], "rating id")
+    out += _duplicates(
+        [(("ratings", i, "id"), r.id) for i, r in enumerate(cb.ratings)], "rating id"
+    )
     out += [
         (p, m.replace("duplicate hotkey", "hotkey").replace("(first", "is used twice (first"))
         for p, m in _duplicates(
@@ -195,27 +203,54 @@ def semantic_problems(cb: Codebook) -> list[tuple[PathKey, str]]:
     scale_ids = {s.id for s in cb.scales}
     for i, s in enumerate(cb.scales):
         if s.min >= s.max:
-            out.append((("scales", i, "max"), f"scale {s.id!r}: min ({s.min}) must be below max ({s.max})"))
+            out.append(
+                (("scales", i, "max"), f"scale {s.id!r}: min ({s.min}) must be below max ({s.max})")
+            )
             continue
         missing = [p for p in s.points() if p not in s.anchors]
         extra = [p for p in s.anchors if not s.min <= p <= s.max]
         if missing:
-            out.append((("scales", i, "anchors"), f"scale {s.id!r}: no anchor label for point(s) {missing}"))
+            out.append(
+                (
+                    ("scales", i, "anchors"),
+                    f"scale {s.id!r}: no anchor label for point(s) {missing}",
+                )
+            )
         if extra:
             out.append(
-                (("scales", i, "anchors"), f"scale {s.id!r}: anchor(s) {extra} outside {s.min}..{s.max}")
+                (
+                    ("scales", i, "anchors"),
+                    f"scale {s.id!r}: anchor(s) {extra} outside {s.min}..{s.max}",
+                )
             )
     for p, it in item_paths:
         if it.kind == ItemKind.RATING and it.scale not in scale_ids:
-            out.append(((*p, "scale"), f"item {it.id!r} is a rating item and needs one of the scales {sorted(scale_ids)}"))
+            out.append(
+                (
+                    (*p, "scale"),
+                    f"item {it.id!r} is a rating item and needs one of the scales {sorted(scale_ids)}",
+                )
+            )
         if it.kind != ItemKind.RATING and it.scale is not None:
-            out.append(((*p, "scale"), f"item {it.id!r} of kind {it.kind.value!r} cannot have a scale"))
+            out.append(
+                ((*p, "scale"), f"item {it.id!r} of kind {it.kind.value!r} cannot have a scale")
+            )
     cat_ids = {c.id for c in cb.categories}
     for i, r in enumerate(cb.ratings):
         if r.scale not in scale_ids:
-            out.append((("ratings", i, "scale"), f"rating {r.id!r} names scale {r.scale!r}, which does not exist"))
+            out.append(
+                (
+                    ("ratings", i, "scale"),
+                    f"rating {r.id!r} names scale {r.scale!r}, which does not exist",
+                )
+            )
         if r.relates_to is not None and r.relates_to not in cat_ids:
-            out.append((("ratings", i, "relates_to"), f"rating {r.id!r} names category {r.relates_to!r}, which does not exist"))
+            out.append(
+                (
+                    ("ratings", i, "relates_to"),
+                    f"rating {r.id!r} names category {r.relates_to!r}, which does not exist",
+                )
+            )
     out += _group_problems(cb, item_paths)
     out += _mapping_problems(cb)
     return out
@@ -230,16 +265,34 @@ def _group_problems(cb: Codebook, item_paths: list) -> list[tuple[PathKey, str]]
     roles = set(cb.group.roles) if cb.group else set(cb.participant_roles)
     if cb.group:
         targets = roles | {cb.group.group_target}
-        out += _duplicates([(("group", "levels", i, "id"), lv.id) for i, lv in enumerate(cb.group.levels)], "level id")
+        out += _duplicates(
+            [(("group", "levels", i, "id"), lv.id) for i, lv in enumerate(cb.group.levels)],
+            "level id",
+        )
         for i, lv in enumerate(cb.group.levels):
             if lv.actor_role not in roles:
-                out.append((("group", "levels", i, "actor_role"), f"level {lv.id!r}: actor role {lv.actor_role!r} is not one of the roles {sorted(roles)}"))
+                out.append(
+                    (
+                        ("group", "levels", i, "actor_role"),
+                        f"level {lv.id!r}: actor role {lv.actor_role!r} is not one of the roles {sorted(roles)}",
+                    )
+                )
             if lv.target_role not in targets:
-                out.append((("group", "levels", i, "target_role"), f"level {lv.id!r}: target {lv.target_role!r} is not one of {sorted(targets)}"))
+                out.append(
+                    (
+                        ("group", "levels", i, "target_role"),
+                        f"level {lv.id!r}: target {lv.target_role!r} is not one of {sorted(targets)}",
+                    )
+                )
     for p, it in item_paths:
         for role in it.actor_roles or []:
             if role not in roles:
-                out.append(((*p, "actor_roles"), f"item {it.id!r}: actor role {role!r} is not one of the roles {sorted(roles)}"))
+                out.append(
+                    (
+                        (*p, "actor_roles"),
+                        f"item {it.id!r}: actor role {role!r} is not one of the roles {sorted(roles)}",
+                    )
+                )
     return out
 
 
@@ -259,18 +312,35 @@ def _mapping_problems(cb: Codebook) -> list[tuple[PathKey, str]]:
     for mi, mapping in enumerate(cb.mappings):
         base: PathKey = ("mappings", mi)
         if not semver.Version.is_valid(mapping.from_version):
-            out.append(((*base, "from_version"), f"from_version {mapping.from_version!r} is not a semantic version"))
+            out.append(
+                (
+                    (*base, "from_version"),
+                    f"from_version {mapping.from_version!r} is not a semantic version",
+                )
+            )
             continue
         if semver.Version.parse(mapping.from_version) >= semver.Version.parse(cb.version):
-            out.append(((*base, "from_version"), f"a mapping must come from an older version than {cb.version}"))
+            out.append(
+                (
+                    (*base, "from_version"),
+                    f"a mapping must come from an older version than {cb.version}",
+                )
+            )
         if mapping.from_version in seen_versions:
-            out.append(((*base, "from_version"), f"two mappings from version {mapping.from_version}"))
+            out.append(
+                ((*base, "from_version"), f"two mappings from version {mapping.from_version}")
+            )
         seen_versions.add(mapping.from_version)
         for old_id, m in mapping.items.items():
             p = (*base, "items", old_id)
             for target in m.to:
                 if target not in item_ids:
-                    out.append(((*p, "to"), f"mapping of {old_id!r} names item {target!r}, which does not exist in {cb.id} {cb.version}"))
+                    out.append(
+                        (
+                            (*p, "to"),
+                            f"mapping of {old_id!r} names item {target!r}, which does not exist in {cb.id} {cb.version}",
+                        )
+                    )
             lo, hi, want = _RELATION_TARGETS[m.relation]
             if len(m.to) < lo or (hi is not None and len(m.to) > hi):
                 out.append(((*p, "to"), f"relation {m.relation!r} takes {want}, got {len(m.to)}"))

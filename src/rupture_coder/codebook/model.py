@@ -23,9 +23,22 @@ NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)
 
 _MODIFIERS = ("Ctrl", "Alt", "Shift", "Meta")
 _NAMED_KEYS = {f"F{i}" for i in range(1, 13)} | {
-    "Space", "Tab", "Enter", "Return", "Backspace", "Delete", "Insert", "Home", "End",
-    "PgUp", "PgDown", "Left", "Right", "Up", "Down",
-}  # fmt: skip
+    "Space",
+    "Tab",
+    "Enter",
+    "Return",
+    "Backspace",
+    "Delete",
+    "Insert",
+    "Home",
+    "End",
+    "PgUp",
+    "PgDown",
+    "Left",
+    "Right",
+    "Up",
+    "Down",
+}
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9`\-=\[\];',./\\]$")
 
 
@@ -33,7 +46,9 @@ def normalise_hotkey(text: str) -> str:
     """Return the canonical spelling of a hotkey ('shift+a' -> 'Shift+A') or raise ValueError."""
     parts = [p.strip() for p in text.split("+")] if text != "+" else ["+"]
     if any(not p for p in parts):
-        raise ValueError(f"hotkey {text!r} has an empty part; write keys like 'A', '1' or 'Shift+F2'")
+        raise ValueError(
+            f"hotkey {text!r} has an empty part; write keys like 'A', '1' or 'Shift+F2'"
+        )
     *mods, key = parts
     canon_mods = []
     for m in mods:

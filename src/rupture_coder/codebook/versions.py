@@ -57,7 +57,9 @@ def translation(
         return direct
     for mapping in new.mappings:
         middle = (known or {}).get(mapping.from_version)
-        if middle is None or semver.Version.parse(middle.version) <= semver.Version.parse(old.version):
+        if middle is None or semver.Version.parse(middle.version) <= semver.Version.parse(
+            old.version
+        ):
             continue
         try:
             first = translation(old, middle, known)

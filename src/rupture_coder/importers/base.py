@@ -39,15 +39,26 @@ def read_text(path: Path, data: bytes | None = None) -> tuple[str, str]:
     raw = path.read_bytes() if data is None else data
     src = str(path)
     boms = [
-        (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
-        (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
-    ]  # fmt: skip
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ]
     encoding = next((enc for bom, enc in boms if raw.startswith(bom)), None)
     if encoding is None and raw[:4000].count(b"\x00") > len(raw[:4000]) // 4 and len(raw) > 1:
         encoding = "utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be"
     if encoding is None and b"\x00" in raw[:4000]:
-        raise ImportError_([ImportProblem(src, "byte " + str(raw.index(b"\x00")), "\\x00",
-                                          "this is a binary file, not a text transcript")])  # fmt: skip
+        raise ImportError_(
+            [
+                ImportProblem(
+                    src,
+                    "byte " + str(raw.index(b"\x00")),
+                    "\\x00",
+                    "this is a binary file, not a text transcript",
+                )
+            ]
+        )
     candidates = [encoding] if encoding else ["utf-8", "cp1252"]
     for enc in candidates:
         try:

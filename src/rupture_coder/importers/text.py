@@ -25,12 +25,16 @@ _LINE = re.compile(
 _TITLE = re.compile(r"^\s*#\s*(?:title\s*:\s*)?(?P<title>.+)$", re.IGNORECASE)
 
 
-def parse_text_transcript(path: Path, data: bytes | None = None, kind: str = "individual") -> ImportResult:
+def parse_text_transcript(
+    path: Path, data: bytes | None = None, kind: str = "individual"
+) -> ImportResult:
     raw = path.read_bytes() if data is None else data
     text, _enc = read_text(path, raw)
     src = str(path)
     problems: list[ImportProblem] = []
-    session = ParsedSession(title=path.stem, source_file=path.name, source_hash=file_hash(raw), kind=kind)
+    session = ParsedSession(
+        title=path.stem, source_file=path.name, source_hash=file_hash(raw), kind=kind
+    )
     current: ParsedUtterance | None = None
     last_start: float | None = None
     for lineno, line in enumerate(text.split("\n"), start=1):
@@ -43,9 +47,15 @@ def parse_text_transcript(path: Path, data: bytes | None = None, kind: str = "in
         m = _LINE.match(line)
         if not m:
             if current is None:
-                problems.append(ImportProblem(src, f"line {lineno}", line.strip()[:80],
-                                              "text before the first 'Speaker: text' line",
-                                              repair="keep it as an utterance by speaker 'Unknown'"))  # fmt: skip
+                problems.append(
+                    ImportProblem(
+                        src,
+                        f"line {lineno}",
+                        line.strip()[:80],
+                        "text before the first 'Speaker: text' line",
+                        repair="keep it as an utterance by speaker 'Unknown'",
+                    )
+                )
                 current = ParsedUtterance("Unknown", line.strip(), line=lineno)
                 session.utterances.append(current)
             else:
@@ -57,19 +67,38 @@ def parse_text_transcript(path: Path, data: bytes | None = None, kind: str = "in
             try:
                 start = parse_timestamp(stamp)
             except ValueError as exc:
-                problems.append(ImportProblem(src, f"line {lineno}", stamp, str(exc),
-                                              repair="keep the utterance without a time"))  # fmt: skip
+                problems.append(
+                    ImportProblem(
+                        src,
+                        f"line {lineno}",
+                        stamp,
+                        str(exc),
+                        repair="keep the utterance without a time",
+                    )
+                )
         if start is not None and last_start is not None and start < last_start:
-            problems.append(ImportProblem(src, f"line {lineno}", stamp or "",
-                                          f"time goes backwards (the previous utterance starts later)",
-                                          repair="keep the utterance without a time"))  # fmt: skip
+            problems.append(
+                ImportProblem(
+                    src,
+                    f"line {lineno}",
+                    stamp or "",
+                    "time goes backwards (the previous utterance starts later)",
+                    repair="keep the utterance without a time",
+                )
+            )
             start = None
         if start is not None:
             last_start = start
-        current = ParsedUtterance(m.group("speaker").strip(), m.group("text").strip(), start, line=lineno)
+        current = ParsedUtterance(
+            m.group("speaker").strip(), m.group("text").strip(), start, line=lineno
+        )
         session.utterances.append(current)
     if not session.utterances:
-        problems.append(ImportProblem(src, "whole file", "", "no utterances found (expected lines like 'T: text')"))
+        problems.append(
+            ImportProblem(
+                src, "whole file", "", "no utterances found (expected lines like 'T: text')"
+            )
+        )
     _fill_ends(session.utterances)
     return ImportResult([session] if session.utterances else [], problems)
 

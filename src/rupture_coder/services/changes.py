@@ -54,7 +54,13 @@ class RowChange:
     after: dict[str, Any] | None  # the changed columns after (whole row for an insert)
 
     def to_json(self) -> dict[str, Any]:
-        return {"op": self.op, "table": self.table, "pk": self.pk, "before": self.before, "after": self.after}
+        return {
+            "op": self.op,
+            "table": self.table,
+            "pk": self.pk,
+            "before": self.before,
+            "after": self.after,
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> RowChange:
@@ -96,7 +102,9 @@ class ChangeRecorder:
     def _after_flush(self, session: Session, _ctx) -> None:
         for obj in session.new:
             if obj.__tablename__ not in _SKIP:
-                self.changes.append(RowChange("insert", obj.__tablename__, _pk(obj), None, snapshot(obj)))
+                self.changes.append(
+                    RowChange("insert", obj.__tablename__, _pk(obj), None, snapshot(obj))
+                )
         for obj in session.dirty:
             if obj.__tablename__ in _SKIP or not session.is_modified(obj):
                 continue
@@ -148,7 +156,9 @@ def apply_changes(session: Session, changes: list[RowChange]) -> None:
         session.execute(insert(table).values(**decode(table, c.after or {})))
     for c in updates:
         table = Base.metadata.tables[c.table]
-        session.execute(update(table).where(_where(table, c.pk)).values(**decode(table, c.after or {})))
+        session.execute(
+            update(table).where(_where(table, c.pk)).values(**decode(table, c.after or {}))
+        )
     for c in deletes:
         table = Base.metadata.tables[c.table]
         session.execute(delete(table).where(_where(table, c.pk)))

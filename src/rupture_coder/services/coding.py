@@ -74,7 +74,9 @@ def _check_spec(db: Db, cb: Codebook, session: Session, spec: CodeSpec) -> None:
     elif spec.value is not None:
         raise CommandError(f"item {item.id} is a {item.kind.value} item and takes no value")
     if spec.count < 1 or (item.kind == ItemKind.PRESENCE and spec.count != 1):
-        raise CommandError(f"item {item.id}: count must be 1 for presence items and >= 1 for count items")
+        raise CommandError(
+            f"item {item.id}: count must be 1 for presence items and >= 1 for count items"
+        )
     _check_group(db, cb, session, item, spec)
 
 
@@ -88,15 +90,23 @@ def _check_group(db: Db, cb: Codebook, session: Session, item, spec: CodeSpec) -
             raise CommandError(f"codebook {cb.id} is not a group codebook; a code has no level")
         return
     if not spec.actor_id or not spec.level:
-        raise CommandError(f"{cb.id}: every event needs an actor and a level (who acted, at which level)")
+        raise CommandError(
+            f"{cb.id}: every event needs an actor and a level (who acted, at which level)"
+        )
     level = next((lv for lv in cb.group.levels if lv.id == spec.level), None)
     if level is None:
-        raise CommandError(f"unknown level {spec.level!r}; expected one of {[lv.id for lv in cb.group.levels]}")
+        raise CommandError(
+            f"unknown level {spec.level!r}; expected one of {[lv.id for lv in cb.group.levels]}"
+        )
     actor = db.get(Participant, spec.actor_id)
     if actor.role != level.actor_role:
-        raise CommandError(f"level {level.id} needs a {level.actor_role} as actor, not a {actor.role}")
+        raise CommandError(
+            f"level {level.id} needs a {level.actor_role} as actor, not a {actor.role}"
+        )
     if item.actor_roles and actor.role not in item.actor_roles:
-        raise CommandError(f"item {item.id} is coded for {item.actor_roles}, not for a {actor.role}")
+        raise CommandError(
+            f"item {item.id} is coded for {item.actor_roles}, not for a {actor.role}"
+        )
     if level.target_role == cb.group.group_target:
         if spec.target_id:
             raise CommandError(f"level {level.id} targets the whole group; leave the target empty")
@@ -105,7 +115,9 @@ def _check_group(db: Db, cb: Codebook, session: Session, item, spec: CodeSpec) -
             raise CommandError(f"level {level.id} needs a target ({level.target_role})")
         target = db.get(Participant, spec.target_id)
         if target.role != level.target_role:
-            raise CommandError(f"level {level.id} needs a {level.target_role} as target, not a {target.role}")
+            raise CommandError(
+                f"level {level.id} needs a {level.target_role} as target, not a {target.role}"
+            )
         if target.id == actor.id:
             raise CommandError("actor and target are the same participant")
 
@@ -118,7 +130,9 @@ def check_value(scale: Scale, value: int | None, is_na: bool, what: str) -> None
             raise CommandError(f"{what}: give a value or N/A, not both")
         return
     if value is None or not scale.min <= value <= scale.max:
-        raise CommandError(f"{what}: {value!r} is not on scale {scale.id} ({scale.min}..{scale.max})")
+        raise CommandError(
+            f"{what}: {value!r} is not on scale {scale.id} ({scale.min}..{scale.max})"
+        )
 
 
 def _session_and_codebook(db: Db, session_id: str, rater_id: str, codebook: tuple[str, str]):
@@ -143,19 +157,26 @@ class AddCode:
         session, cb = _session_and_codebook(db, self.session_id, self.rater_id, self.codebook)
         _check_spec(db, cb, session, self.spec)
         same = select(CodeEvent.id).where(
-            CodeEvent.session_id == session.id, CodeEvent.rater_id == self.rater_id,
-            CodeEvent.item_id == self.spec.item_id, CodeEvent.codebook_id == cb.id,
+            CodeEvent.session_id == session.id,
+            CodeEvent.rater_id == self.rater_id,
+            CodeEvent.item_id == self.spec.item_id,
+            CodeEvent.codebook_id == cb.id,
             CodeEvent.first_utterance_id == self.spec.first_utterance_id,
             CodeEvent.last_utterance_id == self.spec.last_utterance_id,
-            CodeEvent.start_s == self.spec.start_s, CodeEvent.segment_id == self.spec.segment_id,
-            CodeEvent.actor_id == self.spec.actor_id, CodeEvent.target_id == self.spec.target_id,
-        )  # fmt: skip
+            CodeEvent.start_s == self.spec.start_s,
+            CodeEvent.segment_id == self.spec.segment_id,
+            CodeEvent.actor_id == self.spec.actor_id,
+            CodeEvent.target_id == self.spec.target_id,
+        )
         if db.scalar(same.limit(1)):
             raise CommandError(f"{self.spec.item_id} is already coded there by this rater")
         event = CodeEvent(
-            session_id=session.id, rater_id=self.rater_id, codebook_id=cb.id,
-            codebook_version=cb.version, **{k: getattr(self.spec, k) for k in _SPEC_FIELDS},
-        )  # fmt: skip
+            session_id=session.id,
+            rater_id=self.rater_id,
+            codebook_id=cb.id,
+            codebook_version=cb.version,
+            **{k: getattr(self.spec, k) for k in _SPEC_FIELDS},
+        )
         if self.code_id:
             event.id = self.code_id
         db.add(event)
@@ -183,7 +204,9 @@ class UpdateCode:
         for key, value in self.changes.items():
             setattr(spec, key, value)
         session = _get(db, Session, event.session_id, "session")
-        _check_spec(db, stored_codebook(db, event.codebook_id, event.codebook_version), session, spec)
+        _check_spec(
+            db, stored_codebook(db, event.codebook_id, event.codebook_version), session, spec
+        )
         for key, value in self.changes.items():
             setattr(event, key, value)
         event.updated_at = utcnow()
@@ -258,13 +281,18 @@ class SetRating:
             raise CommandError(exc.args[0]) from None
         wanted = "segment" if self.segment_id else "session"
         if definition.scope.value != wanted:
-            raise CommandError(f"{self.rating_id} is a {definition.scope.value} rating, not a {wanted} rating")
+            raise CommandError(
+                f"{self.rating_id} is a {definition.scope.value} rating, not a {wanted} rating"
+            )
         existing = db.scalar(
             select(model).filter_by(
-                rater_id=self.rater_id, codebook_id=cb.id, codebook_version=cb.version,
-                rating_id=self.rating_id, **where,
+                rater_id=self.rater_id,
+                codebook_id=cb.id,
+                codebook_version=cb.version,
+                rating_id=self.rating_id,
+                **where,
             )
-        )  # fmt: skip
+        )
         if self.value is None and not self.is_na:
             if existing is not None:
                 db.delete(existing)
@@ -272,9 +300,12 @@ class SetRating:
         check_value(cb.scale(definition.scale), self.value, self.is_na, self.rating_id)
         if existing is None:
             existing = model(
-                rater_id=self.rater_id, codebook_id=cb.id, codebook_version=cb.version,
-                rating_id=self.rating_id, **where,
-            )  # fmt: skip
+                rater_id=self.rater_id,
+                codebook_id=cb.id,
+                codebook_version=cb.version,
+                rating_id=self.rating_id,
+                **where,
+            )
             if model is SegmentRating:
                 existing.session_id = session_id
             db.add(existing)

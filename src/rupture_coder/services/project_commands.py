@@ -71,8 +71,12 @@ def codebook_in_use(db: Db, codebook_id: str, version: str) -> bool:
     """True when any code, rating or session refers to this codebook version (it is frozen)."""
     checks = [
         exists().where(CodeEvent.codebook_id == codebook_id, CodeEvent.codebook_version == version),
-        exists().where(SegmentRating.codebook_id == codebook_id, SegmentRating.codebook_version == version),
-        exists().where(SessionRating.codebook_id == codebook_id, SessionRating.codebook_version == version),
+        exists().where(
+            SegmentRating.codebook_id == codebook_id, SegmentRating.codebook_version == version
+        ),
+        exists().where(
+            SessionRating.codebook_id == codebook_id, SessionRating.codebook_version == version
+        ),
         exists().where(Session.codebook_id == codebook_id, Session.codebook_version == version),
     ]
     return bool(db.scalar(select(or_(*checks))))
@@ -121,10 +125,14 @@ class RegisterCodebook:
         if row is None:
             db.add(
                 CodebookVersion(
-                    codebook_id=cb.id, version=cb.version, title=cb.title, kind=cb.kind,
-                    content=self.text, content_hash=digest,
+                    codebook_id=cb.id,
+                    version=cb.version,
+                    title=cb.title,
+                    kind=cb.kind,
+                    content=self.text,
+                    content_hash=digest,
                 )
-            )  # fmt: skip
+            )
         elif row.content_hash != digest:
             if codebook_in_use(db, cb.id, cb.version):
                 raise CommandError(
@@ -132,7 +140,12 @@ class RegisterCodebook:
                     "this file differs from the stored text; give the changed codebook a new "
                     "version number"
                 )
-            row.title, row.kind, row.content, row.content_hash = cb.title, cb.kind, self.text, digest
+            row.title, row.kind, row.content, row.content_hash = (
+                cb.title,
+                cb.kind,
+                self.text,
+                digest,
+            )
         return cb
 
 

@@ -41,7 +41,9 @@ class ChangeSet:
 
     @classmethod
     def build(cls, command: str, summary: str, audit_id, changes, result=None) -> ChangeSet:
-        return cls(command, summary, audit_id, tuple(changes), result, frozenset(c.table for c in changes))
+        return cls(
+            command, summary, audit_id, tuple(changes), result, frozenset(c.table for c in changes)
+        )
 
     def ids(self, table: str) -> set[str]:
         return {next(iter(c.pk.values())) for c in self.changes if c.table == table}
@@ -96,9 +98,15 @@ class ProjectService:
             self._notify(change)
         return change
 
-    def _audit(self, session: Session, name: str, summary: str, changes: list[RowChange], **kw) -> AuditEntry:
+    def _audit(
+        self, session: Session, name: str, summary: str, changes: list[RowChange], **kw
+    ) -> AuditEntry:
         entry = AuditEntry(
-            actor=self.actor, command=name, summary=summary, changes=[c.to_json() for c in changes], **kw
+            actor=self.actor,
+            command=name,
+            summary=summary,
+            changes=[c.to_json() for c in changes],
+            **kw,
         )
         session.add(entry)
         session.flush()

@@ -43,42 +43,61 @@ class CreateSession:
             raise CommandError(f"speaker(s) {missing} have no participant; map every speaker")
         for p in plans:
             if p.role not in roles:
-                raise CommandError(f"participant {p.label!r}: role {p.role!r} is not one of {sorted(roles)}")
+                raise CommandError(
+                    f"participant {p.label!r}: role {p.role!r} is not one of {sorted(roles)}"
+                )
         length = self.segment_length_s if self.segment_length_s is not None else cb.segment_length_s
         session = Session(
-            title=self.parsed.title, kind=self.parsed.kind, codebook_id=cb.id, codebook_version=cb.version,
-            media_path=self.parsed.media_path, media_hash=self.parsed.media_hash,
-            duration_s=self.parsed.duration_s, source_file=self.parsed.source_file,
-            source_hash=self.parsed.source_hash, segment_length_s=length,
+            title=self.parsed.title,
+            kind=self.parsed.kind,
+            codebook_id=cb.id,
+            codebook_version=cb.version,
+            media_path=self.parsed.media_path,
+            media_hash=self.parsed.media_hash,
+            duration_s=self.parsed.duration_s,
+            source_file=self.parsed.source_file,
+            source_hash=self.parsed.source_hash,
+            segment_length_s=length,
             segment_utterances=self.segment_utterances,
-        )  # fmt: skip
+        )
         if self.session_id:
             session.id = self.session_id
         db.add(session)
         db.flush()
         by_label = {}
         for p in plans:
-            part = Participant(session_id=session.id, label=p.label, pseudonym=p.pseudonym, role=p.role)
+            part = Participant(
+                session_id=session.id, label=p.label, pseudonym=p.pseudonym, role=p.role
+            )
             db.add(part)
             by_label[p.label] = part
         db.flush()
         for pos, u in enumerate(self.parsed.utterances):
             db.add(
                 Utterance(
-                    session_id=session.id, position=pos, speaker=u.speaker,
-                    participant_id=by_label[u.speaker].id, start_s=u.start_s, end_s=u.end_s, text=u.text,
+                    session_id=session.id,
+                    position=pos,
+                    speaker=u.speaker,
+                    participant_id=by_label[u.speaker].id,
+                    start_s=u.start_s,
+                    end_s=u.end_s,
+                    text=u.text,
                 )
-            )  # fmt: skip
+            )
         for plan in plan_segments(
             self.parsed.utterances, length, self.parsed.duration_s, self.segment_utterances
         ):
             db.add(
                 Segment(
-                    session_id=session.id, index=plan.index, start_s=plan.start_s, end_s=plan.end_s,
-                    first_position=plan.first_position, last_position=plan.last_position,
+                    session_id=session.id,
+                    index=plan.index,
+                    start_s=plan.start_s,
+                    end_s=plan.end_s,
+                    first_position=plan.first_position,
+                    last_position=plan.last_position,
                     partial=plan.partial,
                 )
-            )  # fmt: skip
+            )
         db.flush()
         return session
 

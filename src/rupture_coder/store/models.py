@@ -88,16 +88,20 @@ class Rater(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+def _codebook_fk() -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["codebook_id", "codebook_version"],
+        ["codebook_versions.codebook_id", "codebook_versions.version"],
+    )
+
+
 class Session(Base):
     """One therapy session: a transcript, a media file with a clock, or both."""
 
     __tablename__ = "sessions"
     __table_args__ = (
         CheckConstraint(f"kind IN {SESSION_KINDS}", name="kind"),
-        ForeignKeyConstraint(
-            ["codebook_id", "codebook_version"],
-            ["codebook_versions.codebook_id", "codebook_versions.version"],
-        ),
+        _codebook_fk(),
     )
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     title: Mapped[str] = mapped_column(String(300))
@@ -153,6 +157,7 @@ class Utterance(Base):
     end_s: Mapped[float | None] = mapped_column(Float)
     text: Mapped[str] = mapped_column(Text)
     session: Mapped[Session] = relationship(back_populates="utterances")
+    participant: Mapped[Participant | None] = relationship()
 
 
 class Segment(Base):
@@ -171,12 +176,6 @@ class Segment(Base):
     session: Mapped[Session] = relationship(back_populates="segments")
 
 
-_CODEBOOK_FK = ForeignKeyConstraint(
-    ["codebook_id", "codebook_version"],
-    ["codebook_versions.codebook_id", "codebook_versions.version"],
-)
-
-
 class CodeEvent(Base):
     """One marker or strategy, by one rater, anchored to utterances, a time span or a segment.
 
@@ -186,7 +185,7 @@ class CodeEvent(Base):
 
     __tablename__ = "code_events"
     __table_args__ = (
-        _CODEBOOK_FK,
+        _codebook_fk(),
         CheckConstraint(
             "first_utterance_id IS NOT NULL OR start_s IS NOT NULL OR segment_id IS NOT NULL",
             name="anchored",
@@ -215,12 +214,18 @@ class CodeEvent(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     session: Mapped[Session] = relationship(back_populates="code_events")
+    # many-to-one links, so that a flush deletes code events before what they point at
+    segment: Mapped[Segment | None] = relationship()
+    first_utterance: Mapped[Utterance | None] = relationship(foreign_keys=[first_utterance_id])
+    last_utterance: Mapped[Utterance | None] = relationship(foreign_keys=[last_utterance_id])
+    actor: Mapped[Participant | None] = relationship(foreign_keys=[actor_id])
+    target: Mapped[Participant | None] = relationship(foreign_keys=[target_id])
 
 
 class SegmentRating(Base):
     __tablename__ = "segment_ratings"
     __table_args__ = (
-        _CODEBOOK_FK.copy(),
+        _codebook_fk(),
         UniqueConstraint("segment_id", "rater_id", "codebook_id", "codebook_version", "rating_id"),
         CheckConstraint("value IS NOT NULL OR is_na", name="value_or_na"),
     )
@@ -235,12 +240,13 @@ class SegmentRating(Base):
     is_na: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    segment: Mapped[Segment] = relationship()
 
 
 class SessionRating(Base):
     __tablename__ = "session_ratings"
     __table_args__ = (
-        _CODEBOOK_FK.copy(),
+        _codebook_fk(),
         UniqueConstraint("session_id", "rater_id", "codebook_id", "codebook_version", "rating_id"),
         CheckConstraint("value IS NOT NULL OR is_na", name="value_or_na"),
     )

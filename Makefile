@@ -1,0 +1,28 @@
+# The two commands of the README: `make run` opens the app on the demo project,
+# `make test` runs the whole test suite. Both set everything up first.
+.PHONY: run test lint bench screenshots
+
+run:
+	@scripts/setup.sh gui
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "make run: no display found; on a machine without a screen use: xvfb-run -a make run" >&2; exit 1; fi
+	.venv/bin/rupture-coder
+
+test:
+	@scripts/setup.sh test
+	.venv/bin/ruff check src tests bench scripts
+	.venv/bin/ruff format --check src tests bench scripts
+	QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q
+
+lint:
+	@scripts/setup.sh test
+	.venv/bin/ruff check --fix src tests bench scripts
+	.venv/bin/ruff format src tests bench scripts
+
+bench:
+	@scripts/setup.sh test
+	QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench
+
+screenshots:
+	@scripts/setup.sh gui
+	QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py

@@ -1,0 +1,100 @@
+"""The bundled demo project: both default codebooks, the sample sessions and a demo coder's codes.
+
+Built with the same commands a user's actions run, so the demo is also a smoke test of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from platformdirs import user_data_path
+from sqlalchemy import select
+
+from rupture_coder.domain import ParticipantPlan
+from rupture_coder.importers import parse_text_transcript
+from rupture_coder.resources import codebooks_dir, samples_dir
+from rupture_coder.services import ProjectService
+from rupture_coder.services.coding import AddCode, CodeSpec, FlagCode, SetRating
+from rupture_coder.services.project_commands import AddRater, RegisterCodebook, SetSetting
+from rupture_coder.services.session_commands import CreateSession
+from rupture_coder.store.db import Project
+from rupture_coder.store.models import CodebookVersion, Participant, Segment, Utterance
+from rupture_coder.timestamps import parse_timestamp
+
+SEGMENT_RATINGS = ("withdrawal_impact", "confrontation_impact", "segment_resolution")
+
+
+def build_demo(project: Project, actor: str = "demo") -> None:
+    """Fill an empty project with the demo; every step is an audited command."""
+    svc = ProjectService(project, actor)
+    for path in sorted(codebooks_dir().glob("*.yaml")):
+        svc.run(RegisterCodebook(path.read_text(encoding="utf-8"), path.name))
+    plan = yaml.safe_load((samples_dir() / "demo-codes.yaml").read_text(encoding="utf-8"))
+    rater = svc.run(AddRater(plan["rater"], "coder")).result
+    for entry in plan["sessions"]:
+        _demo_session(svc, project, rater.id, entry)
+    svc.run(SetSetting("demo", True))
+
+
+def _demo_session(svc: ProjectService, project: Project, rater_id: str, entry: dict) -> None:
+    codebook = tuple(entry["codebook"])
+    kind = "group" if "group" in codebook[0] else "individual"
+    result = parse_text_transcript(samples_dir() / entry["file"], kind=kind)
+    if result.problems:
+        raise RuntimeError("demo transcript has problems:\n" + "\n".join(map(str, result.problems)))
+    parts = [
+        ParticipantPlan(label, name, role) for label, (name, role) in entry["participants"].items()
+    ]
+    session = svc.run(CreateSession(result.sessions[0], codebook, parts)).result
+    with project.read() as db:
+        utts = db.scalars(select(Utterance).filter_by(session_id=session.id)).all()
+        by_time = {u.start_s: u.id for u in utts}
+        people = {
+            p.label: p.id for p in db.scalars(select(Participant).filter_by(session_id=session.id))
+        }
+        segments = db.scalars(
+            select(Segment).filter_by(session_id=session.id).order_by(Segment.index)
+        ).all()
+    for code in entry["codes"]:
+        first = by_time[parse_timestamp(code["at"])]
+        last = by_time[parse_timestamp(code["to"])] if "to" in code else None
+        spec = CodeSpec(
+            code["item"],
+            first,
+            last,
+            note=code.get("note", ""),
+            actor_id=people.get(code.get("actor")),
+            target_id=people.get(code.get("target")),
+            level=code.get("level"),
+        )
+        event = svc.run(AddCode(session.id, rater_id, codebook, spec)).result
+        if "flag" in code:
+            svc.run(FlagCode(event.id, True, code["flag"]))
+    for segment, values in zip(segments, entry["segment_ratings"], strict=False):
+        for rating_id, value in zip(SEGMENT_RATINGS, values, strict=True):
+            na = value == "NA"
+            svc.run(
+                SetRating(
+                    rater_id, codebook, rating_id, None if na else value, na, segment_id=segment.id
+                )
+            )
+    for rating_id, value in entry["session_ratings"].items():
+        svc.run(SetRating(rater_id, codebook, rating_id, value, session_id=session.id))
+
+
+def is_empty(project: Project) -> bool:
+    with project.read() as db:
+        return db.scalar(select(CodebookVersion.codebook_id).limit(1)) is None
+
+
+def ensure_demo(project: Project) -> bool:
+    """Build the demo into an empty project; return True if it did."""
+    if not is_empty(project):
+        return False
+    build_demo(project)
+    return True
+
+
+def default_project_path() -> Path:
+    return user_data_path("rupture-coder", appauthor=False) / "demo.rcproj"

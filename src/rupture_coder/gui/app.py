@@ -1,0 +1,40 @@
+"""Start the desktop application."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from rupture_coder.demo import default_project_path, ensure_demo
+from rupture_coder.gui.main_window import MainWindow
+from rupture_coder.store.db import ProjectError, open_project
+
+
+def make_app() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("rupture-coder")
+    app.setOrganizationName("rupture-coder")
+    return app
+
+
+def open_main_window(project_path: Path | None) -> MainWindow:
+    """Open the given project, or the default demo project (built on first start)."""
+    project = open_project(project_path or default_project_path())
+    if project_path is None:
+        ensure_demo(project)
+    return MainWindow(project, actor=getpass.getuser())
+
+
+def run_gui(project_path: Path | None = None) -> int:
+    app = make_app()
+    try:
+        window = open_main_window(project_path)
+    except ProjectError as exc:
+        QMessageBox.critical(None, "Cannot open project", str(exc))
+        print(f"rupture-coder: {exc}", file=sys.stderr)
+        return 2
+    window.show()
+    return app.exec()

@@ -1,0 +1,98 @@
+"""The transcript as a Qt table model: virtualised, so long sessions scroll smoothly."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from rupture_coder.queries import CodeRow, UtteranceRow, codes_by_position
+from rupture_coder.timestamps import format_timestamp
+
+COLUMNS = ("Seg", "Time", "Speaker", "Utterance", "Codes")
+CATEGORY_COLOURS = {"withdrawal": "#2f6db5", "confrontation": "#c0392b", "resolution": "#1e8449"}
+ROLE_COLOURS = {"therapist": QColor("#f3f6fb")}
+
+
+class TranscriptModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._rows: list[UtteranceRow] = []
+        self._segment_of: list[int] = []
+        self._codes: dict[int, list[CodeRow]] = {}
+        self._category_of: dict[str, str] = {}
+
+    def set_session(
+        self, rows: list[UtteranceRow], segment_of: list[int], category_of: dict[str, str]
+    ) -> None:
+        self.beginResetModel()
+        self._rows, self._segment_of, self._category_of = rows, segment_of, category_of
+        self._codes = {}
+        self.endResetModel()
+
+    def set_codes(self, codes: list[CodeRow]) -> None:
+        self._codes = codes_by_position(codes)
+        if self._rows:
+            col = COLUMNS.index("Codes")
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col))
+
+    def utterance(self, row: int) -> UtteranceRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if not index.isValid():
+            return None
+        u = self._rows[index.row()]
+        column = COLUMNS[index.column()]
+        codes = self._codes.get(u.position, [])
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "Seg":
+                seg = self._segment_of[index.row()] if self._segment_of else None
+                first = index.row() == 0 or self._segment_of[index.row() - 1] != seg
+                return str(seg + 1) if seg is not None and first else ""
+            if column == "Time":
+                return format_timestamp(u.start_s)
+            if column == "Speaker":
+                return u.pseudonym
+            if column == "Utterance":
+                return u.text
+            if column == "Codes":
+                return "  ".join(("⚑" if c.flagged else "") + c.item_id for c in codes)
+        if role == Qt.ItemDataRole.ToolTipRole and column == "Codes" and codes:
+            return "\n".join(_code_tooltip(c) for c in codes)
+        if role == Qt.ItemDataRole.ForegroundRole and column == "Codes" and codes:
+            category = self._category_of.get(codes[0].item_id, "")
+            return QBrush(QColor(CATEGORY_COLOURS.get(category, "#333333")))
+        if role == Qt.ItemDataRole.BackgroundRole:
+            colour = ROLE_COLOURS.get(u.role)
+            return QBrush(colour) if colour else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in ("Seg", "Time"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        return None
+
+
+def _code_tooltip(c: CodeRow) -> str:
+    parts = [c.item_id]
+    if c.actor:
+        parts.append(f"{c.actor} -> {c.target or 'group'} ({c.level})")
+    if c.note:
+        parts.append(f"note: {c.note}")
+    if c.flagged:
+        parts.append(f"flagged for review: {c.flag_reason}")
+    return " | ".join(parts)

@@ -1,0 +1,175 @@
+"""Read-only views of a project for the GUI, the CLI and reports (plain data out)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from rupture_coder.codebook import Codebook
+from rupture_coder.services.project_commands import stored_codebook
+from rupture_coder.store.db import Project
+from rupture_coder.store.models import CodeEvent, Participant, Rater, Segment, Session, Utterance
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: str
+    title: str
+    kind: str
+    codebook: tuple[str, str] | None
+    utterances: int
+    segments: int
+    duration_s: float | None
+    source_file: str | None
+
+
+@dataclass(frozen=True)
+class UtteranceRow:
+    id: str
+    position: int
+    speaker: str
+    pseudonym: str
+    role: str
+    start_s: float | None
+    end_s: float | None
+    text: str
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    id: str
+    item_id: str
+    first_position: int | None
+    last_position: int | None
+    start_s: float | None
+    segment_id: str | None
+    actor: str | None
+    target: str | None
+    level: str | None
+    note: str
+    flagged: bool
+    flag_reason: str
+
+
+def list_sessions(project: Project) -> list[SessionInfo]:
+    with project.read() as db:
+        n_utt = dict(
+            db.execute(
+                select(Utterance.session_id, func.count()).group_by(Utterance.session_id)
+            ).all()
+        )
+        n_seg = dict(
+            db.execute(select(Segment.session_id, func.count()).group_by(Segment.session_id)).all()
+        )
+        out = []
+        for s in db.scalars(select(Session).order_by(Session.title)):
+            duration = s.duration_s
+            if duration is None:
+                duration = db.scalar(
+                    select(func.max(func.coalesce(Utterance.end_s, Utterance.start_s))).where(
+                        Utterance.session_id == s.id
+                    )
+                )
+            cb = (s.codebook_id, s.codebook_version) if s.codebook_id else None
+            out.append(
+                SessionInfo(
+                    s.id,
+                    s.title,
+                    s.kind,
+                    cb,
+                    n_utt.get(s.id, 0),
+                    n_seg.get(s.id, 0),
+                    duration,
+                    s.source_file,
+                )
+            )
+        return out
+
+
+def session_codebook(project: Project, session_id: str) -> Codebook:
+    with project.read() as db:
+        s = db.get(Session, session_id)
+        return stored_codebook(db, s.codebook_id, s.codebook_version)
+
+
+def transcript(project: Project, session_id: str) -> list[UtteranceRow]:
+    with project.read() as db:
+        rows = db.execute(
+            select(Utterance, Participant.pseudonym, Participant.role)
+            .outerjoin(Participant, Utterance.participant_id == Participant.id)
+            .where(Utterance.session_id == session_id)
+            .order_by(Utterance.position)
+        ).all()
+        return [
+            UtteranceRow(
+                u.id,
+                u.position,
+                u.speaker,
+                pseudo or u.speaker,
+                role or "",
+                u.start_s,
+                u.end_s,
+                u.text,
+            )
+            for u, pseudo, role in rows
+        ]
+
+
+def segments(project: Project, session_id: str) -> list[Segment]:
+    with project.read() as db:
+        return list(
+            db.scalars(select(Segment).filter_by(session_id=session_id).order_by(Segment.index))
+        )
+
+
+def raters(project: Project) -> list[Rater]:
+    with project.read() as db:
+        return list(db.scalars(select(Rater).order_by(Rater.name)))
+
+
+def codes(project: Project, session_id: str, rater_id: str) -> list[CodeRow]:
+    """One rater's codes in a session (blind: other raters' codes are never returned)."""
+    with project.read() as db:
+        pos = dict(
+            db.execute(
+                select(Utterance.id, Utterance.position).filter_by(session_id=session_id)
+            ).all()
+        )
+        names = dict(
+            db.execute(
+                select(Participant.id, Participant.pseudonym).filter_by(session_id=session_id)
+            ).all()
+        )
+        events = db.scalars(
+            select(CodeEvent).filter_by(session_id=session_id, rater_id=rater_id)
+        ).all()
+        rows = [
+            CodeRow(
+                e.id,
+                e.item_id,
+                pos.get(e.first_utterance_id),
+                pos.get(e.last_utterance_id or e.first_utterance_id),
+                e.start_s,
+                e.segment_id,
+                names.get(e.actor_id),
+                names.get(e.target_id),
+                e.level,
+                e.note,
+                e.flagged,
+                e.flag_reason,
+            )
+            for e in events
+        ]
+    return sorted(
+        rows, key=lambda r: (r.first_position if r.first_position is not None else -1, r.item_id)
+    )
+
+
+def codes_by_position(rows: list[CodeRow]) -> dict[int, list[CodeRow]]:
+    out: dict[int, list[CodeRow]] = defaultdict(list)
+    for r in rows:
+        if r.first_position is not None:
+            out[r.first_position].append(r)
+    return out
