@@ -258,3 +258,13 @@ def test_non_utf8_file_is_refused(tmp_path):
 )
 def test_hotkeys_are_normalised(raw, canonical):
     assert normalise_hotkey(raw) == canonical
+
+
+def test_documented_json_schema_matches_the_model():
+    from rupture_coder.codebook.model import Codebook
+
+    schema_file = codebooks_dir().parent / "docs" / "codebook.schema.json"
+    if not schema_file.exists():
+        pytest.skip("docs/ is not part of an installed package")
+    documented = json.loads(schema_file.read_text(encoding="utf-8"))
+    assert documented == Codebook.model_json_schema(), "regenerate docs/codebook.schema.json"

@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         ):
             hh.setSectionResizeMode(col, mode)
         hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
-        hh.resizeSection(4, 140)
+        hh.resizeSection(4, 190)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)

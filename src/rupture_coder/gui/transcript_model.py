@@ -71,7 +71,7 @@ class TranscriptModel(QAbstractTableModel):
             if column == "Utterance":
                 return u.text
             if column == "Codes":
-                return "  ".join(("⚑" if c.flagged else "") + c.item_id for c in codes)
+                return "  ".join(_code_label(c) for c in codes)
         if role == Qt.ItemDataRole.ToolTipRole and column == "Codes" and codes:
             return "\n".join(_code_tooltip(c) for c in codes)
         if role == Qt.ItemDataRole.ForegroundRole and column == "Codes" and codes:
@@ -85,6 +85,12 @@ class TranscriptModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         return None
+
+
+def _code_label(c: CodeRow) -> str:
+    """W2, or for a group event C1 Mia→Ravi; a flag mark when flagged for review."""
+    label = ("⚑" if c.flagged else "") + c.item_id
+    return f"{label} {c.actor}→{c.target or 'group'}" if c.actor else label
 
 
 def _code_tooltip(c: CodeRow) -> str:

@@ -1,0 +1,53 @@
+"""Make the screenshots the README and docs show, from the bundled demo project.
+
+Run: make screenshots (offscreen Qt; writes docs/screenshots/*.png).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+
+
+def main() -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="rupture-coder-shots-"))
+    os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")  # no remembered window state
+    from rupture_coder.demo import build_demo
+    from rupture_coder.gui.app import make_app, open_main_window
+    from rupture_coder.store.db import open_project
+
+    app = make_app()
+    path = tmp / "demo.rcproj"
+    project = open_project(path)
+    build_demo(project)
+    project.close()
+    window = open_main_window(path)
+    window.resize(1360, 820)
+    window.show()
+    OUT.mkdir(parents=True, exist_ok=True)
+    shots = {
+        "main-individual.png": "Individual session 7",
+        "main-group.png": "Skills group, session 3",
+    }
+    for name, title in shots.items():
+        for i in range(window.sessions.topLevelItemCount()):
+            item = window.sessions.topLevelItem(i)
+            if item.text(0) == title:
+                window.sessions.setCurrentItem(item)
+        app.processEvents()
+        window.table.resizeRowsToContents()
+        app.processEvents()
+        window.grab().save(str(OUT / name))
+        print(f"wrote docs/screenshots/{name}")
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
