@@ -169,3 +169,15 @@ def test_a_command_is_committed_when_it_returns(tmp_path, kill_after):
     conn.close()
     assert names == [f"rater {n}" for n in range(1, kill_after + 1)]
     assert audits == kill_after
+
+
+def test_migrations_build_exactly_the_models_schema(project):
+    """A model change without its Alembic migration fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from rupture_coder.store.models import Base
+
+    with project.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []

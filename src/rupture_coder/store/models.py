@@ -222,44 +222,40 @@ class CodeEvent(Base):
     target: Mapped[Participant | None] = relationship(foreign_keys=[target_id])
 
 
-class SegmentRating(Base):
+class _RatingColumns:
+    """What a segment rating and a session rating share: who, under which codebook, what value."""
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    rater_id: Mapped[str] = mapped_column(ForeignKey("raters.id"))
+    codebook_id: Mapped[str] = mapped_column(String(64))
+    codebook_version: Mapped[str] = mapped_column(String(64))
+    rating_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int | None] = mapped_column(Integer)
+    is_na: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SegmentRating(_RatingColumns, Base):
     __tablename__ = "segment_ratings"
     __table_args__ = (
         _codebook_fk(),
         UniqueConstraint("segment_id", "rater_id", "codebook_id", "codebook_version", "rating_id"),
         CheckConstraint("value IS NOT NULL OR is_na", name="value_or_na"),
     )
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
     segment_id: Mapped[str] = mapped_column(ForeignKey("segments.id"))
-    rater_id: Mapped[str] = mapped_column(ForeignKey("raters.id"))
-    codebook_id: Mapped[str] = mapped_column(String(64))
-    codebook_version: Mapped[str] = mapped_column(String(64))
-    rating_id: Mapped[str] = mapped_column(String(64))
-    value: Mapped[int | None] = mapped_column(Integer)
-    is_na: Mapped[bool] = mapped_column(Boolean, default=False)
-    note: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     segment: Mapped[Segment] = relationship()
 
 
-class SessionRating(Base):
+class SessionRating(_RatingColumns, Base):
     __tablename__ = "session_ratings"
     __table_args__ = (
         _codebook_fk(),
         UniqueConstraint("session_id", "rater_id", "codebook_id", "codebook_version", "rating_id"),
         CheckConstraint("value IS NOT NULL OR is_na", name="value_or_na"),
     )
-    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
-    rater_id: Mapped[str] = mapped_column(ForeignKey("raters.id"))
-    codebook_id: Mapped[str] = mapped_column(String(64))
-    codebook_version: Mapped[str] = mapped_column(String(64))
-    rating_id: Mapped[str] = mapped_column(String(64))
-    value: Mapped[int | None] = mapped_column(Integer)
-    is_na: Mapped[bool] = mapped_column(Boolean, default=False)
-    note: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuditEntry(Base):
