@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from rupture_coder import __version__
+from rupture_coder.cli_import import add_import_parser, add_sessions_parser
 from rupture_coder.codebook import Codebook, CodebookError, load_codebook
 
 
@@ -92,7 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--project", type=Path, help="project file (default: the demo project in your data folder)"
     )
+    # --project is also accepted after the subcommand; SUPPRESS keeps a value given before it
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--project", type=Path, default=argparse.SUPPRESS, help="project file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_import_parser(sub, [common])
+    add_sessions_parser(sub, [common])
     cb = sub.add_parser("codebook", help="validate or show codebook files")
     cb_sub = cb.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
     val = cb_sub.add_parser("validate", help="check codebook YAML files; exit 1 if any is refused")
@@ -106,12 +113,39 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     if args.command is None:
         from rupture_coder.gui.app import run_gui  # the only place the core reaches the GUI
 
         return run_gui(args.project)
+    if getattr(args, "needs_project", False):
+        return _with_project(args)
     return args.func(args)
+
+
+def _with_project(args: argparse.Namespace) -> int:
+    from rupture_coder.demo import default_project_path, ensure_demo
+    from rupture_coder.store.db import ProjectError, open_project
+
+    try:
+        project = open_project(args.project or default_project_path())
+    except ProjectError as exc:
+        print(f"rupture-coder: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.project is None:
+            ensure_demo(project)
+        return args.func(args, project)
+    finally:
+        project.close()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ class ParsedUtterance:
     text: str
     start_s: float | None = None
     end_s: float | None = None
-    line: int | None = None  # where it came from in the source, for messages
+    where: str = ""  # where it came from in the source ("line 12", "row 40", "cue 7")
 
 
 @dataclass
@@ -39,6 +39,8 @@ class ParsedSession:
     duration_s: float | None = None
     media_path: str | None = None
     media_hash: str | None = None
+    media_offset_s: float = 0.0  # media time = transcript time + offset
+    source_key: str = ""  # the session's value in a many-session file (CSV session column)
 
     @property
     def timed(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -53,6 +54,11 @@ class CodeRow:
     flag_reason: str
 
 
+def natural_key(text: str) -> list:
+    """Sort key that puts 'session 2' before 'session 10'."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+
+
 def list_sessions(project: Project) -> list[SessionInfo]:
     with project.read() as db:
         n_utt = dict(
@@ -64,7 +70,7 @@ def list_sessions(project: Project) -> list[SessionInfo]:
             db.execute(select(Segment.session_id, func.count()).group_by(Segment.session_id)).all()
         )
         out = []
-        for s in db.scalars(select(Session).order_by(Session.title)):
+        for s in sorted(db.scalars(select(Session)), key=lambda s: natural_key(s.title)):
             duration = s.duration_s
             if duration is None:
                 duration = db.scalar(

@@ -2,7 +2,7 @@
 
 Timed sessions: consecutive fixed windows of ``length_s`` from 0 to the session's end (the media
 duration, or the last utterance's end or start); an utterance belongs to the window its start
-falls in. Untimed transcripts: runs of ``per_utterances`` utterances. The last window is kept
+falls in, an untimed one to the window of the timed utterance before it. Untimed transcripts: runs of ``per_utterances`` utterances. The last window is kept
 and marked partial when it is shorter than the others.
 """
 
@@ -56,7 +56,10 @@ def plan_segments(
 
 def _by_time(utterances: list[ParsedUtterance], length_s: float, end: float) -> list[SegmentPlan]:
     count = max(1, math.ceil(end / length_s - 1e-9))
-    starts = [u.start_s or 0.0 for u in utterances]
+    starts, last = [], 0.0
+    for u in utterances:  # an untimed utterance belongs where the timed one before it does
+        last = u.start_s if u.start_s is not None else last
+        starts.append(last)
     plans = []
     for i in range(count):
         lo, hi = i * length_s, min((i + 1) * length_s, end)

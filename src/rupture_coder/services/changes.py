@@ -87,10 +87,12 @@ class ChangeRecorder:
         self.changes: list[RowChange] = []
         self._deleted: dict[int, dict[str, Any]] = {}
         self._session = session
+        session.info["change_recorder"] = self
         event.listen(session, "before_flush", self._before_flush)
         event.listen(session, "after_flush", self._after_flush)
 
     def close(self) -> None:
+        self._session.info.pop("change_recorder", None)
         event.remove(self._session, "before_flush", self._before_flush)
         event.remove(self._session, "after_flush", self._after_flush)
 
@@ -123,13 +125,52 @@ class ChangeRecorder:
                 self.changes.append(RowChange("delete", obj.__tablename__, _pk(obj), row, None))
 
 
+def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in one executemany, recorded for the audit and undo like any insert.
+
+    Each row must give every column (the caller fills defaults such as ids).
+    """
+    table: Table = model.__table__
+    missing = {c.name for c in table.columns} - set(rows[0]) if rows else set()
+    if missing:
+        raise ValueError(
+            f"bulk_insert into {table.name} needs every column; missing {sorted(missing)}"
+        )
+    session.flush()  # keep the order: earlier ORM inserts (parents) first
+    session.execute(insert(table), rows)
+    recorder: ChangeRecorder | None = session.info.get("change_recorder")
+    if recorder is not None:
+        pk_cols = [c.name for c in table.primary_key.columns]
+        for row in rows:
+            encoded = {k: encode(v) for k, v in row.items()}
+            recorder.changes.append(
+                RowChange("insert", table.name, {k: encoded[k] for k in pk_cols}, None, encoded)
+            )
+
+
 def _where(table: Table, pk: dict[str, Any]):
     return and_(*(table.c[k] == v for k, v in decode(table, pk).items()))
 
 
-def _check(session: Session, change: RowChange) -> None:
-    table = Base.metadata.tables[change.table]
-    row = session.execute(select(table).where(_where(table, change.pk))).mappings().first()
+def _current_rows(session: Session, table: Table, changes: list[RowChange]) -> dict[tuple, dict]:
+    """The rows the changes touch, as they are now, keyed by encoded primary key."""
+    pk_cols = [c.name for c in table.primary_key.columns]
+    found: dict[tuple, dict] = {}
+    if len(pk_cols) == 1:
+        col = table.c[pk_cols[0]]
+        keys = [decode(table, c.pk)[pk_cols[0]] for c in changes]
+        for i in range(0, len(keys), 500):
+            for row in session.execute(select(table).where(col.in_(keys[i : i + 500]))).mappings():
+                found[(encode(row[pk_cols[0]]),)] = dict(row)
+    else:
+        for c in changes:
+            row = session.execute(select(table).where(_where(table, c.pk))).mappings().first()
+            if row is not None:
+                found[tuple(c.pk[k] for k in pk_cols)] = dict(row)
+    return found
+
+
+def _check(change: RowChange, row: dict | None) -> None:
     if change.before is None:
         if row is not None:
             raise UndoConflict(f"{change.table} {change.pk} exists again; it was re-created since")
@@ -146,19 +187,36 @@ def _check(session: Session, change: RowChange) -> None:
 
 def apply_changes(session: Session, changes: list[RowChange]) -> None:
     """Apply changes in an order the foreign keys accept; refuse all if any row moved on."""
+    by_table: dict[str, list[RowChange]] = {}
     for change in changes:
-        _check(session, change)
-    inserts = sorted((c for c in changes if c.op == "insert"), key=lambda c: _ORDER[c.table])
-    deletes = sorted((c for c in changes if c.op == "delete"), key=lambda c: -_ORDER[c.table])
-    updates = [c for c in changes if c.op == "update"]
-    for c in inserts:
-        table = Base.metadata.tables[c.table]
-        session.execute(insert(table).values(**decode(table, c.after or {})))
-    for c in updates:
+        by_table.setdefault(change.table, []).append(change)
+    for name, group in by_table.items():
+        table = Base.metadata.tables[name]
+        pk_cols = [c.name for c in table.primary_key.columns]
+        current = _current_rows(session, table, group)
+        for change in group:
+            _check(change, current.get(tuple(change.pk[k] for k in pk_cols)))
+    for name in sorted(by_table, key=lambda n: _ORDER[n]):  # parents first
+        rows = [
+            decode(Base.metadata.tables[name], c.after or {})
+            for c in by_table[name]
+            if c.op == "insert"
+        ]
+        if rows:
+            session.execute(insert(Base.metadata.tables[name]), rows)
+    for c in (c for c in changes if c.op == "update"):
         table = Base.metadata.tables[c.table]
         session.execute(
             update(table).where(_where(table, c.pk)).values(**decode(table, c.after or {}))
         )
-    for c in deletes:
-        table = Base.metadata.tables[c.table]
-        session.execute(delete(table).where(_where(table, c.pk)))
+    for name in sorted(by_table, key=lambda n: -_ORDER[n]):  # children first
+        table = Base.metadata.tables[name]
+        doomed = [c for c in by_table[name] if c.op == "delete"]
+        pk_cols = [c.name for c in table.primary_key.columns]
+        if len(pk_cols) == 1:
+            keys = [decode(table, c.pk)[pk_cols[0]] for c in doomed]
+            for i in range(0, len(keys), 500):
+                session.execute(delete(table).where(table.c[pk_cols[0]].in_(keys[i : i + 500])))
+        else:
+            for c in doomed:
+                session.execute(delete(table).where(_where(table, c.pk)))

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from sqlalchemy.orm import Session as Db
 
 from rupture_coder.domain import ParsedSession, ParticipantPlan, propose_participants
-from rupture_coder.segmentation import plan_segments
+from rupture_coder.segmentation import SegmentPlan, plan_segments
+from rupture_coder.services.changes import bulk_insert
 from rupture_coder.services.project_commands import CommandError, stored_codebook
-from rupture_coder.store.models import Participant, Segment, Session, Utterance
+from rupture_coder.store.models import Participant, Segment, Session, Utterance, new_id
+
+
+def segment_rows(session_id: str, plans: list[SegmentPlan]) -> list[dict]:
+    return [
+        {"id": new_id(), "session_id": session_id, "index": p.index, "start_s": p.start_s, "end_s": p.end_s,
+         "first_position": p.first_position, "last_position": p.last_position, "partial": p.partial}
+        for p in plans
+    ]  # fmt: skip
 
 
 @dataclass
@@ -24,7 +33,6 @@ class CreateSession:
     segment_utterances: int | None = None  # for untimed transcripts
     session_id: str | None = None
     command_name: ClassVar[str] = "create session"
-    created: list[str] = field(default_factory=list, repr=False)
 
     def describe(self) -> str:
         return f"create session {self.parsed.title!r} ({len(self.parsed.utterances)} utterances)"
@@ -55,6 +63,7 @@ class CreateSession:
             media_path=self.parsed.media_path,
             media_hash=self.parsed.media_hash,
             duration_s=self.parsed.duration_s,
+            media_offset_s=self.parsed.media_offset_s,
             source_file=self.parsed.source_file,
             source_hash=self.parsed.source_hash,
             segment_length_s=length,
@@ -72,32 +81,15 @@ class CreateSession:
             db.add(part)
             by_label[p.label] = part
         db.flush()
-        for pos, u in enumerate(self.parsed.utterances):
-            db.add(
-                Utterance(
-                    session_id=session.id,
-                    position=pos,
-                    speaker=u.speaker,
-                    participant_id=by_label[u.speaker].id,
-                    start_s=u.start_s,
-                    end_s=u.end_s,
-                    text=u.text,
-                )
-            )
-        for plan in plan_segments(
+        bulk_insert(db, Utterance, [
+            {"id": new_id(), "session_id": session.id, "position": pos, "speaker": u.speaker,
+             "participant_id": by_label[u.speaker].id, "start_s": u.start_s, "end_s": u.end_s, "text": u.text}
+            for pos, u in enumerate(self.parsed.utterances)
+        ])  # fmt: skip
+        windows = plan_segments(
             self.parsed.utterances, length, self.parsed.duration_s, self.segment_utterances
-        ):
-            db.add(
-                Segment(
-                    session_id=session.id,
-                    index=plan.index,
-                    start_s=plan.start_s,
-                    end_s=plan.end_s,
-                    first_position=plan.first_position,
-                    last_position=plan.last_position,
-                    partial=plan.partial,
-                )
-            )
+        )
+        bulk_insert(db, Segment, segment_rows(session.id, windows))
         db.flush()
         return session
 
