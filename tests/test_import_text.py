@@ -43,7 +43,10 @@ def test_speakers_times_continuations_and_problems(tmp_path):
     assert s.utterances[1].text == "Hi: there. more words"
     assert s.utterances[0].end_s == 9
     messages = [(p.where, p.message.split(" (")[0]) for p in result.problems]
-    assert messages == [("line 6", "time goes backwards"), ("line 7", "start: '00:xx' is not a timestamp")]
+    assert messages == [
+        ("line 6", "time goes backwards"),
+        ("line 7", "start: '00:xx' is not a timestamp"),
+    ]
     assert result.repairable
 
 

@@ -36,7 +36,12 @@ def plan_segments(
     length_s: float | None = 300.0,
     duration_s: float | None = None,
     per_utterances: int | None = None,
+    boundaries: list[int] | None = None,
 ) -> list[SegmentPlan]:
+    """Segments by manual boundaries (utterance positions that start a segment), else by time
+    when the session has a clock, else by runs of ``per_utterances`` utterances."""
+    if boundaries:
+        return _by_boundaries(utterances, boundaries)
     end = session_end(utterances, duration_s)
     if (
         length_s
@@ -71,4 +76,17 @@ def _by_time(utterances: list[ParsedUtterance], length_s: float, end: float) -> 
                 i, lo, hi, first if has else None, last if has else None, hi - lo < length_s - 1e-6
             )
         )
+    return plans
+
+
+def _by_boundaries(utterances: list[ParsedUtterance], boundaries: list[int]) -> list[SegmentPlan]:
+    n = len(utterances)
+    starts = sorted({0, *(b for b in boundaries if 0 < b < n)})
+    if any(b < 0 or b >= n for b in boundaries):
+        raise ValueError(f"segment boundaries must be utterance positions from 0 to {n - 1}")
+    plans = []
+    for i, first in enumerate(starts):
+        last = (starts[i + 1] if i + 1 < len(starts) else n) - 1
+        t0, t1 = utterances[first].start_s, utterances[last].end_s or utterances[last].start_s
+        plans.append(SegmentPlan(i, t0, t1, first, last, False))
     return plans

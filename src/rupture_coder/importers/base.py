@@ -46,19 +46,17 @@ def read_text(path: Path, data: bytes | None = None) -> tuple[str, str]:
         (b"\xfe\xff", "utf-16"),
     ]
     encoding = next((enc for bom, enc in boms if raw.startswith(bom)), None)
-    if encoding is None and raw[:4000].count(b"\x00") > len(raw[:4000]) // 4 and len(raw) > 1:
-        encoding = "utf-16-le" if raw[1:2] == b"\x00" else "utf-16-be"
     if encoding is None and b"\x00" in raw[:4000]:
-        raise ImportError_(
-            [
-                ImportProblem(
-                    src,
-                    "byte " + str(raw.index(b"\x00")),
-                    "\\x00",
-                    "this is a binary file, not a text transcript",
-                )
-            ]
-        )
+        encoding = _utf16_without_bom(raw[:4000])
+        if encoding is None:
+            at = raw.index(b"\x00")
+            raise ImportError_(
+                [
+                    ImportProblem(
+                        src, f"byte {at}", "\\x00", "this is a binary file, not a text transcript"
+                    )
+                ]
+            )
     candidates = [encoding] if encoding else ["utf-8", "cp1252"]
     for enc in candidates:
         try:
@@ -69,6 +67,18 @@ def read_text(path: Path, data: bytes | None = None) -> tuple[str, str]:
     raise ImportError_(
         [ImportProblem(src, "whole file", "", "cannot decode the file as UTF-8, UTF-16 or cp1252")]
     )
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 text without a BOM has NUL bytes on one side of nearly every ASCII character."""
+    even, odd = head[0::2], head[1::2]
+    if len(head) < 4 or len(head) % 2:
+        return None
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def sniff_format(path: Path) -> str:

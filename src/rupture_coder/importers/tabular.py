@@ -98,6 +98,7 @@ def build_sessions(
     blocks: dict[str, _Block] = {}
     last_key: str | None = None
     seen_orders: dict[tuple[str, float], str] = {}
+    last_order: dict[str, float] = {}  # a row with a bad order value stays after the row before it
 
     def cell(cells: list[str], fld: str) -> str:
         i = mapping.get(fld)
@@ -132,7 +133,9 @@ def build_sessions(
                         src, where, raw, "order: not a number", repair="use the file order"
                     )
                 )
+                order = last_order.get(key, float("-inf"))
             else:
+                last_order[key] = order
                 dup = seen_orders.get((key, order))
                 if dup:
                     problems.append(ImportProblem(src, where, raw, f"order {raw} repeats {dup} in session {key!r}",
@@ -150,7 +153,8 @@ def build_sessions(
     sessions = []
     for block in blocks.values():
         block.rows.sort(key=lambda r: (r[0] if r[0] is not None else float("inf"), r[1]))
-        title = f"{stem} {block.key}".strip() if block.key else stem
+        named = any(ch.isalpha() for ch in block.key)  # "Skills group, session 3" vs "38"
+        title = block.key if named else f"{stem} {block.key}".strip()
         session = ParsedSession(
             title, [u for _o, _n, u in block.rows], Path(src).name, digest, kind
         )

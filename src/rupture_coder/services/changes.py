@@ -11,7 +11,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Date, DateTime, Table, and_, delete, event, insert, inspect, select, update
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Table,
+    and_,
+    delete,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from rupture_coder.store.models import AuditEntry, Base
@@ -130,8 +142,10 @@ def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> No
 
     Each row must give every column (the caller fills defaults such as ids).
     """
+    if not rows:
+        return
     table: Table = model.__table__
-    missing = {c.name for c in table.columns} - set(rows[0]) if rows else set()
+    missing = {c.name for c in table.columns} - set(rows[0])
     if missing:
         raise ValueError(
             f"bulk_insert into {table.name} needs every column; missing {sorted(missing)}"
@@ -196,7 +210,21 @@ def apply_changes(session: Session, changes: list[RowChange]) -> None:
         current = _current_rows(session, table, group)
         for change in group:
             _check(change, current.get(tuple(change.pk[k] for k in pk_cols)))
-    for name in sorted(by_table, key=lambda n: _ORDER[n]):  # parents first
+    if session.get_bind().dialect.name == "sqlite":
+        # foreign keys are checked at commit, so the order below only has to respect unique keys
+        session.execute(text("PRAGMA defer_foreign_keys = ON"))
+    for name in sorted(by_table, key=lambda n: -_ORDER[n]):  # deletes first, children first:
+        table = Base.metadata.tables[name]  # frees unique keys (segment indexes...) for re-inserts
+        doomed = [c for c in by_table[name] if c.op == "delete"]
+        pk_cols = [c.name for c in table.primary_key.columns]
+        if len(pk_cols) == 1:
+            keys = [decode(table, c.pk)[pk_cols[0]] for c in doomed]
+            for i in range(0, len(keys), 500):
+                session.execute(delete(table).where(table.c[pk_cols[0]].in_(keys[i : i + 500])))
+        else:
+            for c in doomed:
+                session.execute(delete(table).where(_where(table, c.pk)))
+    for name in sorted(by_table, key=lambda n: _ORDER[n]):  # then inserts, parents first
         rows = [
             decode(Base.metadata.tables[name], c.after or {})
             for c in by_table[name]
@@ -209,14 +237,3 @@ def apply_changes(session: Session, changes: list[RowChange]) -> None:
         session.execute(
             update(table).where(_where(table, c.pk)).values(**decode(table, c.after or {}))
         )
-    for name in sorted(by_table, key=lambda n: -_ORDER[n]):  # children first
-        table = Base.metadata.tables[name]
-        doomed = [c for c in by_table[name] if c.op == "delete"]
-        pk_cols = [c.name for c in table.primary_key.columns]
-        if len(pk_cols) == 1:
-            keys = [decode(table, c.pk)[pk_cols[0]] for c in doomed]
-            for i in range(0, len(keys), 500):
-                session.execute(delete(table).where(table.c[pk_cols[0]].in_(keys[i : i + 500])))
-        else:
-            for c in doomed:
-                session.execute(delete(table).where(_where(table, c.pk)))
