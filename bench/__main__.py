@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import bench_commands
+from bench import bench_commands, bench_import
 
-BENCHES = {"commands": bench_commands.run}
+BENCHES = {"commands": bench_commands.run, "import": bench_import.run}
 
 
 def main(argv: list[str]) -> int:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from rupture_coder import __version__, queries
 from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.codebook_panel import CodebookPanel
+from rupture_coder.gui.import_dialog import ImportDialog
 from rupture_coder.gui.transcript_model import TranscriptModel
 from rupture_coder.services import NothingToUndo, ProjectService, UndoConflict
 from rupture_coder.store.db import Project, ProjectError, open_project
@@ -113,6 +114,9 @@ class MainWindow(QMainWindow):
         self.open_action = QAction("&Open project…", self, shortcut=QKeySequence.StandardKey.Open)
         self.open_action.triggered.connect(self._open_dialog)
         file_menu.addAction(self.open_action)
+        self.import_action = QAction("&Import sessions…", self, shortcut=QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(lambda: self.import_files([]))
+        file_menu.addAction(self.import_action)
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
@@ -224,6 +228,12 @@ class MainWindow(QMainWindow):
         self.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
         self.redo_action.setEnabled(redo is not None)
         self.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
+
+    def import_files(self, files: list) -> ImportDialog:
+        dialog = ImportDialog(self.service, files, self)
+        dialog.setModal(True)
+        dialog.show()
+        return dialog
 
     def _open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

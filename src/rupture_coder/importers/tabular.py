@@ -235,3 +235,28 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def table_columns(path: Path, fmt: str) -> tuple[list[str], dict[str, str]]:
+    """The header of a CSV/TSV/XLSX file and the columns guessed for each field (for a mapping UI)."""
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        header = [
+            str(v)
+            for v in next(book.worksheets[0].iter_rows(values_only=True), ())
+            if v is not None
+        ]
+        book.close()
+    else:
+        text, _enc = read_text(path)
+        header = next(_csv_rows(text, "\t" if fmt == "tsv" else ","), ("", []))[1]
+    try:
+        guessed = map_columns(header, {}, str(path))
+    except ImportError_:
+        normalised = [_norm(h) for h in header]
+        guessed = {
+            f: normalised.index(s) for f in FIELDS for s in SYNONYMS[f][:1] if s in normalised
+        }
+    return header, {fld: header[i] for fld, i in guessed.items()}
