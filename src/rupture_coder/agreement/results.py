@@ -1,0 +1,85 @@
+"""What every statistic returns: a value with its CI, or null with the reason it is not defined."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Stat:
+    """One statistic. ``value`` is None exactly when ``reason`` says why it is not defined."""
+
+    name: str
+    value: float | None
+    ci95: tuple[float, float] | None = None
+    se: float | None = None
+    n_units: int | None = None
+    reason: str | None = None
+    band: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "value": _num(self.value)}
+        if self.value is None:
+            out["reason"] = self.reason
+        if self.ci95 is not None:
+            out["ci95"] = [_num(self.ci95[0]), _num(self.ci95[1])]
+        elif self.value is not None and self.reason:
+            out["note"] = self.reason
+        if self.se is not None:
+            out["se"] = _num(self.se)
+        if self.n_units is not None:
+            out["n_units"] = self.n_units
+        if self.band:
+            out["band"] = self.band
+        out.update(self.extra)
+        return out
+
+
+def _num(x: float | None) -> float | None:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return None
+    return round(float(x), 6)
+
+
+def undefined(name: str, why: str, n_units: int | None = None) -> Stat:
+    return Stat(name, None, n_units=n_units, reason=f"not defined because {why}")
+
+
+def finite_or_undefined(stat: Stat, why: str) -> Stat:
+    """Turn a NaN/inf value (a 0/0 somewhere) into an explained null."""
+    if stat.value is None or math.isfinite(stat.value):
+        return stat
+    return undefined(stat.name, why, stat.n_units)
+
+
+def cicchetti(value: float | None) -> str | None:
+    """Cicchetti (1994): < .40 poor, .40-.59 fair, .60-.74 good, >= .75 excellent."""
+    if value is None:
+        return None
+    return (
+        "poor"
+        if value < 0.40
+        else "fair"
+        if value < 0.60
+        else "good"
+        if value < 0.75
+        else "excellent"
+    )
+
+
+def koo_li(value: float | None) -> str | None:
+    """Koo & Li (2016) for ICC: < .50 poor, .50-.75 moderate, .75-.90 good, > .90 excellent."""
+    if value is None:
+        return None
+    return (
+        "poor"
+        if value < 0.50
+        else "moderate"
+        if value < 0.75
+        else "good"
+        if value <= 0.90
+        else "excellent"
+    )
