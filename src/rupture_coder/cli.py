@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rupture_coder import __version__
+from rupture_coder.cli_agreement import add_agreement_parser
 from rupture_coder.cli_import import add_import_parser, add_sessions_parser
 from rupture_coder.codebook import Codebook, CodebookError, load_codebook
 
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--project", type=Path, default=argparse.SUPPRESS, help="project file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_import_parser(sub, [common])
+    add_agreement_parser(sub, [common])
     add_sessions_parser(sub, [common])
     cb = sub.add_parser("codebook", help="validate or show codebook files")
     cb_sub = cb.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)
@@ -126,7 +128,7 @@ def _main(argv: Sequence[str] | None) -> int:
         from rupture_coder.gui.app import run_gui  # the only place the core reaches the GUI
 
         return run_gui(args.project)
-    if getattr(args, "needs_project", False):
+    if getattr(args, "needs_project", False) or (args.command == "agreement" and args.file is None):
         return _with_project(args)
     return args.func(args)
 

@@ -21,8 +21,11 @@ def analyze(m: RatingMatrix, weights: str | None = None) -> dict[str, Any]:
     Gwet's AC1/AC2 and, at the interval and ratio levels, the six ICCs.
 
     ``weights`` (identity, linear, quadratic) applies to the kappas and AC; by default identity
-    for nominal data and quadratic for ordinal, interval and ratio data.
+    for nominal data and quadratic for ordinal, interval and ratio data. Units rated by fewer than
+    two raters are left out of every statistic, so all are computed on the same units.
     """
+    dropped = m.values.shape[0] - m.n_units
+    m = m.pairable()
     if weights is None:
         weights = "identity" if m.level == "nominal" else "quadratic"
     if weights not in WEIGHTS:
@@ -34,6 +37,7 @@ def analyze(m: RatingMatrix, weights: str | None = None) -> dict[str, Any]:
         "level": m.level,
         "weights": weights,
         "categories": [str(c) for c in m.categories],
+        "units_with_fewer_than_two_ratings": dropped,
         "percent_agreement": percent_agreement(m).to_json(),
         "cohen_kappa": cohen_kappa(m, weights).to_json(),
         "fleiss_kappa": fleiss_kappa(m, weights).to_json(),

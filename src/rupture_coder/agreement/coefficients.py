@@ -40,14 +40,15 @@ def percent_agreement(m: RatingMatrix) -> Stat:
     name = "percent agreement (pairwise, averaged over units)"
     if (few := _too_few(m, name)) is not None:
         return few
-    shares = []
-    for row in m.values:
-        v = row[~np.isnan(row)]
-        if v.size < 2:
-            continue
-        same = sum(int(np.sum(v == x)) - 1 for x in v)  # ordered agreeing pairs
-        shares.append(same / (v.size * (v.size - 1)))
-    return Stat(name, float(np.mean(shares)), n_units=len(shares))
+    present = ~np.isnan(m.values)
+    n = present.sum(axis=1)
+    rated = n >= 2
+    same = np.zeros(len(n))
+    for c in np.unique(m.values[present]):  # agreeing ordered pairs: sum over categories of n_c(n_c - 1)
+        n_c = (m.values == c).sum(axis=1)
+        same += n_c * (n_c - 1)
+    shares = same[rated] / (n[rated] * (n[rated] - 1))
+    return Stat(name, float(shares.mean()), n_units=int(rated.sum()))
 
 
 def confusion(m: RatingMatrix) -> tuple[np.ndarray, int]:

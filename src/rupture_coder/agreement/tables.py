@@ -33,6 +33,12 @@ class RatingMatrix:
     def n_raters(self) -> int:
         return len(self.raters)
 
+    def pairable(self) -> RatingMatrix:
+        """Only the units with two or more ratings, so every statistic is computed on the same units."""
+        keep = np.sum(~np.isnan(self.values), axis=1) >= 2
+        units = [u for u, k in zip(self.units, keep, strict=True) if k]
+        return RatingMatrix(self.values[keep], units, self.raters, self.categories, self.level)
+
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.values, columns=self.raters)
 

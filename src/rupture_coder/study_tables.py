@@ -1,0 +1,223 @@
+"""Tidy rating tables from a project, as 3RS labs define their units.
+
+Units: ``segment-presence`` (per item and pooled per category: was it coded in the segment, 1/0),
+``segment-rating`` (per segment rating), ``session-frequency`` (per item and per category: total
+occurrences in the session), ``session-rating`` (per session rating). A rater counts as having
+coded a session when they have any code or rating in it; in sessions they did not code, their
+values are missing, not zero. Codes of older codebook versions are carried to the newest version
+used (or the one asked for) through the declared mappings; without a mapping the comparison is
+refused with the reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+import semver
+from sqlalchemy import select
+
+from rupture_coder.codebook import Codebook
+from rupture_coder.codebook.versions import IncomparableVersions, translation
+from rupture_coder.services.project_commands import stored_codebook
+from rupture_coder.store.db import Project
+from rupture_coder.store.models import CodebookVersion, CodeEvent, Rater, Segment, SegmentRating, Session, SessionRating, Utterance
+
+UNITS = ("segment-presence", "segment-rating", "session-frequency", "session-rating")
+
+
+class StudyError(ValueError):
+    """The selection cannot be analysed; the message says why."""
+
+
+@dataclass
+class ItemTable:
+    """One item's (or category's, or rating's) tidy table: unit, rater, value."""
+
+    key: str
+    label: str
+    kind: str  # item | category | rating | total
+    level: str
+    categories: list | None
+    data: pd.DataFrame
+
+
+@dataclass
+class Study:
+    codebook: Codebook
+    raters: dict[str, str]  # id -> name
+    sessions: dict[str, str]  # id -> title
+    tables: list[ItemTable] = field(default_factory=list)
+
+
+def _pick_raters(db, wanted: list[str] | None) -> dict[str, str]:
+    all_raters = {r.id: r.name for r in db.scalars(select(Rater))}
+    if not wanted:
+        return all_raters
+    chosen = {}
+    for w in wanted:
+        hits = [rid for rid, name in all_raters.items() if w in (rid, name)]
+        if not hits:
+            raise StudyError(f"no rater {w!r}; the raters are {', '.join(sorted(all_raters.values()))}")
+        chosen[hits[0]] = all_raters[hits[0]]
+    return chosen
+
+
+def load_study(
+    project: Project,
+    unit: str,
+    raters: list[str] | None = None,
+    sessions: list[str] | None = None,
+    codebook: tuple[str, str] | None = None,
+) -> Study:
+    if unit not in UNITS:
+        raise StudyError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    with project.read() as db:
+        chosen_raters = _pick_raters(db, raters)
+        rows = db.scalars(select(Session)).all()
+        if sessions:
+            rows = [s for s in rows if s.id in sessions or s.title in sessions]
+        ids = {s.codebook_id for s in rows if s.codebook_id}
+        if codebook:
+            rows = [s for s in rows if s.codebook_id == codebook[0]]
+        elif len(ids) > 1:
+            raise StudyError(
+                f"the sessions use {len(ids)} different codebooks ({', '.join(sorted(ids))}), whose codes are "
+                "never compared; choose one with --codebook ID@VERSION"
+            )
+        if not rows:
+            raise StudyError("no sessions match the selection")
+        cb_id = codebook[0] if codebook else rows[0].codebook_id
+        target = _target_version(db, cb_id, codebook[1] if codebook else None)
+        known = {v: stored_codebook(db, cb_id, v) for v in db.scalars(select(CodebookVersion.version).filter_by(codebook_id=cb_id))}
+        session_ids = [s.id for s in rows]
+        study = Study(target, chosen_raters, {s.id: s.title for s in rows})
+        codes = db.execute(
+            select(CodeEvent.session_id, CodeEvent.rater_id, CodeEvent.codebook_version, CodeEvent.item_id,
+                   CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s, CodeEvent.count)
+            .where(CodeEvent.session_id.in_(session_ids), CodeEvent.rater_id.in_(list(chosen_raters)),
+                   CodeEvent.codebook_id == cb_id)
+        ).all()  # fmt: skip
+        maps: dict[str, dict[str, list[str]]] = {}
+        for version in {c.codebook_version for c in codes}:
+            try:
+                maps[version] = translation(known[version], target, known)
+            except IncomparableVersions as exc:
+                raise StudyError(str(exc)) from None
+        seg_ratings = db.execute(
+            select(SegmentRating.session_id, SegmentRating.segment_id, SegmentRating.rater_id, SegmentRating.rating_id,
+                   SegmentRating.value, SegmentRating.codebook_version)
+            .where(SegmentRating.session_id.in_(session_ids), SegmentRating.rater_id.in_(list(chosen_raters)),
+                   SegmentRating.codebook_id == cb_id)
+        ).all()  # fmt: skip
+        sess_ratings = db.execute(
+            select(SessionRating.session_id, SessionRating.rater_id, SessionRating.rating_id, SessionRating.value,
+                   SessionRating.codebook_version)
+            .where(SessionRating.session_id.in_(session_ids), SessionRating.rater_id.in_(list(chosen_raters)),
+                   SessionRating.codebook_id == cb_id)
+        ).all()  # fmt: skip
+        segments = db.execute(
+            select(Segment.id, Segment.session_id, Segment.index, Segment.start_s, Segment.end_s,
+                   Segment.first_position, Segment.last_position).where(Segment.session_id.in_(session_ids))
+        ).all()  # fmt: skip
+        positions = dict(db.execute(select(Utterance.id, Utterance.position).where(Utterance.session_id.in_(session_ids))).all())
+    coded = {(c.session_id, c.rater_id) for c in codes} | {(r.session_id, r.rater_id) for r in (*seg_ratings, *sess_ratings)}
+    builder = _Builder(study, coded, segments, positions)
+    if unit == "segment-presence":
+        builder.segment_presence(codes, maps)
+    elif unit == "session-frequency":
+        builder.session_frequency(codes, maps)
+    elif unit == "segment-rating":
+        builder.ratings(seg_ratings, "segment", segments)
+    else:
+        builder.ratings(sess_ratings, "session", segments)
+    return study
+
+
+def _target_version(db, cb_id: str, version: str | None) -> Codebook:
+    versions = db.scalars(select(CodebookVersion.version).filter_by(codebook_id=cb_id)).all()
+    if version is None:
+        version = max(versions, key=semver.Version.parse)
+    elif version not in versions:
+        raise StudyError(f"codebook {cb_id} has no version {version} in this project ({', '.join(versions)})")
+    return stored_codebook(db, cb_id, version)
+
+
+class _Builder:
+    def __init__(self, study: Study, coded: set, segments, positions: dict[str, int]):
+        self.study = study
+        self.coded = sorted(coded)
+        self.segments = segments
+        self.positions = positions
+        self.by_session = defaultdict(list)
+        for seg in segments:
+            self.by_session[seg.session_id].append(seg)
+
+    def _unit(self, session_id: str, index: int | None = None) -> str:
+        title = self.study.sessions[session_id]
+        return f"{title} [{session_id[:8]}]" + ("" if index is None else f" segment {index + 1}")
+
+    def _segment_of(self, code) -> str | None:
+        segs = self.by_session[code.session_id]
+        if code.segment_id:
+            return code.segment_id
+        pos = self.positions.get(code.first_utterance_id)
+        for seg in segs:
+            if pos is not None and seg.first_position is not None and seg.first_position <= pos <= seg.last_position:
+                return seg.id
+            if pos is None and code.start_s is not None and seg.start_s is not None and seg.start_s <= code.start_s < seg.end_s + 1e-9:
+                return seg.id
+        return None
+
+    def _items(self, codes, maps) -> list[tuple]:
+        """(session, rater, target item, count, segment id) with items carried to the target version."""
+        out = []
+        for c in codes:
+            for item in maps[c.codebook_version].get(c.item_id, []):
+                out.append((c.session_id, c.rater_id, item, c.count, self._segment_of(c)))
+        return out
+
+    def segment_presence(self, codes, maps) -> None:
+        present = defaultdict(set)  # (segment id, rater) -> items
+        for session_id, rater, item, _count, seg in self._items(codes, maps):
+            if seg is not None:
+                present[(seg, rater)].add(item)
+        cb = self.study.codebook
+        base = [(self._unit(seg.session_id, seg.index), rater, seg.id) for session_id, rater in self.coded
+                for seg in self.by_session[session_id]]  # fmt: skip
+        for cat in cb.categories:
+            ids = [i.id for i in cat.items]
+            for item in cat.items:
+                rows = [(u, self.study.raters[r], int(item.id in present[(s, r)])) for u, r, s in base]
+                self._add(item.id, f"{item.id} {item.label}", "item", "nominal", [0, 1], rows)
+            rows = [(u, self.study.raters[r], int(bool(present[(s, r)] & set(ids)))) for u, r, s in base]
+            self._add(cat.id, f"{cat.label} (any)", "category", "nominal", [0, 1], rows)
+
+    def session_frequency(self, codes, maps) -> None:
+        totals = defaultdict(int)
+        for session_id, rater, item, count, _seg in self._items(codes, maps):
+            totals[(session_id, rater, item)] += count
+        cb = self.study.codebook
+        for cat in cb.categories:
+            for item in cat.items:
+                rows = [(self._unit(s), self.study.raters[r], totals[(s, r, item.id)]) for s, r in self.coded]
+                self._add(item.id, f"{item.id} {item.label}", "item", "interval", None, rows)
+            rows = [(self._unit(s), self.study.raters[r], sum(totals[(s, r, i.id)] for i in cat.items)) for s, r in self.coded]
+            self._add(cat.id, f"{cat.label} (total)", "total", "interval", None, rows)
+
+    def ratings(self, ratings, scope: str, segments) -> None:
+        cb = self.study.codebook
+        index = {seg.id: seg.index for seg in segments}
+        for definition in cb.ratings_for(scope):
+            scale = cb.scale(definition.scale)
+            rows = [
+                (self._unit(r.session_id, index[r.segment_id] if scope == "segment" else None), self.study.raters[r.rater_id], r.value)
+                for r in ratings
+                if r.rating_id == definition.id and r.value is not None and r.codebook_version == cb.version
+            ]
+            self._add(definition.id, definition.label, "rating", "interval", scale.points(), rows)
+
+    def _add(self, key, label, kind, level, categories, rows) -> None:
+        data = pd.DataFrame(rows, columns=["unit", "rater", "value"])
+        self.study.tables.append(ItemTable(key, label, kind, level, categories, data))
