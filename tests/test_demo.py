@@ -26,7 +26,7 @@ def test_demo_project_has_sessions_codes_and_ratings(demo_path):
         ("3rs-individual", "1.0.0"),
     )
     assert sessions["Skills group, session 3"].kind == "group"
-    (coder,) = raters(p)
+    coder = next(r for r in raters(p) if r.name == "Demo coder")
     rows = codes(p, ind.id, coder.id)
     assert {"W2", "C5", "R5"} <= {r.item_id for r in rows}
     assert any(r.flagged and "supervision" in r.flag_reason for r in rows)

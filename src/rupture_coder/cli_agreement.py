@@ -25,15 +25,31 @@ def add_agreement_parser(sub, parents) -> None:
         "project's codes when no FILE is given.",
     )  # fmt: skip
     p.add_argument("file", nargs="?", type=Path, metavar="FILE", help="a CSV, TSV or XLSX table")
-    p.add_argument("--unit", help="FILE: the unit column(s), comma-separated; project: " + "|".join(UNITS))
+    p.add_argument(
+        "--unit", help="FILE: the unit column(s), comma-separated; project: " + "|".join(UNITS)
+    )
     p.add_argument("--rater", help="FILE: the rater column")
     p.add_argument("--value", help="FILE: the value column")
     p.add_argument("--level", choices=LEVELS, help="level of measurement (FILE: default nominal)")
-    p.add_argument("--weights", choices=WEIGHTS, help="weights for the kappas and AC (default: identity for nominal, quadratic otherwise)")
-    p.add_argument("--missing", action="append", default=[], metavar="VALUE", help="FILE: a value that means 'not rated' (repeatable), e.g. n/a")
+    p.add_argument(
+        "--weights",
+        choices=WEIGHTS,
+        help="weights for the kappas and AC (default: identity for nominal, quadratic otherwise)",
+    )
+    p.add_argument(
+        "--missing",
+        action="append",
+        default=[],
+        metavar="VALUE",
+        help="FILE: a value that means 'not rated' (repeatable), e.g. n/a",
+    )
     p.add_argument("--raters", help="project: rater names or ids, comma-separated (default: all)")
-    p.add_argument("--sessions", help="project: session titles or ids, comma-separated (default: all)")
-    p.add_argument("--codebook", metavar="ID@VERSION", help="project: the codebook (version) to compare under")
+    p.add_argument(
+        "--sessions", help="project: session titles or ids, comma-separated (default: all)"
+    )
+    p.add_argument(
+        "--codebook", metavar="ID@VERSION", help="project: the codebook (version) to compare under"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=run_agreement)
 
@@ -52,7 +68,9 @@ def table_agreement(args: argparse.Namespace) -> dict[str, Any]:
     unit_cols = [c.strip() for c in args.unit.split(",")]
     missing_cols = [c for c in (*unit_cols, args.rater, args.value) if c not in df.columns]
     if missing_cols:
-        raise ValueError(f"{args.file}: no column {missing_cols[0]!r}; the columns are {', '.join(df.columns)}")
+        raise ValueError(
+            f"{args.file}: no column {missing_cols[0]!r}; the columns are {', '.join(df.columns)}"
+        )
     df = df[~df[args.value].isin(args.missing)].copy()
     df["_unit"] = df[unit_cols].astype(str).agg("/".join, axis=1)
     m = from_long(df, "_unit", args.rater, args.value, args.level or "nominal")
@@ -71,7 +89,9 @@ def project_agreement(args: argparse.Namespace, project: Project) -> dict[str, A
     results = []
     for table in study.tables:
         m = from_long(table.data, level=args.level or table.level, categories=table.categories)
-        results.append({"key": table.key, "label": table.label, "kind": table.kind, **analyze(m, args.weights)})
+        results.append(
+            {"key": table.key, "label": table.label, "kind": table.kind, **analyze(m, args.weights)}
+        )
     return {
         "unit": unit,
         "codebook": f"{study.codebook.id}@{study.codebook.version}",
@@ -96,7 +116,11 @@ def run_agreement(args: argparse.Namespace, project: Project | None = None) -> i
 def _fmt(stat: dict) -> str:
     if stat.get("value") is None:
         return f"{'-':>8}  {stat.get('reason', '')}"
-    ci = f"[{stat['ci95'][0]:.3f}, {stat['ci95'][1]:.3f}]" if stat.get("ci95") and None not in stat["ci95"] else ""
+    ci = (
+        f"[{stat['ci95'][0]:.3f}, {stat['ci95'][1]:.3f}]"
+        if stat.get("ci95") and None not in stat["ci95"]
+        else ""
+    )
     return f"{stat['value']:8.3f}  {ci:<18} {stat.get('band') or ''}"
 
 
@@ -104,7 +128,7 @@ def render_one(res: dict, indent: str = "") -> list[str]:
     lines = []
     for key in STAT_KEYS:
         lines.append(f"{indent}{res[key]['name']:<58} {_fmt(res[key])}")
-    for form, stat in res.get("icc", {}).items():
+    for stat in res.get("icc", {}).values():
         lines.append(f"{indent}{stat['name'][:58]:<58} {_fmt(stat)}")
     return lines
 
@@ -114,7 +138,13 @@ def render(out: dict) -> str:
         head = (f"Agreement on {out['source']}: {out['n_units']} units with two or more ratings, {out['n_raters']} raters "
                 f"({', '.join(out['raters'])}); level {out['level']}, weights {out['weights']}")  # fmt: skip
         return "\n".join([head, "", *render_one(out)])
-    lines = [f"Agreement, unit {out['unit']}: {out['n_sessions']} sessions, raters {', '.join(out['raters'])}, codebook {out['codebook']}"]
+    lines = [
+        f"Agreement, unit {out['unit']}: {out['n_sessions']} sessions, raters {', '.join(out['raters'])}, codebook {out['codebook']}"
+    ]
     for res in out["results"]:
-        lines += ["", f"{res['label']}  ({res['n_units']} units, {res['level']})", *render_one(res, "  ")]
+        lines += [
+            "",
+            f"{res['label']}  ({res['n_units']} units, {res['level']})",
+            *render_one(res, "  "),
+        ]
     return "\n".join(lines)

@@ -31,13 +31,16 @@ def build_demo(project: Project, actor: str = "demo") -> None:
     for path in sorted(codebooks_dir().glob("*.yaml")):
         svc.run(RegisterCodebook(path.read_text(encoding="utf-8"), path.name))
     plan = yaml.safe_load((samples_dir() / "demo-codes.yaml").read_text(encoding="utf-8"))
-    rater = svc.run(AddRater(plan["rater"], "coder")).result
+    first, second = (svc.run(AddRater(name, "coder")).result.id for name in plan["raters"])
     for entry in plan["sessions"]:
-        _demo_session(svc, project, rater.id, entry)
+        session_id = _demo_session(svc, project, entry)
+        _demo_coding(svc, project, session_id, first, entry)
+        if "second_coder" in entry:
+            _demo_coding(svc, project, session_id, second, {**entry, **entry["second_coder"]})
     svc.run(SetSetting("demo", True))
 
 
-def _demo_session(svc: ProjectService, project: Project, rater_id: str, entry: dict) -> None:
+def _demo_session(svc: ProjectService, project: Project, entry: dict) -> str:
     codebook = tuple(entry["codebook"])
     kind = "group" if "group" in codebook[0] else "individual"
     result = parse_text_transcript(samples_dir() / entry["file"], kind=kind)
@@ -46,29 +49,31 @@ def _demo_session(svc: ProjectService, project: Project, rater_id: str, entry: d
     parts = [
         ParticipantPlan(label, name, role) for label, (name, role) in entry["participants"].items()
     ]
-    session = svc.run(CreateSession(result.sessions[0], codebook, parts)).result
+    return svc.run(CreateSession(result.sessions[0], codebook, parts)).result.id
+
+
+def _demo_coding(
+    svc: ProjectService, project: Project, session_id: str, rater_id: str, entry: dict
+) -> None:
+    codebook = tuple(entry["codebook"])
     with project.read() as db:
-        utts = db.scalars(select(Utterance).filter_by(session_id=session.id)).all()
-        by_time = {u.start_s: u.id for u in utts}
+        by_time = {
+            u.start_s: u.id for u in db.scalars(select(Utterance).filter_by(session_id=session_id))
+        }
         people = {
-            p.label: p.id for p in db.scalars(select(Participant).filter_by(session_id=session.id))
+            p.label: p.id for p in db.scalars(select(Participant).filter_by(session_id=session_id))
         }
         segments = db.scalars(
-            select(Segment).filter_by(session_id=session.id).order_by(Segment.index)
+            select(Segment).filter_by(session_id=session_id).order_by(Segment.index)
         ).all()
     for code in entry["codes"]:
         first = by_time[parse_timestamp(code["at"])]
         last = by_time[parse_timestamp(code["to"])] if "to" in code else None
         spec = CodeSpec(
-            code["item"],
-            first,
-            last,
-            note=code.get("note", ""),
-            actor_id=people.get(code.get("actor")),
-            target_id=people.get(code.get("target")),
-            level=code.get("level"),
-        )
-        event = svc.run(AddCode(session.id, rater_id, codebook, spec)).result
+            code["item"], first, last, note=code.get("note", ""), actor_id=people.get(code.get("actor")),
+            target_id=people.get(code.get("target")), level=code.get("level"),
+        )  # fmt: skip
+        event = svc.run(AddCode(session_id, rater_id, codebook, spec)).result
         if "flag" in code:
             svc.run(FlagCode(event.id, True, code["flag"]))
     for segment, values in zip(segments, entry["segment_ratings"], strict=False):
@@ -80,7 +85,7 @@ def _demo_session(svc: ProjectService, project: Project, rater_id: str, entry: d
                 )
             )
     for rating_id, value in entry["session_ratings"].items():
-        svc.run(SetRating(rater_id, codebook, rating_id, value, session_id=session.id))
+        svc.run(SetRating(rater_id, codebook, rating_id, value, session_id=session_id))
 
 
 def is_empty(project: Project) -> bool:

@@ -90,3 +90,27 @@ def _by_boundaries(utterances: list[ParsedUtterance], boundaries: list[int]) -> 
         t0, t1 = utterances[first].start_s, utterances[last].end_s or utterances[last].start_s
         plans.append(SegmentPlan(i, t0, t1, first, last, False))
     return plans
+
+
+def locate_segment(
+    segments: list, segment_id: str | None, position: int | None, start_s: float | None
+):
+    """The segment a code belongs to: its own segment, else the one holding its first utterance,
+    else the one its start time falls in (segments: objects with id, first/last_position, start/end_s)."""
+    for seg in segments:
+        if segment_id is not None:
+            if seg.id == segment_id:
+                return seg
+        elif position is not None:
+            if (
+                seg.first_position is not None
+                and seg.first_position <= position <= seg.last_position
+            ):
+                return seg
+        elif (
+            start_s is not None
+            and seg.start_s is not None
+            and seg.start_s <= start_s < seg.end_s + 1e-9
+        ):
+            return seg
+    return None

@@ -20,9 +20,19 @@ from sqlalchemy import select
 
 from rupture_coder.codebook import Codebook
 from rupture_coder.codebook.versions import IncomparableVersions, translation
+from rupture_coder.segmentation import locate_segment
 from rupture_coder.services.project_commands import stored_codebook
 from rupture_coder.store.db import Project
-from rupture_coder.store.models import CodebookVersion, CodeEvent, Rater, Segment, SegmentRating, Session, SessionRating, Utterance
+from rupture_coder.store.models import (
+    CodebookVersion,
+    CodeEvent,
+    Rater,
+    Segment,
+    SegmentRating,
+    Session,
+    SessionRating,
+    Utterance,
+)
 
 UNITS = ("segment-presence", "segment-rating", "session-frequency", "session-rating")
 
@@ -59,7 +69,9 @@ def _pick_raters(db, wanted: list[str] | None) -> dict[str, str]:
     for w in wanted:
         hits = [rid for rid, name in all_raters.items() if w in (rid, name)]
         if not hits:
-            raise StudyError(f"no rater {w!r}; the raters are {', '.join(sorted(all_raters.values()))}")
+            raise StudyError(
+                f"no rater {w!r}; the raters are {', '.join(sorted(all_raters.values()))}"
+            )
         chosen[hits[0]] = all_raters[hits[0]]
     return chosen
 
@@ -90,7 +102,10 @@ def load_study(
             raise StudyError("no sessions match the selection")
         cb_id = codebook[0] if codebook else rows[0].codebook_id
         target = _target_version(db, cb_id, codebook[1] if codebook else None)
-        known = {v: stored_codebook(db, cb_id, v) for v in db.scalars(select(CodebookVersion.version).filter_by(codebook_id=cb_id))}
+        known = {
+            v: stored_codebook(db, cb_id, v)
+            for v in db.scalars(select(CodebookVersion.version).filter_by(codebook_id=cb_id))
+        }
         session_ids = [s.id for s in rows]
         study = Study(target, chosen_raters, {s.id: s.title for s in rows})
         codes = db.execute(
@@ -121,8 +136,16 @@ def load_study(
             select(Segment.id, Segment.session_id, Segment.index, Segment.start_s, Segment.end_s,
                    Segment.first_position, Segment.last_position).where(Segment.session_id.in_(session_ids))
         ).all()  # fmt: skip
-        positions = dict(db.execute(select(Utterance.id, Utterance.position).where(Utterance.session_id.in_(session_ids))).all())
-    coded = {(c.session_id, c.rater_id) for c in codes} | {(r.session_id, r.rater_id) for r in (*seg_ratings, *sess_ratings)}
+        positions = dict(
+            db.execute(
+                select(Utterance.id, Utterance.position).where(
+                    Utterance.session_id.in_(session_ids)
+                )
+            ).all()
+        )
+    coded = {(c.session_id, c.rater_id) for c in codes} | {
+        (r.session_id, r.rater_id) for r in (*seg_ratings, *sess_ratings)
+    }
     builder = _Builder(study, coded, segments, positions)
     if unit == "segment-presence":
         builder.segment_presence(codes, maps)
@@ -140,7 +163,9 @@ def _target_version(db, cb_id: str, version: str | None) -> Codebook:
     if version is None:
         version = max(versions, key=semver.Version.parse)
     elif version not in versions:
-        raise StudyError(f"codebook {cb_id} has no version {version} in this project ({', '.join(versions)})")
+        raise StudyError(
+            f"codebook {cb_id} has no version {version} in this project ({', '.join(versions)})"
+        )
     return stored_codebook(db, cb_id, version)
 
 
@@ -159,16 +184,9 @@ class _Builder:
         return f"{title} [{session_id[:8]}]" + ("" if index is None else f" segment {index + 1}")
 
     def _segment_of(self, code) -> str | None:
-        segs = self.by_session[code.session_id]
-        if code.segment_id:
-            return code.segment_id
         pos = self.positions.get(code.first_utterance_id)
-        for seg in segs:
-            if pos is not None and seg.first_position is not None and seg.first_position <= pos <= seg.last_position:
-                return seg.id
-            if pos is None and code.start_s is not None and seg.start_s is not None and seg.start_s <= code.start_s < seg.end_s + 1e-9:
-                return seg.id
-        return None
+        seg = locate_segment(self.by_session[code.session_id], code.segment_id, pos, code.start_s)
+        return seg.id if seg is not None else None
 
     def _items(self, codes, maps) -> list[tuple]:
         """(session, rater, target item, count, segment id) with items carried to the target version."""
@@ -180,7 +198,7 @@ class _Builder:
 
     def segment_presence(self, codes, maps) -> None:
         present = defaultdict(set)  # (segment id, rater) -> items
-        for session_id, rater, item, _count, seg in self._items(codes, maps):
+        for _session, rater, item, _count, seg in self._items(codes, maps):
             if seg is not None:
                 present[(seg, rater)].add(item)
         cb = self.study.codebook
@@ -189,9 +207,13 @@ class _Builder:
         for cat in cb.categories:
             ids = [i.id for i in cat.items]
             for item in cat.items:
-                rows = [(u, self.study.raters[r], int(item.id in present[(s, r)])) for u, r, s in base]
+                rows = [
+                    (u, self.study.raters[r], int(item.id in present[(s, r)])) for u, r, s in base
+                ]
                 self._add(item.id, f"{item.id} {item.label}", "item", "nominal", [0, 1], rows)
-            rows = [(u, self.study.raters[r], int(bool(present[(s, r)] & set(ids)))) for u, r, s in base]
+            rows = [
+                (u, self.study.raters[r], int(bool(present[(s, r)] & set(ids)))) for u, r, s in base
+            ]
             self._add(cat.id, f"{cat.label} (any)", "category", "nominal", [0, 1], rows)
 
     def session_frequency(self, codes, maps) -> None:
@@ -201,9 +223,15 @@ class _Builder:
         cb = self.study.codebook
         for cat in cb.categories:
             for item in cat.items:
-                rows = [(self._unit(s), self.study.raters[r], totals[(s, r, item.id)]) for s, r in self.coded]
+                rows = [
+                    (self._unit(s), self.study.raters[r], totals[(s, r, item.id)])
+                    for s, r in self.coded
+                ]
                 self._add(item.id, f"{item.id} {item.label}", "item", "interval", None, rows)
-            rows = [(self._unit(s), self.study.raters[r], sum(totals[(s, r, i.id)] for i in cat.items)) for s, r in self.coded]
+            rows = [
+                (self._unit(s), self.study.raters[r], sum(totals[(s, r, i.id)] for i in cat.items))
+                for s, r in self.coded
+            ]
             self._add(cat.id, f"{cat.label} (total)", "total", "interval", None, rows)
 
     def ratings(self, ratings, scope: str, segments) -> None:
@@ -212,9 +240,15 @@ class _Builder:
         for definition in cb.ratings_for(scope):
             scale = cb.scale(definition.scale)
             rows = [
-                (self._unit(r.session_id, index[r.segment_id] if scope == "segment" else None), self.study.raters[r.rater_id], r.value)
+                (
+                    self._unit(r.session_id, index[r.segment_id] if scope == "segment" else None),
+                    self.study.raters[r.rater_id],
+                    r.value,
+                )
                 for r in ratings
-                if r.rating_id == definition.id and r.value is not None and r.codebook_version == cb.version
+                if r.rating_id == definition.id
+                and r.value is not None
+                and r.codebook_version == cb.version
             ]
             self._add(definition.id, definition.label, "rating", "interval", scale.points(), rows)
 

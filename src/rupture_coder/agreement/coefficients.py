@@ -22,11 +22,17 @@ from rupture_coder.agreement.tables import RatingMatrix
 WEIGHTS = ("identity", "linear", "quadratic")
 
 
-def _too_few(m: RatingMatrix, name: str) -> Stat | None:
+def _too_few(m: RatingMatrix, name: str, min_units: int = 1) -> Stat | None:
     if m.n_raters < 2:
         return undefined(name, "there are fewer than two raters")
     if m.n_units == 0:
         return undefined(name, "no unit has ratings from two or more raters", 0)
+    if m.n_units < min_units:
+        return undefined(
+            name,
+            f"only {m.n_units} unit has ratings from two or more raters; it needs {min_units}",
+            m.n_units,
+        )
     return None
 
 
@@ -44,7 +50,9 @@ def percent_agreement(m: RatingMatrix) -> Stat:
     n = present.sum(axis=1)
     rated = n >= 2
     same = np.zeros(len(n))
-    for c in np.unique(m.values[present]):  # agreeing ordered pairs: sum over categories of n_c(n_c - 1)
+    for c in np.unique(
+        m.values[present]
+    ):  # agreeing ordered pairs: sum over categories of n_c(n_c - 1)
         n_c = (m.values == c).sum(axis=1)
         same += n_c * (n_c - 1)
     shares = same[rated] / (n[rated] * (n[rated] - 1))
@@ -138,7 +146,7 @@ def fleiss_kappa(m: RatingMatrix, weights: str = "identity") -> Stat:
     label = "Fleiss' kappa (Gwet's generalisation to missing ratings)"
     if weights != "identity":
         label = f"Fleiss' weighted kappa ({weights} weights)"
-    if (few := _too_few(m, label)) is not None:
+    if (few := _too_few(m, label, min_units=2)) is not None:
         return few
     if _one_category(m):
         return undefined(
@@ -151,7 +159,7 @@ def fleiss_kappa(m: RatingMatrix, weights: str = "identity") -> Stat:
 def gwet_ac(m: RatingMatrix, weights: str = "identity") -> Stat:
     """Gwet's AC1 (AC2 with weights); defined even when one category dominates."""
     label = "Gwet's AC1" if weights == "identity" else f"Gwet's AC2 ({weights} weights)"
-    if (few := _too_few(m, label)) is not None:
+    if (few := _too_few(m, label, min_units=2)) is not None:
         return few
     if len(m.categories) < 2:
         return undefined(
@@ -191,6 +199,9 @@ def krippendorff_alpha(m: RatingMatrix) -> Stat:
     weights = _ALPHA_WEIGHTS.get(m.level)
     if weights is None:
         stat.reason = "no analytic standard error for the ordinal metric; no CI"
+        return stat
+    if m.n_units < 2:
+        stat.reason = "a standard error needs two or more units; no CI"
         return stat
     est = _irrcac(m, weights).krippendorff()["est"]
     if abs(float(est["coefficient_value"]) - value) < 1e-4 and math.isfinite(float(est["se"])):

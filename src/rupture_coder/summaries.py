@@ -1,0 +1,162 @@
+"""Per rater and session: the scores 3RS papers report, derived from the raw codes and ratings.
+
+Every formula is written down in docs/ratings.md. Thresholds are project settings:
+``summary.impact_threshold`` (default 3) and ``summary.repair_window`` (default 1: a repair counts
+for a rupture when it comes later in the same segment or in the next segment).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from statistics import mean
+
+from sqlalchemy import select
+
+from rupture_coder import queries
+from rupture_coder.segmentation import locate_segment
+from rupture_coder.store.db import Project
+from rupture_coder.store.models import ProjectSetting, SegmentRating, SessionRating
+
+DEFAULTS = {"summary.impact_threshold": 3, "summary.repair_window": 1}
+RUPTURES = ("withdrawal", "confrontation")
+
+
+@dataclass
+class Sequence:
+    rupture: str
+    segment: int  # 1-based
+    position: int | None
+    repairs: list[str]
+
+
+@dataclass
+class SessionSummary:
+    session: str
+    rater: str
+    segments: int
+    item_counts: dict[str, int] = field(default_factory=dict)  # total occurrences
+    item_segments: dict[str, int] = field(default_factory=dict)  # segments with the item present
+    category_counts: dict[str, int] = field(
+        default_factory=dict
+    )  # withdrawal / confrontation / resolution
+    segments_with: dict[str, int] = field(
+        default_factory=dict
+    )  # segments with any marker of the type
+    impact_mean: dict[str, float | None] = field(default_factory=dict)
+    impact_max: dict[str, int | None] = field(default_factory=dict)
+    share_at_threshold: dict[str, float | None] = field(default_factory=dict)
+    resolution_mean: float | None = None
+    globals: dict[str, int | str] = field(default_factory=dict)
+    sequences: list[Sequence] = field(default_factory=list)
+    threshold: int = 3
+    repair_window: int = 1
+
+    @property
+    def ruptures_repaired(self) -> tuple[int, int]:
+        return sum(bool(s.repairs) for s in self.sequences), len(self.sequences)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def setting(project: Project, key: str):
+    with project.read() as db:
+        row = db.get(ProjectSetting, key)
+        return DEFAULTS[key] if row is None else row.value
+
+
+def session_summary(project: Project, session_id: str, rater_id: str) -> SessionSummary:
+    cb = queries.session_codebook(project, session_id)
+    segs = queries.segments(project, session_id)
+    codes = queries.codes(project, session_id, rater_id)
+    threshold, window = (
+        setting(project, "summary.impact_threshold"),
+        setting(project, "summary.repair_window"),
+    )
+    rater = next(r.name for r in queries.raters(project) if r.id == rater_id)
+    title = next(s.title for s in queries.list_sessions(project) if s.id == session_id)
+    out = SessionSummary(title, rater, len(segs), threshold=threshold, repair_window=window)
+    type_of = {i.id: c.rupture_type for c in cb.categories for i in c.items}
+    located = []
+    for c in codes:
+        seg = locate_segment(segs, c.segment_id, c.first_position, c.start_s)
+        located.append((c, seg.index if seg is not None else None))
+    item_count, item_segs, cat_count = Counter(), {}, Counter()
+    for c, seg in located:
+        item_count[c.item_id] += 1
+        item_segs.setdefault(c.item_id, set()).add(seg)
+        cat_count[type_of.get(c.item_id, "other")] += 1
+    out.item_counts = {i.id: item_count[i.id] for i in cb.items()}
+    out.item_segments = {i.id: len(item_segs.get(i.id, set()) - {None}) for i in cb.items()}
+    out.category_counts = {t: cat_count[t] for t in (*RUPTURES, "resolution")}
+    out.segments_with = {
+        t: len({seg for c, seg in located if type_of.get(c.item_id) == t and seg is not None})
+        for t in RUPTURES
+    }
+    _ratings(project, out, cb, session_id, rater_id, segs)
+    out.sequences = _sequences(located, type_of, window)
+    return out
+
+
+def _ratings(
+    project: Project, out: SessionSummary, cb, session_id: str, rater_id: str, segs
+) -> None:
+    with project.read() as db:
+        seg_rows = db.scalars(
+            select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
+        ).all()
+        sess_rows = db.scalars(
+            select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id)
+        ).all()
+    by_type = {r.relates_to: r.id for r in cb.ratings_for("segment") if r.relates_to}
+    values: dict[str, dict[str, int]] = {}
+    for r in seg_rows:
+        if r.value is not None:
+            values.setdefault(r.rating_id, {})[r.segment_id] = r.value
+    for t in RUPTURES:
+        v = list(values.get(by_type.get(t, ""), {}).values())
+        out.impact_mean[t] = round(mean(v), 4) if v else None
+        out.impact_max[t] = max(v) if v else None
+        out.share_at_threshold[t] = (
+            round(sum(x >= out.threshold for x in v) / len(v), 4) if v else None
+        )
+    rated = [
+        s.id for s in segs if any(s.id in values.get(by_type.get(t, ""), {}) for t in RUPTURES)
+    ]
+    if rated:
+        hit = [
+            sid
+            for sid in rated
+            if any(
+                values.get(by_type.get(t, ""), {}).get(sid, 0) >= out.threshold for t in RUPTURES
+            )
+        ]
+        out.share_at_threshold["any"] = round(len(hit) / len(rated), 4)
+    res = list(values.get(by_type.get("resolution", ""), {}).values())
+    out.resolution_mean = round(mean(res), 4) if res else None
+    out.globals = {r.rating_id: ("N/A" if r.is_na else r.value) for r in sess_rows}
+
+
+def _sequences(located, type_of: dict[str, str], window: int) -> list[Sequence]:
+    """Each rupture code, with the strategies that follow it in its segment or the next ``window``."""
+
+    def key(item):
+        c, seg = item
+        return (
+            seg if seg is not None else -1,
+            c.first_position if c.first_position is not None else -1,
+            c.start_s or 0,
+        )
+
+    ordered = sorted(located, key=key)
+    out = []
+    for i, (c, seg) in enumerate(ordered):
+        if type_of.get(c.item_id) not in RUPTURES or seg is None:
+            continue
+        repairs = [
+            r.item_id for r, rseg in ordered[i + 1 :]
+            if type_of.get(r.item_id) == "resolution" and rseg is not None and seg <= rseg <= seg + window
+        ]  # fmt: skip
+        out.append(Sequence(c.item_id, seg + 1, c.first_position, repairs))
+    return out
