@@ -148,3 +148,21 @@ def render(out: dict) -> str:
             *render_one(res, "  "),
         ]
     return "\n".join(lines)
+
+
+def result_rows(out: dict) -> pd.DataFrame:
+    """One row per item and statistic: the tidy form of an agreement result, for CSV/XLSX."""
+    rows = []
+    for res in out.get("results", [out]):
+        stats = {k: res[k] for k in STAT_KEYS} | {
+            f"icc {form}": s for form, s in res.get("icc", {}).items()
+        }
+        for key, stat in stats.items():
+            ci = stat.get("ci95") or [None, None]
+            rows.append({
+                "unit": out.get("unit"), "item": res.get("key", ""), "label": res.get("label", ""),
+                "statistic": key, "name": stat["name"], "value": stat["value"], "ci95_low": ci[0], "ci95_high": ci[1],
+                "se": stat.get("se"), "band": stat.get("band"), "n_units": res["n_units"], "n_raters": res["n_raters"],
+                "level": res["level"], "weights": res["weights"], "reason": stat.get("reason") or stat.get("note"),
+            })  # fmt: skip
+    return pd.DataFrame(rows)

@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder import __version__, queries
+from rupture_coder.gui.agreement_dashboard import AgreementDashboard
 from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.codebook_panel import CodebookPanel
 from rupture_coder.gui.import_dialog import ImportDialog
+from rupture_coder.gui.summary_panel import SummaryPanel
 from rupture_coder.gui.transcript_model import TranscriptModel
 from rupture_coder.services import NothingToUndo, ProjectService, UndoConflict
 from rupture_coder.store.db import Project, ProjectError, open_project
@@ -70,6 +72,13 @@ class MainWindow(QMainWindow):
             [270, 360],
             Qt.Orientation.Horizontal,
         )
+
+        self.summary = SummaryPanel()
+        dock = QDockWidget("Session summary", self)
+        dock.setObjectName("summaryDock")
+        dock.setWidget(self.summary)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.summary_dock = dock
 
         self.header = QLabel()
         self.header.setObjectName("sessionHeader")
@@ -126,6 +135,13 @@ class MainWindow(QMainWindow):
         self.redo_action = QAction("&Redo", self, shortcut=QKeySequence("Ctrl+Shift+Z"))
         self.redo_action.triggered.connect(lambda: self._replay(self.service.redo))
         edit_menu.addActions([self.undo_action, self.redo_action])
+        analysis = self.menuBar().addMenu("&Analysis")
+        self.agreement_action = QAction(
+            "Inter-rater &agreement…", self, shortcut=QKeySequence("Ctrl+Shift+A")
+        )
+        self.agreement_action.triggered.connect(self.open_agreement)
+        analysis.addAction(self.agreement_action)
+        analysis.addAction(self.summary_dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About rupture-coder", self)
         about.triggered.connect(self._about)
@@ -205,11 +221,12 @@ class MainWindow(QMainWindow):
         rater_id = self.rater_box.currentData()
         if self.session_id and rater_id:
             self.model.set_codes(queries.codes(self.project, self.session_id, rater_id))
+        self.summary.show_summary(self.project, self.session_id, rater_id)
 
     def _on_changed(self, tables: frozenset) -> None:
         if tables & {"sessions", "utterances", "segments", "raters", "codebook_versions", "*"}:
             self.reload()
-        elif "code_events" in tables:
+        elif tables & {"code_events", "segment_ratings", "session_ratings"}:
             self._load_codes()
         self._update_undo_actions()
 
@@ -228,6 +245,11 @@ class MainWindow(QMainWindow):
         self.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
         self.redo_action.setEnabled(redo is not None)
         self.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
+
+    def open_agreement(self) -> AgreementDashboard:
+        dashboard = AgreementDashboard(self.project, self)
+        dashboard.show()
+        return dashboard
 
     def import_files(self, files: list) -> ImportDialog:
         dialog = ImportDialog(self.service, files, self)

@@ -1,0 +1,31 @@
+"""Whole-file writes that never leave a half-written file: write a temporary file, then replace."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+
+def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write CSV (.csv), TSV (.tsv) or XLSX (.xlsx) to ``path`` atomically."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".tsv", ".xlsx"):
+        raise ValueError(f"{path.name}: export to .csv, .tsv or .xlsx")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        if suffix == ".xlsx":
+            df.to_excel(tmp, index=False)
+        else:
+            df.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
