@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import semver
 from sqlalchemy import select
@@ -108,7 +109,8 @@ def load_study(
         }
         session_ids = [s.id for s in rows]
         study = Study(target, chosen_raters, {s.id: s.title for s in rows})
-        codes = db.execute(
+        core = db.connection()  # plain Core rows: no ORM bookkeeping for tens of thousands of codes
+        codes = core.execute(
             select(CodeEvent.session_id, CodeEvent.rater_id, CodeEvent.codebook_version, CodeEvent.item_id,
                    CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s, CodeEvent.count)
             .where(CodeEvent.session_id.in_(session_ids), CodeEvent.rater_id.in_(list(chosen_raters)),
@@ -120,19 +122,19 @@ def load_study(
                 maps[version] = translation(known[version], target, known)
             except IncomparableVersions as exc:
                 raise StudyError(str(exc)) from None
-        seg_ratings = db.execute(
+        seg_ratings = core.execute(
             select(SegmentRating.session_id, SegmentRating.segment_id, SegmentRating.rater_id, SegmentRating.rating_id,
                    SegmentRating.value, SegmentRating.codebook_version)
             .where(SegmentRating.session_id.in_(session_ids), SegmentRating.rater_id.in_(list(chosen_raters)),
                    SegmentRating.codebook_id == cb_id)
         ).all()  # fmt: skip
-        sess_ratings = db.execute(
+        sess_ratings = core.execute(
             select(SessionRating.session_id, SessionRating.rater_id, SessionRating.rating_id, SessionRating.value,
                    SessionRating.codebook_version)
             .where(SessionRating.session_id.in_(session_ids), SessionRating.rater_id.in_(list(chosen_raters)),
                    SessionRating.codebook_id == cb_id)
         ).all()  # fmt: skip
-        segments = db.execute(
+        segments = core.execute(
             select(Segment.id, Segment.session_id, Segment.index, Segment.start_s, Segment.end_s,
                    Segment.first_position, Segment.last_position).where(Segment.session_id.in_(session_ids))
         ).all()  # fmt: skip
@@ -173,48 +175,59 @@ class _Builder:
     def __init__(self, study: Study, coded: set, segments, positions: dict[str, int]):
         self.study = study
         self.coded = sorted(coded)
-        self.segments = segments
-        self.positions = positions
         self.by_session = defaultdict(list)
         for seg in segments:
             self.by_session[seg.session_id].append(seg)
+        self.positions = positions
+        # utterance position -> segment, once, instead of a search per code
+        self.segment_at: dict[tuple[str, int], str] = {}
+        for seg in segments:
+            if seg.first_position is not None:
+                for pos in range(seg.first_position, seg.last_position + 1):
+                    self.segment_at[(seg.session_id, pos)] = seg.id
 
     def _unit(self, session_id: str, index: int | None = None) -> str:
         title = self.study.sessions[session_id]
         return f"{title} [{session_id[:8]}]" + ("" if index is None else f" segment {index + 1}")
 
     def _segment_of(self, code) -> str | None:
+        if code.segment_id:
+            return code.segment_id
         pos = self.positions.get(code.first_utterance_id)
-        seg = locate_segment(self.by_session[code.session_id], code.segment_id, pos, code.start_s)
+        if pos is not None:
+            return self.segment_at.get((code.session_id, pos))
+        seg = locate_segment(self.by_session[code.session_id], None, None, code.start_s)
         return seg.id if seg is not None else None
 
     def _items(self, codes, maps) -> list[tuple]:
         """(session, rater, target item, count, segment id) with items carried to the target version."""
         out = []
         for c in codes:
-            for item in maps[c.codebook_version].get(c.item_id, []):
-                out.append((c.session_id, c.rater_id, item, c.count, self._segment_of(c)))
+            targets = maps[c.codebook_version].get(c.item_id, ())
+            if targets:
+                seg = self._segment_of(c)
+                out.extend((c.session_id, c.rater_id, item, c.count, seg) for item in targets)
         return out
 
     def segment_presence(self, codes, maps) -> None:
-        present = defaultdict(set)  # (segment id, rater) -> items
+        present = defaultdict(set)  # item -> {(segment id, rater)}
         for _session, rater, item, _count, seg in self._items(codes, maps):
             if seg is not None:
-                present[(seg, rater)].add(item)
+                present[item].add((seg, rater))
         cb = self.study.codebook
-        base = [(self._unit(seg.session_id, seg.index), rater, seg.id) for session_id, rater in self.coded
-                for seg in self.by_session[session_id]]  # fmt: skip
+        base = [(self._unit(seg.session_id, seg.index), self.study.raters[rater], (seg.id, rater))
+                for session_id, rater in self.coded for seg in self.by_session[session_id]]  # fmt: skip
+        units = pd.Categorical([b[0] for b in base])  # shared by the 28 tables: cheap to build
+        names = pd.Categorical([b[1] for b in base])
+        keys = [b[2] for b in base]
         for cat in cb.categories:
-            ids = [i.id for i in cat.items]
+            any_present = set().union(*(present[i.id] for i in cat.items))
             for item in cat.items:
-                rows = [
-                    (u, self.study.raters[r], int(item.id in present[(s, r)])) for u, r, s in base
-                ]
-                self._add(item.id, f"{item.id} {item.label}", "item", "nominal", [0, 1], rows)
-            rows = [
-                (u, self.study.raters[r], int(bool(present[(s, r)] & set(ids)))) for u, r, s in base
-            ]
-            self._add(cat.id, f"{cat.label} (any)", "category", "nominal", [0, 1], rows)
+                hits = present[item.id]
+                self._add_columns(item.id, f"{item.id} {item.label}", "item", "nominal", [0, 1],
+                                  units, names, np.fromiter((k in hits for k in keys), np.int8, len(keys)))  # fmt: skip
+            self._add_columns(cat.id, f"{cat.label} (any)", "category", "nominal", [0, 1],
+                              units, names, np.fromiter((k in any_present for k in keys), np.int8, len(keys)))  # fmt: skip
 
     def session_frequency(self, codes, maps) -> None:
         totals = defaultdict(int)
@@ -251,6 +264,10 @@ class _Builder:
                 and r.codebook_version == cb.version
             ]
             self._add(definition.id, definition.label, "rating", "interval", scale.points(), rows)
+
+    def _add_columns(self, key, label, kind, level, categories, units, raters, values) -> None:
+        data = pd.DataFrame({"unit": units, "rater": raters, "value": values})
+        self.study.tables.append(ItemTable(key, label, kind, level, categories, data))
 
     def _add(self, key, label, kind, level, categories, rows) -> None:
         data = pd.DataFrame(rows, columns=["unit", "rater", "value"])

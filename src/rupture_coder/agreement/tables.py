@@ -60,36 +60,50 @@ def from_long(
             f"no column {missing[0]!r}; the columns are {', '.join(map(str, data.columns))}"
         )
     df = data[[unit, rater, value]].dropna(subset=[unit, rater])
-    df = df[df[value].notna() & (df[value].astype(str).str.strip() != "")]
-    dup = df.duplicated(subset=[unit, rater], keep=False)
-    if dup.any():
-        first = df[dup].iloc[0]
-        raise ValueError(f"rater {first[rater]!r} rated unit {first[unit]!r} more than once")
+    vals = df[value]
+    keep = vals.notna()
+    if vals.dtype == object:
+        keep &= vals.astype(str).str.strip() != ""
+    df = df[keep]
+    unit_codes, unit_labels = pd.factorize(df[unit])
+    rater_codes, rater_labels = pd.factorize(df[rater])
+    key = unit_codes.astype(np.int64) * max(len(rater_labels), 1) + rater_codes
+    uniq, counts = np.unique(key, return_counts=True)
+    if (counts > 1).any():
+        bad = uniq[counts > 1][0]
+        u, r = divmod(int(bad), max(len(rater_labels), 1))
+        raise ValueError(f"rater {rater_labels[r]!r} rated unit {unit_labels[u]!r} more than once")
     if level == "nominal":
-        observed = sorted(df[value].astype(str).unique(), key=_natural)
+        text = df[value].astype(str)
+        observed = sorted(pd.unique(text), key=_natural)
         cats = [str(c) for c in categories] if categories is not None else observed
         unknown = sorted(set(observed) - set(cats))
         if unknown:
             raise ValueError(f"values {unknown} are not among the categories {cats}")
-        codes = df[value].astype(str).map({c: i for i, c in enumerate(cats)}).astype(float)
+        codes = pd.Categorical(text, categories=cats).codes.astype(float)
     else:
-        codes = pd.to_numeric(df[value], errors="coerce")
-        bad = df[codes.isna()]
+        numeric = pd.to_numeric(df[value], errors="coerce")
+        bad = df[numeric.isna()]
         if len(bad):
             raise ValueError(
                 f"{level} values must be numbers; found {bad[value].iloc[0]!r} (unit {bad[unit].iloc[0]!r})"
             )
-        cats = list(categories) if categories is not None else sorted(codes.unique().tolist())
-        outside = sorted(set(codes.unique().tolist()) - {float(c) for c in cats})
+        codes = numeric.to_numpy(dtype=float)
+        cats = list(categories) if categories is not None else sorted(np.unique(codes).tolist())
+        outside = sorted(set(np.unique(codes).tolist()) - {float(c) for c in cats})
         if outside:
             raise ValueError(f"values {outside} are not among the categories {cats}")
-    wide = pd.DataFrame({"u": df[unit].values, "r": df[rater].values, "v": codes.values}).pivot(
-        index="u", columns="r", values="v"
-    )
-    units = sorted(wide.index, key=_natural)
-    raters = sorted(wide.columns, key=_natural)
-    wide = wide.loc[units, raters]
-    return RatingMatrix(wide.to_numpy(dtype=float), units, raters, cats, level)
+    unit_order = sorted(range(len(unit_labels)), key=lambda i: _natural(unit_labels[i]))
+    rater_order = sorted(range(len(rater_labels)), key=lambda i: _natural(rater_labels[i]))
+    row_of = np.empty(len(unit_labels), dtype=np.int64)
+    row_of[unit_order] = np.arange(len(unit_labels))
+    col_of = np.empty(len(rater_labels), dtype=np.int64)
+    col_of[rater_order] = np.arange(len(rater_labels))
+    values = np.full((len(unit_labels), len(rater_labels)), np.nan)
+    values[row_of[unit_codes], col_of[rater_codes]] = codes
+    units = [unit_labels[i] for i in unit_order]
+    raters = [rater_labels[i] for i in rater_order]
+    return RatingMatrix(values, units, raters, cats, level)
 
 
 def _natural(x) -> tuple:

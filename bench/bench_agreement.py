@@ -1,0 +1,152 @@
+"""Every statistic for a study of 200 sessions x 3 raters x 10 segments x 25 items (target < 2 s)."""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+from rupture_coder.agreement import analyze, from_long
+from rupture_coder.domain import ParsedSession, ParsedUtterance
+from rupture_coder.resources import default_codebook_path
+from rupture_coder.services import ProjectService
+from rupture_coder.services.changes import bulk_insert
+from rupture_coder.services.project_commands import AddRater, RegisterCodebook
+from rupture_coder.services.session_commands import CreateSession
+from rupture_coder.store.db import open_project
+from rupture_coder.store.models import CodeEvent, Segment, SegmentRating, utcnow
+from rupture_coder.study_tables import load_study
+
+SESSIONS, RATERS, SEGMENTS = 200, 3, 10
+ITEMS = (
+    [f"W{i}" for i in range(1, 8)]
+    + [f"C{i}" for i in range(1, 8)]
+    + [f"R{i}" for i in range(1, 12)]
+)
+CB = ("3rs-individual", "1.0.0")
+
+
+def synthetic_tables(rng) -> list[pd.DataFrame]:
+    """Per item: presence in each segment, raters agreeing most of the time."""
+    tables = []
+    units = [f"s{s}#{g}" for s in range(SESSIONS) for g in range(SEGMENTS)]
+    for _item in ITEMS:
+        truth = rng.random(len(units)) < 0.2
+        rows = []
+        for r in range(RATERS):
+            seen = np.where(rng.random(len(units)) < 0.9, truth, ~truth)
+            rows.append(pd.DataFrame({"unit": units, "rater": f"r{r}", "value": seen.astype(int)}))
+        tables.append(pd.concat(rows))
+    return tables
+
+
+def time_statistics(tables: list[pd.DataFrame], repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for df in tables:
+            analyze(from_long(df, level="nominal", categories=[0, 1]))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+@dataclass
+class _BulkCodes:
+    """Benchmark set-up only: many codes and ratings in one command (bulk insert)."""
+
+    codes: list[dict]
+    ratings: list[dict]
+    command_name: ClassVar[str] = "bench codes"
+
+    def describe(self) -> str:
+        return "benchmark codes"
+
+    def apply(self, db):
+        bulk_insert(db, CodeEvent, self.codes)
+        bulk_insert(db, SegmentRating, self.ratings)
+
+
+def build_project(rng) -> Path:
+    path = Path(tempfile.mkdtemp()) / "study.rcproj"
+    project = open_project(path)
+    svc = ProjectService(project, "bench")
+    svc.run(RegisterCodebook(default_codebook_path().read_text(), "cb"))
+    raters = [svc.run(AddRater(f"rater {r}")).result.id for r in range(RATERS)]
+    codes, ratings = [], []
+    for s in range(SESSIONS):
+        utts = [
+            ParsedUtterance("T" if i % 2 else "P", f"u{i}", i * 30.0) for i in range(SEGMENTS * 10)
+        ]
+        session = svc.run(CreateSession(ParsedSession(f"session {s}", utts), CB)).result
+        with project.read() as db:
+            segs = db.query(Segment).filter_by(session_id=session.id).all()
+        for seg in segs:
+            truth = rng.random(len(ITEMS)) < 0.2
+            for r in raters:
+                seen = np.where(rng.random(len(ITEMS)) < 0.9, truth, ~truth)
+                for item, present in zip(ITEMS, seen, strict=True):
+                    if present:
+                        codes.append(_code(session.id, r, item, seg.id))
+                ratings.append(_rating(session.id, seg.id, r, int(rng.integers(1, 6))))
+    svc.run(_BulkCodes(codes, ratings))
+    project.close()
+    return path
+
+
+def _code(session_id, rater_id, item, segment_id) -> dict:
+    from rupture_coder.store.models import new_id
+
+    now = utcnow()
+    return {"id": new_id(), "session_id": session_id, "rater_id": rater_id, "codebook_id": CB[0], "codebook_version": CB[1],
+            "item_id": item, "segment_id": segment_id, "first_utterance_id": None, "last_utterance_id": None,
+            "start_s": None, "end_s": None, "count": 1, "value": None, "actor_id": None, "target_id": None,
+            "level": None, "note": "", "flagged": False, "flag_reason": "", "created_at": now, "updated_at": now}  # fmt: skip
+
+
+def _rating(session_id, segment_id, rater_id, value) -> dict:
+    from rupture_coder.store.models import new_id
+
+    return {"id": new_id(), "session_id": session_id, "segment_id": segment_id, "rater_id": rater_id,
+            "codebook_id": CB[0], "codebook_version": CB[1], "rating_id": "withdrawal_impact", "value": value,
+            "is_na": False, "note": "", "updated_at": utcnow()}  # fmt: skip
+
+
+def time_project(path: Path, unit: str, repeat: int = 3) -> tuple[float, float]:
+    project = open_project(path)
+    loads, stats = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        study = load_study(project, unit)
+        t1 = time.perf_counter()
+        for table in study.tables:
+            analyze(from_long(table.data, level=table.level, categories=table.categories))
+        stats.append(time.perf_counter() - t1)
+        loads.append(t1 - t0)
+    project.close()
+    return statistics.median(loads), statistics.median(stats)
+
+
+def run() -> list[tuple[str, str]]:
+    rng = np.random.default_rng(1)
+    out = []
+    tables = synthetic_tables(rng)
+    out.append(
+        (
+            "all statistics, 25 items x (2,000 units x 3 raters), tidy tables",
+            f"{time_statistics(tables):.2f} s (target < 2 s)",
+        )
+    )
+    path = build_project(rng)
+    load, stats = time_project(path, "segment-presence")
+    out.append(("project: load segment presence (25 items + 3 categories)", f"{load:.2f} s"))
+    out.append(("project: all statistics on them", f"{stats:.2f} s"))
+    out.append(("project: total, segment presence", f"{load + stats:.2f} s (target < 2 s)"))
+    load, stats = time_project(path, "segment-rating")
+    out.append(("project: segment ratings incl. six ICCs, total", f"{load + stats:.2f} s"))
+    return out
