@@ -45,6 +45,13 @@ def main() -> int:
         app.processEvents()
         window.grab().save(str(OUT / name))
         print(f"wrote docs/screenshots/{name}")
+    dashboard = window.open_agreement()
+    dashboard.codebook_box.setCurrentIndex(dashboard.codebook_box.findData("3rs-individual@1.0.0"))
+    dashboard.unit_box.setCurrentText("segment-rating")
+    app.processEvents()
+    dashboard.grab().save(str(OUT / "agreement.png"))
+    print("wrote docs/screenshots/agreement.png")
+    dashboard.close()
     window.close()
     return 0
 

@@ -6,6 +6,7 @@ from html import escape
 
 from PySide6.QtWidgets import QTextBrowser
 
+from rupture_coder.queries import session_codebook
 from rupture_coder.store.db import Project
 from rupture_coder.summaries import session_summary
 
@@ -29,23 +30,30 @@ class SummaryPanel(QTextBrowser):
             self.setHtml("<i>Choose a session and a rater.</i>")
             return
         s = session_summary(project, session_id, rater_id)
+        labels = {r.id: r.label for r in session_codebook(project, session_id).ratings}
         repaired, total = s.ruptures_repaired
+        metrics = [
+            ("markers", lambda t: s.category_counts[t]),
+            ("segments with", lambda t: f"{s.segments_with[t]} of {s.segments}"),
+            ("mean impact", lambda t: s.impact_mean[t]),
+            ("max impact", lambda t: s.impact_max[t]),
+            (f"share ≥ {s.threshold}", lambda t: s.share_at_threshold[t]),
+        ]
         rows = "".join(
-            f"<tr><td>{t}</td><td align=right>{s.category_counts[t]}</td><td align=right>{s.segments_with[t]}/{s.segments}</td>"
-            f"<td align=right>{_fmt(s.impact_mean[t])}</td><td align=right>{_fmt(s.impact_max[t])}</td>"
-            f"<td align=right>{_fmt(s.share_at_threshold[t])}</td></tr>"
-            for t in TYPES
+            f"<tr><td>{name}</td>"
+            + "".join(f"<td align=right>{_fmt(get(t))}</td>" for t in TYPES)
+            + "</tr>"
+            for name, get in metrics
         )
         items = ", ".join(f"{k} ×{v}" for k, v in s.item_counts.items() if v)
         globals_ = "".join(
-            f"<tr><td>{escape(k)}</td><td align=right>{_fmt(v)}</td></tr>"
+            f"<tr><td>{escape(labels.get(k, k))}</td><td align=right>{_fmt(v)}</td></tr>"
             for k, v in sorted(s.globals.items())
         )
         html = f"""
         <h3>{escape(s.session)} — {escape(s.rater)}</h3>
         <table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse'>
-        <tr><th>rupture</th><th>markers</th><th>segments</th><th>mean impact</th><th>max</th>
-        <th>share ≥ {s.threshold}</th></tr>{rows}</table>
+        <tr><th></th><th>withdrawal</th><th>confrontation</th></tr>{rows}</table>
         <p>Resolution strategies: <b>{s.category_counts["resolution"]}</b>; mean segment resolution
         {_fmt(s.resolution_mean)}; ruptures followed by a repair within {s.repair_window} segment(s):
         <b>{repaired} of {total}</b>.</p>
