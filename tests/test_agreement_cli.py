@@ -13,26 +13,83 @@ from rupture_coder.cli import main
 
 
 def tidy(rows, path):
-    long = [(u, f"coder {chr(65 + r)}", v) for u, row in enumerate(rows) for r, v in enumerate(row) if v is not None]
+    long = [
+        (u, f"coder {chr(65 + r)}", v)
+        for u, row in enumerate(rows)
+        for r, v in enumerate(row)
+        if v is not None
+    ]
     pd.DataFrame(long, columns=["segment", "coder", "score"]).to_csv(path, index=False)
     return str(path)
 
 
 def test_json_keys_and_values(tmp_path, capsys):
     path = tidy(KRIPPENDORFF_2011, tmp_path / "k.csv")
-    assert main(["agreement", path, "--unit", "segment", "--rater", "coder", "--value", "score", "--level", "interval", "--json"]) == 0
+    assert (
+        main(
+            [
+                "agreement",
+                path,
+                "--unit",
+                "segment",
+                "--rater",
+                "coder",
+                "--value",
+                "score",
+                "--level",
+                "interval",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert (out["n_units"], out["n_raters"]) == (11, 4)
-    for key in ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1", "icc"):
+    for key in (
+        "percent_agreement",
+        "cohen_kappa",
+        "fleiss_kappa",
+        "krippendorff_alpha",
+        "gwet_ac1",
+        "icc",
+    ):
         assert key in out
-    assert round(out["krippendorff_alpha"]["value"], 3) == 0.849 and len(out["krippendorff_alpha"]["ci95"]) == 2
-    assert out["cohen_kappa"]["value"] is None and "exactly two raters" in out["cohen_kappa"]["reason"]
-    assert set(out["icc"]) == {"ICC(1,1)", "ICC(2,1)", "ICC(3,1)", "ICC(1,k)", "ICC(2,k)", "ICC(3,k)"}
+    assert (
+        round(out["krippendorff_alpha"]["value"], 3) == 0.849
+        and len(out["krippendorff_alpha"]["ci95"]) == 2
+    )
+    assert (
+        out["cohen_kappa"]["value"] is None and "exactly two raters" in out["cohen_kappa"]["reason"]
+    )
+    assert set(out["icc"]) == {
+        "ICC(1,1)",
+        "ICC(2,1)",
+        "ICC(3,1)",
+        "ICC(1,k)",
+        "ICC(2,k)",
+        "ICC(3,k)",
+    }
 
 
 def test_icc_through_the_cli_and_readable_output(tmp_path, capsys):
     path = tidy(SHROUT_FLEISS, tmp_path / "sf.csv")
-    assert main(["agreement", path, "--unit", "segment", "--rater", "coder", "--value", "score", "--level", "interval"]) == 0
+    assert (
+        main(
+            [
+                "agreement",
+                path,
+                "--unit",
+                "segment",
+                "--rater",
+                "coder",
+                "--value",
+                "score",
+                "--level",
+                "interval",
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "6 units with two or more ratings, 4 raters" in text
     assert "ICC(2,1) two-way random effects, absolute agreement" in text and "0.290" in text
@@ -48,13 +105,17 @@ def test_two_raters_weighted_kappa(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     from sklearn.metrics import cohen_kappa_score
 
-    assert out["cohen_kappa"]["value"] == pytest.approx(cohen_kappa_score(a, b, weights="linear"), abs=1e-6)
+    assert out["cohen_kappa"]["value"] == pytest.approx(
+        cohen_kappa_score(a, b, weights="linear"), abs=1e-6
+    )
     assert "linear" in out["cohen_kappa"]["name"] and "icc" not in out
 
 
 def test_bad_tables_are_refused_with_the_reason(tmp_path, capsys):
     path = tidy([[1, 2], [2, 2]], tmp_path / "t.csv")
-    assert main(["agreement", path, "--unit", "segment", "--rater", "rater", "--value", "score"]) == 1
+    assert (
+        main(["agreement", path, "--unit", "segment", "--rater", "rater", "--value", "score"]) == 1
+    )
     assert "no column 'rater'; the columns are segment, coder, score" in capsys.readouterr().err
     assert main(["agreement", path, "--unit", "segment"]) == 1
     assert "--rater COL" in capsys.readouterr().err
@@ -69,5 +130,10 @@ def test_annomi_ten_annotators_client_talk_type(annomi_dir, capsys):
     assert (out["n_units"], out["n_raters"]) == (212, 10)
     assert out["categories"] == ["change", "neutral", "sustain"]
     assert round(out["krippendorff_alpha"]["value"], 3) == 0.467
-    assert out["fleiss_kappa"]["value"] == pytest.approx(out["krippendorff_alpha"]["value"], abs=0.001)
-    assert out["fleiss_kappa"]["band"] == "fair" and round(out["percent_agreement"]["value"], 3) == 0.700
+    assert out["fleiss_kappa"]["value"] == pytest.approx(
+        out["krippendorff_alpha"]["value"], abs=0.001
+    )
+    assert (
+        out["fleiss_kappa"]["band"] == "fair"
+        and round(out["percent_agreement"]["value"], 3) == 0.700
+    )
