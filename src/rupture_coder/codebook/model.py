@@ -27,6 +27,7 @@ _NAMED_KEYS = {f"F{i}" for i in range(1, 13)} | {
     "Tab",
     "Enter",
     "Return",
+    "Escape",
     "Backspace",
     "Delete",
     "Insert",

@@ -132,6 +132,7 @@ class Session(Base):
     code_events: Mapped[list[CodeEvent]] = relationship(cascade=_CASCADE, back_populates="session")
     segment_ratings: Mapped[list[SegmentRating]] = relationship(cascade=_CASCADE)
     session_ratings: Mapped[list[SessionRating]] = relationship(cascade=_CASCADE)
+    completions: Mapped[list[SessionCompletion]] = relationship(cascade=_CASCADE)
 
 
 class Participant(Base):
@@ -256,6 +257,17 @@ class SessionRating(_RatingColumns, Base):
         CheckConstraint("value IS NOT NULL OR is_na", name="value_or_na"),
     )
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
+
+
+class SessionCompletion(Base):
+    """A rater marked a session complete (in progress / not started are derived from their codes)."""
+
+    __tablename__ = "session_completions"
+    __table_args__ = (UniqueConstraint("session_id", "rater_id"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
+    rater_id: Mapped[str] = mapped_column(ForeignKey("raters.id"))
+    completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuditEntry(Base):

@@ -1,0 +1,151 @@
+"""Session progress per rater: completion (with its required ratings) and consistency warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as Db
+
+from rupture_coder.segmentation import locate_segment
+from rupture_coder.services.project_commands import CommandError, stored_codebook
+from rupture_coder.store.models import (
+    CodeEvent,
+    SegmentRating,
+    Session,
+    SessionCompletion,
+    SessionRating,
+    Utterance,
+)
+
+
+def missing_ratings(db: Db, session_id: str, rater_id: str) -> list[str]:
+    """The required ratings this rater has not given yet (N/A counts as given)."""
+    session = db.get(Session, session_id)
+    cb = stored_codebook(db, session.codebook_id, session.codebook_version)
+    seg_given = {
+        (r.segment_id, r.rating_id)
+        for r in db.scalars(
+            select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
+        )
+    }
+    sess_given = {
+        r.rating_id
+        for r in db.scalars(
+            select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id)
+        )
+    }
+    out = []
+    for seg in sorted(session.segments, key=lambda s: s.index):
+        for r in cb.ratings_for("segment"):
+            if r.required and (seg.id, r.id) not in seg_given:
+                out.append(f"segment {seg.index + 1}: {r.label}")
+    out += [
+        f"session: {r.label}"
+        for r in cb.ratings_for("session")
+        if r.required and r.id not in sess_given
+    ]
+    return out
+
+
+@dataclass
+class MarkComplete:
+    session_id: str
+    rater_id: str
+    complete: bool = True
+    command_name: ClassVar[str] = "mark session complete"
+
+    def describe(self) -> str:
+        return "mark session complete" if self.complete else "reopen session"
+
+    def apply(self, db: Db) -> None:
+        row = db.scalar(
+            select(SessionCompletion).filter_by(session_id=self.session_id, rater_id=self.rater_id)
+        )
+        if not self.complete:
+            if row is not None:
+                db.delete(row)
+            return
+        missing = missing_ratings(db, self.session_id, self.rater_id)
+        if missing:
+            shown = "; ".join(missing[:6]) + (
+                f"; and {len(missing) - 6} more" if len(missing) > 6 else ""
+            )
+            raise CommandError(
+                f"cannot mark complete: {len(missing)} required rating(s) missing ({shown})"
+            )
+        if row is None:
+            db.add(SessionCompletion(session_id=self.session_id, rater_id=self.rater_id))
+
+
+def session_status(db: Db, rater_id: str) -> dict[str, str]:
+    """session id -> 'complete', 'in progress' or 'not started' for one rater."""
+    done = set(db.scalars(select(SessionCompletion.session_id).filter_by(rater_id=rater_id)))
+    started = set(db.scalars(select(CodeEvent.session_id).filter_by(rater_id=rater_id).distinct()))
+    started |= set(
+        db.scalars(select(SegmentRating.session_id).filter_by(rater_id=rater_id).distinct())
+    )
+    started |= set(
+        db.scalars(select(SessionRating.session_id).filter_by(rater_id=rater_id).distinct())
+    )
+    out = {}
+    for sid in db.scalars(select(Session.id)):
+        out[sid] = "complete" if sid in done else "in progress" if sid in started else "not started"
+    return out
+
+
+def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
+    """Warnings, not blocks: strategies before any rupture; impact ratings that contradict the markers."""
+    session = db.get(Session, session_id)
+    cb = stored_codebook(db, session.codebook_id, session.codebook_version)
+    kind = {i.id: c.rupture_type for c in cb.categories for i in c.items}
+    segs = sorted(session.segments, key=lambda s: s.index)
+    pos = dict(
+        db.execute(select(Utterance.id, Utterance.position).filter_by(session_id=session_id)).all()
+    )
+    codes = db.scalars(select(CodeEvent).filter_by(session_id=session_id, rater_id=rater_id)).all()
+    placed = []
+    for c in codes:
+        seg = locate_segment(segs, c.segment_id, pos.get(c.first_utterance_id), c.start_s)
+        order = (seg.index if seg else -1, pos.get(c.first_utterance_id, -1), c.start_s or 0)
+        placed.append((order, c, seg))
+    placed.sort(key=lambda x: x[0])
+    out = []
+    seen_rupture = False
+    for _order, c, seg in placed:
+        if kind.get(c.item_id) in ("withdrawal", "confrontation"):
+            seen_rupture = True
+        elif kind.get(c.item_id) == "resolution" and not seen_rupture:
+            where = f"segment {seg.index + 1}" if seg else "the session"
+            out.append(
+                f"{c.item_id} in {where}: a resolution strategy with no rupture coded before it"
+            )
+    ratings = db.scalars(
+        select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
+    ).all()
+    by_type = {
+        r.relates_to: r
+        for r in cb.ratings_for("segment")
+        if r.relates_to in ("withdrawal", "confrontation")
+    }
+    for rupture, definition in by_type.items():
+        for seg in segs:
+            rating = next(
+                (r for r in ratings if r.segment_id == seg.id and r.rating_id == definition.id),
+                None,
+            )
+            markers = sorted(
+                {c.item_id for _o, c, s in placed if s is seg and kind.get(c.item_id) == rupture}
+            )
+            if rating is None or rating.value is None:
+                continue
+            if rating.value == 1 and markers:
+                out.append(
+                    f"segment {seg.index + 1}: {definition.label} is 1 (none) but {', '.join(markers)} coded"
+                )
+            if rating.value > 1 and not markers:
+                out.append(
+                    f"segment {seg.index + 1}: {definition.label} is {rating.value} but no {rupture} marker is coded"
+                )
+    return out
