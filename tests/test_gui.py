@@ -32,7 +32,9 @@ def test_undo_and_redo_from_the_menu_refresh_the_view(qtbot, demo_path):
     first = window.model.utterance(0)
     rater_id = window.rater_box.currentData()
     window.service.run(
-        AddCode(window.session_id, rater_id, ("3rs-individual", "1.0.0"), CodeSpec("R1", first.id))
+        AddCode(
+            window.state.session_id, rater_id, ("3rs-individual", "1.0.0"), CodeSpec("R1", first.id)
+        )
     )
     qtbot.waitUntil(lambda: window.model.index(0, 4).data() == "R1")
     assert window.undo_action.isEnabled() and "code R1" in window.undo_action.text()

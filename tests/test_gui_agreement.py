@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from PySide6.QtCore import Qt
 
+from rupture_coder import queries
 from rupture_coder.gui.app import open_main_window
 
 
@@ -40,7 +41,11 @@ def test_dashboard_computes_filters_and_exports(qtbot, demo_path, tmp_path):
 def test_summary_panel_follows_session_and_rater(qtbot, demo_path):
     window = open_main_window(demo_path)
     qtbot.addWidget(window)
-    text = window.summary.toPlainText()
-    assert "Individual session 7 — Demo coder" in text and "9 of 9" in text
-    window.rater_box.setCurrentIndex(window.rater_box.findText("Second coder"))
-    assert "Second coder" in window.summary.toPlainText()
+    window.show()
+    window.summary_dock.raise_()  # computed while it is on screen
+    qtbot.waitUntil(lambda: "Individual session 7 — Demo coder" in window.summary.toPlainText())
+    assert "9 of 9" in window.summary.toPlainText()
+    assert not window.rater_box.isEnabled()  # a coder is blind: only their own codes
+    second = next(r for r in queries.raters(window.project) if r.name == "Second coder")
+    window.set_identity(second.id)
+    qtbot.waitUntil(lambda: "Second coder" in window.summary.toPlainText())

@@ -135,39 +135,49 @@ def raters(project: Project) -> list[Rater]:
         return list(db.scalars(select(Rater).order_by(Rater.name)))
 
 
-def codes(project: Project, session_id: str, rater_id: str) -> list[CodeRow]:
-    """One rater's codes in a session (blind: other raters' codes are never returned)."""
+def codes(
+    project: Project,
+    session_id: str,
+    rater_id: str,
+    ids: set[str] | None = None,
+    positions: dict[str, int] | None = None,
+    names: dict[str, str] | None = None,
+) -> list[CodeRow]:
+    """One rater's codes in a session (blind: other raters' codes are never returned); ``ids``
+    limits them to those codes, ``positions``/``names`` spare the look-ups when the caller has them."""
     with project.read() as db:
-        pos = dict(
-            db.execute(
-                select(Utterance.id, Utterance.position).filter_by(session_id=session_id)
-            ).all()
-        )
-        names = dict(
-            db.execute(
-                select(Participant.id, Participant.pseudonym).filter_by(session_id=session_id)
-            ).all()
-        )
-        events = db.scalars(
-            select(CodeEvent).filter_by(session_id=session_id, rater_id=rater_id)
-        ).all()
+        core = db.connection()
+        if positions is None:
+            positions = dict(
+                core.execute(
+                    select(Utterance.id, Utterance.position).where(
+                        Utterance.session_id == session_id
+                    )
+                ).all()
+            )
+        if names is None:
+            names = dict(
+                core.execute(
+                    select(Participant.id, Participant.pseudonym).where(
+                        Participant.session_id == session_id
+                    )
+                ).all()
+            )
+        query = select(
+            CodeEvent.id, CodeEvent.item_id, CodeEvent.first_utterance_id, CodeEvent.last_utterance_id,
+            CodeEvent.start_s, CodeEvent.segment_id, CodeEvent.actor_id, CodeEvent.target_id, CodeEvent.level,
+            CodeEvent.note, CodeEvent.flagged, CodeEvent.flag_reason,
+        ).where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)  # fmt: skip
+        if ids is not None:
+            query = query.where(CodeEvent.id.in_(list(ids)))
         rows = [
             CodeRow(
-                e.id,
-                e.item_id,
-                pos.get(e.first_utterance_id),
-                pos.get(e.last_utterance_id or e.first_utterance_id),
-                e.start_s,
-                e.segment_id,
-                names.get(e.actor_id),
-                names.get(e.target_id),
-                e.level,
-                e.note,
-                e.flagged,
-                e.flag_reason,
+                e.id, e.item_id, positions.get(e.first_utterance_id),
+                positions.get(e.last_utterance_id or e.first_utterance_id), e.start_s, e.segment_id,
+                names.get(e.actor_id), names.get(e.target_id), e.level, e.note, bool(e.flagged), e.flag_reason,
             )
-            for e in events
-        ]
+            for e in core.execute(query)
+        ]  # fmt: skip
     return sorted(
         rows, key=lambda r: (r.first_position if r.first_position is not None else -1, r.item_id)
     )
@@ -179,3 +189,58 @@ def codes_by_position(rows: list[CodeRow]) -> dict[int, list[CodeRow]]:
         if r.first_position is not None:
             out[r.first_position].append(r)
     return out
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    id: str
+    label: str
+    pseudonym: str
+    role: str
+
+
+def participants(project: Project, session_id: str) -> list[ParticipantRow]:
+    with project.read() as db:
+        rows = db.scalars(
+            select(Participant).filter_by(session_id=session_id).order_by(Participant.pseudonym)
+        )
+        return [ParticipantRow(p.id, p.label, p.pseudonym, p.role) for p in rows]
+
+
+def session_row(project: Project, session_id: str) -> Session:
+    with project.read() as db:
+        return db.get(Session, session_id)
+
+
+def ratings(project: Project, session_id: str, rater_id: str) -> tuple[dict, dict]:
+    """({(segment id, rating id): (value, is_na)}, {rating id: (value, is_na)}) of one rater."""
+    from rupture_coder.store.models import SegmentRating, SessionRating
+
+    with project.read() as db:
+        seg = {
+            (r.segment_id, r.rating_id): (r.value, r.is_na)
+            for r in db.scalars(
+                select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
+            )
+        }
+        sess = {
+            r.rating_id: (r.value, r.is_na)
+            for r in db.scalars(
+                select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id)
+            )
+        }
+    return seg, sess
+
+
+def session_status(project: Project, rater_id: str) -> dict[str, str]:
+    from rupture_coder.services.progress import session_status as status
+
+    with project.read() as db:
+        return status(db, rater_id)
+
+
+def warnings(project: Project, session_id: str, rater_id: str) -> list[str]:
+    from rupture_coder.services.progress import consistency_warnings
+
+    with project.read() as db:
+        return consistency_warnings(db, session_id, rater_id)

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from rupture_coder import queries
 from rupture_coder.segmentation import locate_segment
+from rupture_coder.settings import get_setting
 from rupture_coder.store.db import Project
-from rupture_coder.store.models import ProjectSetting, SegmentRating, SessionRating
+from rupture_coder.store.models import SegmentRating, SessionRating
 
-DEFAULTS = {"summary.impact_threshold": 3, "summary.repair_window": 1}
 RUPTURES = ("withdrawal", "confrontation")
 
 
@@ -60,20 +60,12 @@ class SessionSummary:
         return asdict(self)
 
 
-def setting(project: Project, key: str):
-    with project.read() as db:
-        row = db.get(ProjectSetting, key)
-        return DEFAULTS[key] if row is None else row.value
-
-
 def session_summary(project: Project, session_id: str, rater_id: str) -> SessionSummary:
     cb = queries.session_codebook(project, session_id)
     segs = queries.segments(project, session_id)
     codes = queries.codes(project, session_id, rater_id)
-    threshold, window = (
-        setting(project, "summary.impact_threshold"),
-        setting(project, "summary.repair_window"),
-    )
+    threshold = get_setting(project, "summary.impact_threshold")
+    window = get_setting(project, "summary.repair_window")
     rater = next(r.name for r in queries.raters(project) if r.id == rater_id)
     title = next(s.title for s in queries.list_sessions(project) if s.id == session_id)
     out = SessionSummary(title, rater, len(segs), threshold=threshold, repair_window=window)
@@ -150,13 +142,19 @@ def _sequences(located, type_of: dict[str, str], window: int) -> list[Sequence]:
         )
 
     ordered = sorted(located, key=key)
+    repairs_by_segment: dict[int, list[tuple[tuple, str]]] = {}
+    for item in ordered:
+        c, seg = item
+        if type_of.get(c.item_id) == "resolution" and seg is not None:
+            repairs_by_segment.setdefault(seg, []).append((key(item), c.item_id))
     out = []
-    for i, (c, seg) in enumerate(ordered):
+    for item in ordered:
+        c, seg = item
         if type_of.get(c.item_id) not in RUPTURES or seg is None:
             continue
-        repairs = [
-            r.item_id for r, rseg in ordered[i + 1 :]
-            if type_of.get(r.item_id) == "resolution" and rseg is not None and seg <= rseg <= seg + window
-        ]  # fmt: skip
+        here = key(item)
+        repairs = [r for k, r in repairs_by_segment.get(seg, []) if k > here]
+        for later in range(seg + 1, seg + window + 1):
+            repairs += [r for _k, r in repairs_by_segment.get(later, [])]
         out.append(Sequence(c.item_id, seg + 1, c.first_position, repairs))
     return out

@@ -20,12 +20,12 @@ def make_app() -> QApplication:
     return app
 
 
-def open_main_window(project_path: Path | None) -> MainWindow:
+def open_main_window(project_path: Path | None, rater_id: str | None = None) -> MainWindow:
     """Open the given project, or the default demo project (built on first start)."""
     project = open_project(project_path or default_project_path())
     if project_path is None:
         ensure_demo(project)
-    return MainWindow(project, actor=getpass.getuser())
+    return MainWindow(project, actor=getpass.getuser(), rater_id=rater_id)
 
 
 def run_gui(project_path: Path | None = None) -> int:
@@ -37,4 +37,9 @@ def run_gui(project_path: Path | None = None) -> int:
         print(f"rupture-coder: {exc}", file=sys.stderr)
         return 2
     window.show()
-    return app.exec()
+    code = app.exec()
+    # tear the Qt objects down now, not during Python's final garbage collection
+    window.project.close()
+    window.deleteLater()
+    app.processEvents()
+    return code

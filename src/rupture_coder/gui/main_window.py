@@ -1,19 +1,20 @@
-"""The main window: sessions, the transcript with the current rater's codes, the codebook."""
+"""The coding workspace: sessions, transcript (or media), codebook, ratings, codes, timeline."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDockWidget,
     QFileDialog,
-    QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
-    QTableView,
+    QPushButton,
+    QSplitter,
     QToolBar,
     QTreeWidget,
     QTreeWidgetItem,
@@ -25,141 +26,250 @@ from rupture_coder import __version__, queries
 from rupture_coder.gui.agreement_dashboard import AgreementDashboard
 from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.codebook_panel import CodebookPanel
+from rupture_coder.gui.codes_panel import CodesPanel
+from rupture_coder.gui.coding import CodingContext, CodingController
+from rupture_coder.gui.dialogs import HelpOverlay
 from rupture_coder.gui.import_dialog import ImportDialog
+from rupture_coder.gui.rating_forms import RatingForm
 from rupture_coder.gui.summary_panel import SummaryPanel
+from rupture_coder.gui.timeline import Timeline
 from rupture_coder.gui.transcript_model import TranscriptModel
+from rupture_coder.gui.transcript_view import TranscriptView
+from rupture_coder.gui.workspace_state import SessionState
 from rupture_coder.services import NothingToUndo, ProjectService, UndoConflict
+from rupture_coder.services.coding import DeleteCode, FlagCode, SetRating, UpdateCode
+from rupture_coder.services.progress import MarkComplete
+from rupture_coder.services.project_commands import CommandError
+from rupture_coder.settings import get_setting
+from rupture_coder.shortcuts import keys
 from rupture_coder.store.db import Project, ProjectError, open_project
 from rupture_coder.timestamps import format_timestamp
 
+STATUS_MARK = {
+    "complete": "✓ complete",
+    "in progress": "● in progress",
+    "not started": "○ not started",
+}
+
 
 class MainWindow(QMainWindow):
-    def __init__(self, project: Project, actor: str):
+    def __init__(self, project: Project, actor: str, rater_id: str | None = None):
         super().__init__()
         self.setObjectName("MainWindow")
         self.project = project
         self.service = ProjectService(project, actor)
         self.bus = ChangeBus(self.service, self)
         self.bus.changed.connect(self._on_changed)
-        self.session_id: str | None = None
+        self.state = SessionState()
+        self.identity: str | None = rater_id
+        self._slow_timer = QTimer(self, singleShot=True, interval=250)
+        self._slow_timer.timeout.connect(self._refresh_slow_views)
+        self.media = None
+        self._following = False
+        self.ask_text = lambda title, label, text="": QInputDialog.getText(
+            self, title, label, text=text
+        )
         self._build_ui()
         self._build_actions()
+        self.coding = CodingController(
+            self.view, lambda: self.service, self._context, self._media_position, self
+        )
+        self.coding.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.reload()
         self._restore_state()
 
-    # -- layout ----------------------------------------------------------------------------
+    # -- layout ------------------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
     def _build_ui(self) -> None:
-        self.resize(1280, 800)
+        self.resize(1360, 860)
         self.sessions = QTreeWidget()
         self.sessions.setObjectName("sessions")
-        self.sessions.setHeaderLabels(["Session", "Kind", "Utt.", "Length"])
+        self.sessions.setHeaderLabels(["Session", "Kind", "Utt.", "Length", "Status"])
         self.sessions.setRootIsDecorated(False)
         self.sessions.setAlternatingRowColors(True)
         self.sessions.currentItemChanged.connect(self._on_session_selected)
-        dock = QDockWidget("Sessions", self)
-        dock.setObjectName("sessionsDock")
-        dock.setWidget(self.sessions)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        left = self._dock(
+            "Sessions", "sessionsDock", self.sessions, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
 
         self.codebook_panel = CodebookPanel()
         self.codebook_panel.setObjectName("codebook")
-        dock = QDockWidget("Codebook", self)
-        dock.setObjectName("codebookDock")
-        dock.setWidget(self.codebook_panel)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.resizeDocks(
-            [self.findChild(QDockWidget, "sessionsDock"), dock],
-            [270, 360],
-            Qt.Orientation.Horizontal,
+        self.codebook_panel.itemDoubleClicked.connect(lambda item, _c: self._code_from_panel(item))
+        right = self._dock(
+            "Codebook", "codebookDock", self.codebook_panel, Qt.DockWidgetArea.RightDockWidgetArea
         )
-
+        self.segment_form = RatingForm("segment")
+        self.segment_form.rated.connect(lambda rid, v, na: self._rate(rid, v, na, segment=True))
+        self.session_form = RatingForm("session")
+        self.session_form.rated.connect(lambda rid, v, na: self._rate(rid, v, na, segment=False))
+        self.warnings = QLabel()
+        self.warnings.setObjectName("warnings")
+        self.warnings.setWordWrap(True)
+        self.complete_button = QPushButton("Mark session complete (Ctrl+Return)")
+        self.complete_button.clicked.connect(self.mark_complete)
+        ratings = QWidget()
+        rl = QVBoxLayout(ratings)
+        for widget in (self.segment_form, self.session_form, self.warnings, self.complete_button):
+            rl.addWidget(widget)
+        rl.addStretch()
+        self.ratings_dock = self._dock(
+            "Ratings", "ratingsDock", ratings, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.codes_panel = CodesPanel()
+        self.codes_dock = self._dock(
+            "Codes here", "codesDock", self.codes_panel, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.summary = SummaryPanel()
-        dock = QDockWidget("Session summary", self)
-        dock.setObjectName("summaryDock")
-        dock.setWidget(self.summary)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        self.summary_dock = dock
+        self.summary_dock = self._dock(
+            "Session summary", "summaryDock", self.summary, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.tabifyDockWidget(right, self.summary_dock)
+        self.summary_dock.visibilityChanged.connect(
+            lambda visible: visible and self._show_summary()
+        )
+        right.raise_()
+        self.resizeDocks([left, right], [250, 400], Qt.Orientation.Horizontal)
 
         self.header = QLabel()
         self.header.setObjectName("sessionHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setMargin(6)
         self.model = TranscriptModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("transcript")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setWordWrap(True)
-        self.table.setAlternatingRowColors(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setShowGrid(False)
-        hh = self.table.horizontalHeader()
-        for col, mode in enumerate(
-            [QHeaderView.ResizeMode.ResizeToContents] * 3 + [QHeaderView.ResizeMode.Stretch]
-        ):
-            hh.setSectionResizeMode(col, mode)
-        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
-        hh.resizeSection(4, 190)
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        self.view = TranscriptView(self.model)
+        self.view.current_changed.connect(self._on_current_row)
+        self.view.doubleClicked.connect(lambda index: self._seek_to_row(index.row()))
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("search the transcript (Enter: next hit)")
+        self.search.returnPressed.connect(lambda: self._find())
+        self.search.hide()
+        self.timeline = Timeline()
+        self.timeline.clicked.connect(self._on_timeline_click)
+        self.media_holder = QWidget()
+        self.media_holder.setLayout(QVBoxLayout())
+        self.media_holder.layout().setContentsMargins(0, 0, 0, 0)
+        self.media_holder.hide()
+        self.central = QWidget()
+        self.central.setObjectName("workspace")
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.media_holder, self.header, self.search, self.view):
+            tl.addWidget(widget)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(self.timeline)
+        split.setSizes([640, 190])
+        layout = QVBoxLayout(self.central)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.header)
-        layout.addWidget(self.table)
-        self.setCentralWidget(central)
+        layout.addWidget(split)
+        self.setCentralWidget(self.central)
 
         bar = QToolBar("Rater", self)
         bar.setObjectName("raterBar")
         bar.addWidget(QLabel(" Coding as: "))
         self.rater_box = QComboBox()
         self.rater_box.setObjectName("rater")
-        self.rater_box.setMinimumWidth(180)
+        self.rater_box.setMinimumWidth(200)
         self.rater_box.currentIndexChanged.connect(lambda _i: self._load_codes())
         bar.addWidget(self.rater_box)
+        self.blind_label = QLabel()
+        bar.addWidget(self.blind_label)
         self.addToolBar(bar)
-        self.statusBar().showMessage("Every change is saved the moment you make it.")
+        self.statusBar().showMessage(
+            "Every change is saved the moment you make it. F1 lists the keys."
+        )
+
+    def _action(
+        self, menu, text: str, shortcut_id: str | None, slot, shortcut: str | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        seq = shortcut or (keys(shortcut_id) if shortcut_id else None)
+        if seq:
+            action.setShortcut(QKeySequence(seq))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)  # live even when the menu bar is hidden
+        return action
 
     def _build_actions(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.open_action = QAction("&Open project…", self, shortcut=QKeySequence.StandardKey.Open)
-        self.open_action.triggered.connect(self._open_dialog)
-        file_menu.addAction(self.open_action)
-        self.import_action = QAction("&Import sessions…", self, shortcut=QKeySequence("Ctrl+I"))
-        self.import_action.triggered.connect(lambda: self.import_files([]))
-        file_menu.addAction(self.import_action)
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        edit_menu = self.menuBar().addMenu("&Edit")
-        self.undo_action = QAction("&Undo", self, shortcut=QKeySequence("Ctrl+Z"))
-        self.undo_action.triggered.connect(lambda: self._replay(self.service.undo))
-        self.redo_action = QAction("&Redo", self, shortcut=QKeySequence("Ctrl+Shift+Z"))
-        self.redo_action.triggered.connect(lambda: self._replay(self.service.redo))
-        edit_menu.addActions([self.undo_action, self.redo_action])
-        analysis = self.menuBar().addMenu("&Analysis")
-        self.agreement_action = QAction(
-            "Inter-rater &agreement…", self, shortcut=QKeySequence("Ctrl+Shift+A")
+        m = self.menuBar().addMenu("&File")
+        self.open_action = self._action(m, "&Open project…", "open", self._open_dialog)
+        self.import_action = self._action(
+            m, "&Import sessions…", "import", lambda: self.import_files([])
         )
-        self.agreement_action.triggered.connect(self.open_agreement)
-        analysis.addAction(self.agreement_action)
-        analysis.addAction(self.summary_dock.toggleViewAction())
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About rupture-coder", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        self._action(m, "&Quit", None, self.close, "Ctrl+Q")
+        m = self.menuBar().addMenu("&Edit")
+        self.undo_action = self._action(m, "&Undo", "undo", lambda: self._replay(self.service.undo))
+        self.redo_action = self._action(m, "&Redo", "redo", lambda: self._replay(self.service.redo))
+        m.addSeparator()
+        self._action(m, "&Search transcript", "search", self._start_search)
+        self._action(m, "Find &next", "search_next", self._find)
+        m = self.menuBar().addMenu("&Coding")
+        self._action(m, "Next segment", "next_segment", lambda: self.view.goto_segment(1))
+        self._action(m, "Previous segment", "previous_segment", lambda: self.view.goto_segment(-1))
+        self._action(m, "Rate the current segment", "rate_segment", self._focus_segment_form)
+        self._action(m, "Session ratings", "rate_session", self._focus_session_form)
+        self._action(m, "Mark session complete", "mark_complete", self.mark_complete)
+        self._action(m, "Back to the transcript", "back_to_transcript", self._back_to_transcript)
+        m.addSeparator()
+        self._action(m, "Codes on this utterance", "codes_here", self._focus_codes)
+        self.delete_action = self._action(m, "Delete the selected code", None, self.delete_code)
+        self.delete_action.setShortcut(QKeySequence(keys("delete_code")))
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.codes_panel.addAction(self.delete_action)
+        self._action(m, "Move the code to the selection", "move_code", self.move_code)
+        self._action(m, "Note on the code…", "note_code", self.note_code)
+        self._action(m, "Flag the code for review…", "flag_code", self.flag_code)
+        m = self.menuBar().addMenu("&Media")
+        self._action(m, "Play / pause", "play_pause", lambda: self.media and self.media.toggle())
+        self._action(m, "Jump back", "jump_back", lambda: self._jump(-1))
+        self._action(m, "Jump forward", "jump_forward", lambda: self._jump(1))
+        self._action(m, "Slower", "slower", lambda: self.media and self.media.step_speed(-1))
+        self._action(m, "Faster", "faster", lambda: self.media and self.media.step_speed(1))
+        m = self.menuBar().addMenu("&Analysis")
+        self.agreement_action = self._action(
+            m, "Inter-rater &agreement…", "agreement", self.open_agreement
+        )
+        m.addAction(self.summary_dock.toggleViewAction())
+        m = self.menuBar().addMenu("&Help")
+        self._action(m, "&Keyboard", "help", self.show_help)
+        self._action(m, "&About rupture-coder", None, self._about)
         self._update_undo_actions()
 
-    # -- data ------------------------------------------------------------------------------
+    # -- identity, sessions, codes ----------------------------------------------------------------
+    def _context(self) -> CodingContext:
+        return CodingContext(
+            self.state.session_id, self.rater_box.currentData(), self.state.codebook
+        )
+
+    def set_identity(self, rater_id: str) -> None:
+        """Code as this rater; a coder is blind (sees only their own codes), a lead may view others."""
+        self.identity = rater_id
+        if self.project.path is not None:
+            QSettings().setValue(f"identity/{self.project.path}", rater_id)
+        self._reload_raters()
+        self._load_codes()
+        self._refresh_status()
+
     def reload(self) -> None:
-        current = self.session_id
+        current = self.state.session_id
         self.setWindowTitle(
             f"rupture-coder - {self.project.path.name if self.project.path else self.project.url}"
         )
+        self._reload_raters()
         self.sessions.blockSignals(True)
         self.sessions.clear()
         selected = None
         for info in queries.list_sessions(self.project):
             item = QTreeWidgetItem(
-                [info.title, info.kind, str(info.utterances), format_timestamp(info.duration_s)]
+                [info.title, info.kind, str(info.utterances), format_timestamp(info.duration_s), ""]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, info.id)
             item.setToolTip(
@@ -169,68 +279,320 @@ class MainWindow(QMainWindow):
             self.sessions.addTopLevelItem(item)
             if info.id == current or selected is None:
                 selected = item
-        for col in range(4):
+        for col in range(5):
             self.sessions.resizeColumnToContents(col)
         self.sessions.blockSignals(False)
-        self._reload_raters()
+        self._refresh_status()
         if selected is not None:
+            self.sessions.blockSignals(True)
             self.sessions.setCurrentItem(selected)
+            self.sessions.blockSignals(False)
             self._show_session(selected.data(0, Qt.ItemDataRole.UserRole))
         else:
-            self.header.setText("<b>No sessions yet.</b> Import a transcript to start coding.")
+            self.header.setText(
+                "<b>No sessions yet.</b> Import a transcript (Ctrl+I) to start coding."
+            )
 
     def _reload_raters(self) -> None:
-        keep = self.rater_box.currentData()
+        raters = queries.raters(self.project)
+        if self.identity is None and self.project.path is not None:
+            self.identity = QSettings().value(f"identity/{self.project.path}")
+        me = next((r for r in raters if r.id == self.identity), None)
+        if me is None:
+            me = next((r for r in raters if r.role == "coder"), raters[0] if raters else None)
+            self.identity = me.id if me else None
+        blind = me is not None and me.role == "coder"
         self.rater_box.blockSignals(True)
         self.rater_box.clear()
-        for r in queries.raters(self.project):
-            if r.role in ("coder", "lead", "consensus"):
+        for r in raters:
+            if r.role in ("coder", "lead", "consensus") and (not blind or r.id == me.id):
                 self.rater_box.addItem(r.name, r.id)
-        index = self.rater_box.findData(keep) if keep else 0
-        self.rater_box.setCurrentIndex(max(index, 0))
+        self.rater_box.setCurrentIndex(max(self.rater_box.findData(self.identity), 0))
+        self.rater_box.setEnabled(not blind)
+        self.blind_label.setText("  blind: you see only your own codes" if blind else "")
         self.rater_box.blockSignals(False)
+
+    def _refresh_status(self) -> None:
+        rater_id = self.rater_box.currentData()
+        status = queries.session_status(self.project, rater_id) if rater_id else {}
+        for i in range(self.sessions.topLevelItemCount()):
+            item = self.sessions.topLevelItem(i)
+            item.setText(4, STATUS_MARK.get(status.get(item.data(0, Qt.ItemDataRole.UserRole)), ""))
 
     def _on_session_selected(self, item: QTreeWidgetItem | None, _prev=None) -> None:
         if item is not None:
             self._show_session(item.data(0, Qt.ItemDataRole.UserRole))
 
     def _show_session(self, session_id: str) -> None:
-        self.session_id = session_id
-        cb = queries.session_codebook(self.project, session_id)
-        rows = queries.transcript(self.project, session_id)
-        segs = queries.segments(self.project, session_id)
-        segment_of = [0] * len(rows)
-        for seg in segs:
-            if seg.first_position is not None:
-                for pos in range(seg.first_position, seg.last_position + 1):
-                    segment_of[pos] = seg.index
-        category_of = {item.id: cat.rupture_type for cat in cb.categories for item in cat.items}
-        self.model.set_session(rows, segment_of, category_of)
-        self.codebook_panel.set_codebook(cb)
-        info = next(i for i in queries.list_sessions(self.project) if i.id == session_id)
-        minutes = f"{cb.segment_length_s / 60:g}-minute"
+        previous = self.state.codebook.key if self.state.codebook else None
+        same = session_id == self.state.session_id
+        keep_row, keep_span = self.view.current_row(), self.view.selected_span()
+        self.state.load(self.project, session_id)
+        st = self.state
+        self.model.set_session(st.rows, st.segment_of, st.category_of)
+        if previous != st.codebook.key:
+            self.coding.bind(st.codebook, self.central)
+        self.codebook_panel.set_codebook(st.codebook)
+        self.segment_form.set_codebook(st.codebook)
+        self.session_form.set_codebook(st.codebook)
+        self.session_form.title.setText("<b>Session</b>")
+        self._set_media(st.session.media_path)
+        minutes = (
+            f"{st.codebook.segment_length_s / 60:g}-minute"
+            if st.session.segment_length_s
+            else "manual"
+        )
         self.header.setText(
-            f"<b style='font-size:14pt'>{info.title}</b><br>"
-            f"{info.kind} session · {info.utterances} utterances · {len(segs)} {minutes} segments · "
-            f"codebook {cb.id} {cb.version}"
+            f"<b style='font-size:14pt'>{st.session.title}</b><br>{st.session.kind} session · {len(st.rows)} utterances · "
+            f"{len(st.segments)} {minutes} segments · codebook {st.codebook.id} {st.codebook.version}"
         )
         self._load_codes()
-        self.table.resizeRowsToContents()
+        if st.rows and same and keep_span and keep_span[1] < len(st.rows):
+            self.view.select_rows(
+                *keep_span
+            )  # a reload of the same session keeps the coder's place
+        elif st.rows:
+            self.view.select_rows(0 if not same else min(keep_row, len(st.rows) - 1))
+        self.view.setFocus()
+
+    def _set_media(self, path: str | None) -> None:
+        if path and self.media is None:
+            from rupture_coder.gui.media_panel import MediaPanel
+
+            self.media = MediaPanel()
+            self.media.position_changed.connect(self._on_media_position)
+            self.media_holder.layout().addWidget(self.media)
+        if self.media is not None:
+            self.media.load(path)
+        self.media_holder.setVisible(bool(path))
 
     def _load_codes(self) -> None:
         rater_id = self.rater_box.currentData()
-        if self.session_id and rater_id:
-            self.model.set_codes(queries.codes(self.project, self.session_id, rater_id))
-        self.summary.show_summary(self.project, self.session_id, rater_id)
+        if not (self.state.session_id and rater_id):
+            return
+        self.state.load_codes(self.project, rater_id)
+        self._show_codes()
+        self._refresh_slow_views()
 
-    def _on_changed(self, tables: frozenset) -> None:
+    def _show_codes(self) -> None:
+        """What a coder must see at once: the codes in the transcript, the codes here, the ratings."""
+        self.model.set_codes(self.state.codes)
+        self._on_current_row(self.view.current_row())
+        self.session_form.show_values(self.state.session_ratings)
+
+    def _refresh_slow_views(self) -> None:
+        """Views computed from all the codes: the timeline, the warnings, the summary."""
+        rater_id = self.rater_box.currentData()
+        if not (self.state.session_id and rater_id):
+            return
+        self.timeline.show(*self.state.timeline_data())
+        self._on_current_row(self.view.current_row())
+        self.state.warnings = queries.warnings(self.project, self.state.session_id, rater_id)
+        self.warnings.setText("<br>".join(f"⚠ {w}" for w in self.state.warnings) or "")
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        """Only while the summary is on screen: it is recomputed from all the codes."""
+        if self.summary_dock.isVisible() and not self.summary_dock.visibleRegion().isEmpty():
+            self.summary.show_summary(
+                self.project, self.state.session_id, self.rater_box.currentData()
+            )
+
+    def _on_changed(self, notice) -> None:
+        tables = notice.tables
+        rater_id = self.rater_box.currentData()
         if tables & {"sessions", "utterances", "segments", "raters", "codebook_versions", "*"}:
             self.reload()
-        elif tables & {"code_events", "segment_ratings", "session_ratings"}:
-            self._load_codes()
+        elif (
+            self.state.session_id
+            and rater_id
+            and tables & {"code_events", "segment_ratings", "session_ratings"}
+        ):
+            if "code_events" in tables:
+                self.state.update_codes(self.project, rater_id, notice.ids["code_events"])
+            if tables & {"segment_ratings", "session_ratings"}:
+                self.state.load_ratings(self.project, rater_id)
+            self._show_codes()
+            self._slow_timer.start()  # timeline, warnings and summary follow a moment later
+        if tables & {"code_events", "segment_ratings", "session_ratings", "session_completions"}:
+            self._refresh_status()
         self._update_undo_actions()
 
-    # -- actions ---------------------------------------------------------------------------
+    def _on_current_row(self, row: int) -> None:
+        st = self.state
+        if not st.rows or row < 0:
+            self.codes_panel.show_codes(
+                [c for c in st.codes if c.first_position is None], st.codebook
+            )
+            return
+        seg = st.segment_at_row(row)
+        if seg is not None:
+            span = (
+                format_timestamp(seg.start_s) + "–" + format_timestamp(seg.end_s)
+                if seg.start_s is not None
+                else ""
+            )
+            partial = " (partial)" if seg.partial else ""
+            self.segment_form.title.setText(
+                f"<b>Segment {seg.index + 1} of {len(st.segments)}</b> {span}{partial}"
+            )
+            self.segment_form.show_values(st.segment_ratings.get(seg.id, {}))
+        self.codes_panel.show_codes(self.model.codes_at(row), st.codebook)
+        u = st.rows[row]
+        span = self.view.selected_span() or (row, row)
+        x = u.start_s if st.timed and u.start_s is not None else float(row)
+        x_end = st.rows[span[1]].start_s if st.timed else float(span[1])
+        self.timeline.set_position(
+            x, (x, x_end) if x_end is not None and span[1] > span[0] else None
+        )
+        if self.media is not None and not self._following and u.start_s is not None:
+            self.media.seek(u.start_s)
+
+    # -- coding actions ---------------------------------------------------------------------------
+    def _code_from_panel(self, item) -> None:
+        if item.parent() is not None:
+            self.coding.code(item.text(0))
+
+    def _run(self, command) -> bool:
+        try:
+            self.service.run(command)
+        except CommandError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return False
+        return True
+
+    def _rate(self, rating_id: str, value, is_na: bool, segment: bool) -> None:
+        st = self.state
+        rater_id = self.rater_box.currentData()
+        if not (st.session_id and rater_id):
+            return
+        if segment:
+            seg = st.segment_at_row(self.view.current_row())
+            if seg is None:
+                return
+            self._run(
+                SetRating(rater_id, st.codebook.key, rating_id, value, is_na, segment_id=seg.id)
+            )
+        else:
+            self._run(
+                SetRating(
+                    rater_id, st.codebook.key, rating_id, value, is_na, session_id=st.session_id
+                )
+            )
+
+    def mark_complete(self) -> None:
+        rater_id = self.rater_box.currentData()
+        if (
+            self.state.session_id
+            and rater_id
+            and self._run(MarkComplete(self.state.session_id, rater_id))
+        ):
+            self.statusBar().showMessage("session marked complete", 5000)
+
+    def delete_code(self) -> None:
+        code_id = self.codes_panel.selected_code()
+        if code_id:
+            self._run(DeleteCode(code_id))
+
+    def move_code(self) -> None:
+        code_id, span = self.codes_panel.selected_code(), self.view.selected_span()
+        if code_id and span:
+            first, last = self.model.utterance(span[0]), self.model.utterance(span[1])
+            self._run(
+                UpdateCode(
+                    code_id,
+                    {
+                        "first_utterance_id": first.id,
+                        "last_utterance_id": last.id if span[1] > span[0] else None,
+                    },
+                )
+            )
+
+    def note_code(self) -> None:
+        code_id = self.codes_panel.selected_code()
+        code = next((c for c in self.state.codes if c.id == code_id), None)
+        if code is not None:
+            text, ok = self.ask_text("Note", f"Note on {code.item_id}:", code.note)
+            if ok:
+                self._run(UpdateCode(code_id, {"note": text}))
+
+    def flag_code(self) -> None:
+        code_id = self.codes_panel.selected_code()
+        code = next((c for c in self.state.codes if c.id == code_id), None)
+        if code is None:
+            return
+        if code.flagged:
+            self._run(FlagCode(code_id, False))
+            return
+        reason, ok = self.ask_text(
+            "Flag for supervisor review", f"Why should a supervisor look at {code.item_id}?"
+        )
+        if ok:
+            self._run(FlagCode(code_id, True, reason))
+
+    # -- focus and navigation -----------------------------------------------------------------------
+    def _focus_segment_form(self) -> None:
+        self.ratings_dock.raise_()
+        self.segment_form.focus_first()
+
+    def _focus_session_form(self) -> None:
+        self.ratings_dock.raise_()
+        self.session_form.focus_first()
+
+    def _focus_codes(self) -> None:
+        self.codes_dock.raise_()
+        self.codes_panel.setFocus()
+
+    def _back_to_transcript(self) -> None:
+        self.search.hide()
+        self.view.setFocus()
+
+    def _start_search(self) -> None:
+        self.search.show()
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _find(self) -> None:
+        if not self.view.find(self.search.text()):
+            self.statusBar().showMessage(f"{self.search.text()!r} not found", 4000)
+        else:
+            self.view.setFocus()
+
+    def _media_position(self) -> float | None:
+        return (
+            self.media.position()
+            if self.media is not None and self.media_holder.isVisible()
+            else None
+        )
+
+    def _jump(self, direction: int) -> None:
+        if self.media is not None:
+            self.media.jump(direction * float(get_setting(self.project, "media.jump_s")))
+
+    def _seek_to_row(self, row: int) -> None:
+        u = self.model.utterance(row)
+        if self.media is not None and u.start_s is not None:
+            self.media.seek(u.start_s)
+
+    def _on_media_position(self, seconds: float) -> None:
+        """The transcript follows the playhead."""
+        row = self.model.row_at_time(seconds)
+        if row is not None and row != self.view.current_row():
+            self._following = True
+            self.view.select_rows(row)
+            self._following = False
+
+    def _on_timeline_click(self, x: float) -> None:
+        if self.state.timed:
+            row = self.model.row_at_time(x)
+            if self.media is not None:
+                self.media.seek(x)
+        else:
+            row = int(round(x))
+        if row is not None and 0 <= row < self.model.rowCount():
+            self.view.select_rows(row)
+
+    # -- project, undo, dialogs ---------------------------------------------------------------------
     def _replay(self, step) -> None:
         try:
             change = step()
@@ -257,6 +619,11 @@ class MainWindow(QMainWindow):
         dialog.show()
         return dialog
 
+    def show_help(self) -> HelpOverlay:
+        overlay = HelpOverlay(self.state.codebook, self)
+        overlay.show()
+        return overlay
+
     def _open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self, "Open project", "", "rupture-coder projects (*.rcproj);;All files (*)"
@@ -276,7 +643,8 @@ class MainWindow(QMainWindow):
         self.service = ProjectService(project, self.service.actor)
         self.bus = ChangeBus(self.service, self)
         self.bus.changed.connect(self._on_changed)
-        self.session_id = None
+        self.state = SessionState()
+        self.identity = None
         self.reload()
         self._update_undo_actions()
 
@@ -289,7 +657,6 @@ class MainWindow(QMainWindow):
             "words; see each codebook's provenance note.</p>",
         )
 
-    # -- window state ----------------------------------------------------------------------
     def _restore_state(self) -> None:
         settings = QSettings()
         geometry = settings.value("main/geometry")
@@ -304,4 +671,6 @@ class MainWindow(QMainWindow):
         settings.setValue("main/geometry", self.saveGeometry())
         settings.setValue("main/state", self.saveState())
         self.bus.close()
+        if self.media is not None:
+            self.media.player.stop()
         super().closeEvent(event)

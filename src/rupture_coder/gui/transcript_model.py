@@ -20,6 +20,7 @@ class TranscriptModel(QAbstractTableModel):
         self._segment_of: list[int] = []
         self._codes: dict[int, list[CodeRow]] = {}
         self._category_of: dict[str, str] = {}
+        self.all_codes: list[CodeRow] = []
 
     def set_session(
         self, rows: list[UtteranceRow], segment_of: list[int], category_of: dict[str, str]
@@ -31,12 +32,30 @@ class TranscriptModel(QAbstractTableModel):
 
     def set_codes(self, codes: list[CodeRow]) -> None:
         self._codes = codes_by_position(codes)
+        self.all_codes = codes
         if self._rows:
             col = COLUMNS.index("Codes")
             self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col))
 
     def utterance(self, row: int) -> UtteranceRow:
         return self._rows[row]
+
+    @property
+    def segment_of(self) -> list[int]:
+        return self._segment_of
+
+    def codes_at(self, row: int) -> list[CodeRow]:
+        return self._codes.get(self._rows[row].position, []) if 0 <= row < len(self._rows) else []
+
+    def row_at_time(self, seconds: float) -> int | None:
+        """The utterance being spoken at ``seconds`` (the last one started by then)."""
+        best = None
+        for i, u in enumerate(self._rows):
+            if u.start_s is not None and u.start_s <= seconds:
+                best = i
+            elif u.start_s is not None and u.start_s > seconds:
+                break
+        return best
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)

@@ -101,13 +101,33 @@ def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
     cb = stored_codebook(db, session.codebook_id, session.codebook_version)
     kind = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     segs = sorted(session.segments, key=lambda s: s.index)
+    core = db.connection()
     pos = dict(
-        db.execute(select(Utterance.id, Utterance.position).filter_by(session_id=session_id)).all()
+        core.execute(
+            select(Utterance.id, Utterance.position).where(Utterance.session_id == session_id)
+        ).all()
     )
-    codes = db.scalars(select(CodeEvent).filter_by(session_id=session_id, rater_id=rater_id)).all()
+    codes = core.execute(
+        select(
+            CodeEvent.item_id, CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s
+        ).where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)
+    ).all()
+    by_id = {s.id: s for s in segs}
+    at_position = {
+        p: s
+        for s in segs
+        if s.first_position is not None
+        for p in range(s.first_position, s.last_position + 1)
+    }
     placed = []
     for c in codes:
-        seg = locate_segment(segs, c.segment_id, pos.get(c.first_utterance_id), c.start_s)
+        position = pos.get(c.first_utterance_id)
+        if c.segment_id:
+            seg = by_id.get(c.segment_id)
+        elif position is not None:
+            seg = at_position.get(position)
+        else:
+            seg = locate_segment(segs, None, None, c.start_s)
         order = (seg.index if seg else -1, pos.get(c.first_utterance_id, -1), c.start_s or 0)
         placed.append((order, c, seg))
     placed.sort(key=lambda x: x[0])

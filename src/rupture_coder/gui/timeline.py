@@ -1,0 +1,108 @@
+"""Timeline under the transcript (pyqtgraph): a lane per category with a tick per code, the
+segments' impact and resolution ratings as step plots, the current position, click to navigate.
+
+Every graphics item is created once and only its data changes afterwards: adding and removing
+items on each change is slow, and with PySide6 it can corrupt reference counts in pyqtgraph's
+itemChange path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from rupture_coder.gui.transcript_model import CATEGORY_COLOURS
+
+LANES = {"withdrawal": 3, "confrontation": 2, "resolution": 1}
+RATING_PENS = {
+    "withdrawal_impact": "#2f6db5",
+    "confrontation_impact": "#c0392b",
+    "segment_resolution": "#1e8449",
+}
+
+
+class Timeline(QWidget):
+    clicked = Signal(float)  # x: seconds (timed sessions) or utterance index
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("timeline")
+        self.lanes = pg.PlotWidget(background="w")
+        self.ratings = pg.PlotWidget(background="w")
+        self.ratings.setXLink(self.lanes)
+        for plot, height in ((self.lanes, 90), (self.ratings, 80)):
+            plot.setMaximumHeight(height + 40)
+            plot.setMinimumHeight(height)
+            plot.setMouseEnabled(y=False)
+            plot.hideButtons()
+        self.lanes.getAxis("left").setTicks([[(y, name[:13]) for name, y in LANES.items()]])
+        self.lanes.setYRange(0.5, 3.5)
+        self.ratings.setYRange(0.5, 5.5)
+        self.ratings.getAxis("left").setTicks([[(v, str(v)) for v in range(1, 6)]])
+        self.ratings.addLegend(offset=(5, 2), labelTextSize="7pt")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.lanes)
+        layout.addWidget(self.ratings)
+        self.boundaries = self.lanes.plot(
+            [], [], pen=pg.mkPen("#bbbbbb", style=Qt.PenStyle.DotLine), connect="pairs"
+        )
+        self.scatter = {
+            category: pg.ScatterPlotItem(
+                symbol="s", size=8, brush=CATEGORY_COLOURS[category], pen=None
+            )
+            for category in LANES
+        }
+        for item in self.scatter.values():
+            self.lanes.addItem(item)
+        self.steps = {
+            rating: self.ratings.plot(
+                [], [], pen=pg.mkPen(colour, width=2), name=rating.replace("_", " ")
+            )
+            for rating, colour in RATING_PENS.items()
+        }
+        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff9800", width=2))
+        self.region = pg.LinearRegionItem(movable=False, brush=(255, 152, 0, 40))
+        self.lanes.addItem(self.cursor)
+        self.lanes.addItem(self.region)
+        self.lanes.scene().sigMouseClicked.connect(self._clicked)
+        self.timed = True
+
+    def show(
+        self,
+        codes: list[tuple[float, str]],
+        segments: list[tuple[float, float, dict]],
+        timed: bool,
+        end: float,
+    ) -> None:  # noqa: A003
+        """codes: (x, category) pairs; segments: (x start, x end, {rating id: value})."""
+        self.timed = timed
+        for category, y in LANES.items():
+            xs = np.array([x for x, cat in codes if cat == category], dtype=float)
+            self.scatter[category].setData(x=xs, y=np.full(xs.size, float(y)))
+        starts = [s[0] for s in segments[1:]]
+        self.boundaries.setData(np.repeat(starts, 2), np.tile([0.5, 3.5], len(starts)))
+        for rating, item in self.steps.items():
+            edges, values = [], []
+            for seg_start, seg_end, vals in segments:
+                if vals.get(rating) is not None:
+                    edges += [seg_start, seg_end]
+                    values += [vals[rating], vals[rating]]
+            item.setData(edges, values)
+        self.lanes.setXRange(0, max(end, 1.0), padding=0.01)
+        self.lanes.getAxis("bottom").setLabel("time (s)" if timed else "utterance")
+
+    def set_position(self, x: float, span: tuple[float, float] | None = None) -> None:
+        self.cursor.setPos(x)
+        if span is not None and span[1] > span[0]:
+            self.region.setRegion(span)
+            self.region.show()
+        else:
+            self.region.hide()
+
+    def _clicked(self, event) -> None:
+        point = self.lanes.getPlotItem().vb.mapSceneToView(event.scenePos())
+        self.clicked.emit(float(point.x()))

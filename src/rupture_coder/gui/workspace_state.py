@@ -1,0 +1,105 @@
+"""What the workspace shows of one session for one rater, read through the core queries."""
+
+from __future__ import annotations
+
+from rupture_coder import queries
+from rupture_coder.codebook import Codebook
+from rupture_coder.segmentation import locate_segment
+from rupture_coder.store.db import Project
+
+
+class SessionState:
+    def __init__(self) -> None:
+        self.session_id: str | None = None
+        self.session = None
+        self.codebook: Codebook | None = None
+        self.rows: list[queries.UtteranceRow] = []
+        self.segments: list = []
+        self.segment_of: list[int] = []
+        self.category_of: dict[str, str] = {}
+        self.timed = False
+        self.codes: list[queries.CodeRow] = []
+        self.segment_ratings: dict[str, dict[str, tuple]] = {}
+        self.session_ratings: dict[str, tuple] = {}
+        self.warnings: list[str] = []
+
+    def load(self, project: Project, session_id: str) -> None:
+        self.session_id = session_id
+        self.session = queries.session_row(project, session_id)
+        self.codebook = queries.session_codebook(project, session_id)
+        self.rows = queries.transcript(project, session_id)
+        self.segments = queries.segments(project, session_id)
+        self.segment_of = [0] * len(self.rows)
+        for seg in self.segments:
+            if seg.first_position is not None:
+                for pos in range(seg.first_position, seg.last_position + 1):
+                    self.segment_of[pos] = seg.index
+        self.category_of = {i.id: c.rupture_type for c in self.codebook.categories for i in c.items}
+        self.timed = any(u.start_s is not None for u in self.rows) or not self.rows
+        self.positions = {u.id: u.position for u in self.rows}
+        self.names = {p.id: p.pseudonym for p in queries.participants(project, session_id)}
+
+    def load_codes(self, project: Project, rater_id: str) -> None:
+        self.codes = queries.codes(
+            project, self.session_id, rater_id, positions=self.positions, names=self.names
+        )
+        self.load_ratings(project, rater_id)
+        self.warnings = queries.warnings(project, self.session_id, rater_id)
+
+    def update_codes(self, project: Project, rater_id: str, ids: set[str]) -> None:
+        """Re-read only the codes a command touched (a key press must not reload thousands)."""
+        fresh = queries.codes(project, self.session_id, rater_id, ids, self.positions, self.names)
+        kept = [c for c in self.codes if c.id not in ids]
+        self.codes = sorted(
+            [*kept, *fresh],
+            key=lambda r: (r.first_position if r.first_position is not None else -1, r.item_id),
+        )
+
+    def load_ratings(self, project: Project, rater_id: str) -> None:
+        seg, sess = queries.ratings(project, self.session_id, rater_id)
+        self.segment_ratings = {}
+        for (segment_id, rating_id), value in seg.items():
+            self.segment_ratings.setdefault(segment_id, {})[rating_id] = value
+        self.session_ratings = sess
+
+    def segment_at_row(self, row: int):
+        if not self.segments:
+            return None
+        if not self.rows:
+            return self.segments[0]
+        index = self.segment_of[row] if 0 <= row < len(self.segment_of) else 0
+        return next((s for s in self.segments if s.index == index), None)
+
+    def timeline_data(self) -> tuple[list, list, bool, float]:
+        """(codes as (x, category), segments as (x0, x1, ratings), timed, end) for the Timeline."""
+
+        def x_of(code) -> float | None:
+            if code.first_position is not None:
+                u = self.rows[code.first_position]
+                return (
+                    u.start_s
+                    if self.timed and u.start_s is not None
+                    else float(code.first_position)
+                )
+            if code.start_s is not None:
+                return code.start_s
+            seg = locate_segment(self.segments, code.segment_id, None, None)
+            return (seg.start_s or 0.0) if seg else None
+
+        codes = [
+            (x, self.category_of.get(c.item_id, "other"))
+            for c in self.codes
+            if (x := x_of(c)) is not None
+        ]
+        segs = []
+        for seg in self.segments:
+            if self.timed and seg.start_s is not None:
+                x0, x1 = seg.start_s, seg.end_s
+            else:
+                x0, x1 = float(seg.first_position or 0), float((seg.last_position or 0) + 1)
+            values = {
+                rid: v for rid, (v, na) in self.segment_ratings.get(seg.id, {}).items() if not na
+            }
+            segs.append((x0, x1, values))
+        end = max((s[1] for s in segs), default=float(len(self.rows)))
+        return codes, segs, self.timed, end
