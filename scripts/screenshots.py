@@ -18,6 +18,7 @@ OUT = ROOT / "docs" / "screenshots"
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="rupture-coder-shots-"))
     os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")  # no remembered window state
+    from rupture_coder import queries
     from rupture_coder.demo import build_demo
     from rupture_coder.gui.app import make_app, open_main_window
     from rupture_coder.store.db import open_project
@@ -26,25 +27,29 @@ def main() -> int:
     path = tmp / "demo.rcproj"
     project = open_project(path)
     build_demo(project)
+    demo_coder = next(r.id for r in queries.raters(project) if r.name == "Demo coder")
     project.close()
-    window = open_main_window(path)
-    window.resize(1360, 820)
+    window = open_main_window(path, rater_id=demo_coder)
+    window.resize(1440, 900)
     window.show()
     OUT.mkdir(parents=True, exist_ok=True)
-    shots = {
-        "main-individual.png": "Individual session 7",
-        "main-group.png": "Skills group, session 3",
-    }
-    for name, title in shots.items():
+
+    def shot(title: str, row: int, name: str, last: int | None = None) -> None:
         for i in range(window.sessions.topLevelItemCount()):
             item = window.sessions.topLevelItem(i)
             if item.text(0) == title:
                 window.sessions.setCurrentItem(item)
-        app.processEvents()
-        window.table.resizeRowsToContents()
+        window.ratings_dock.raise_()
+        window.view.select_rows(row, last)
+        for _ in range(3):
+            app.processEvents()
+        window._refresh_slow_views()
         app.processEvents()
         window.grab().save(str(OUT / name))
         print(f"wrote docs/screenshots/{name}")
+
+    shot("Individual session 7", 17, "main-individual.png")
+    shot("Skills group, session 3", 2, "main-group.png")
     dashboard = window.open_agreement()
     dashboard.codebook_box.setCurrentIndex(dashboard.codebook_box.findData("3rs-individual@1.0.0"))
     dashboard.unit_box.setCurrentText("segment-rating")

@@ -55,7 +55,7 @@ def test_code_rate_undo_redo_reopen_from_the_keyboard(qtbot, demo_path):
     assert "Segment 1 of 3" in window.segment_form.title.text()
     qtbot.keyClick(conf, Qt.Key.Key_Escape)
     qtbot.waitUntil(window.view.hasFocus)
-    assert window.sessions.currentItem().text(4) == "● in progress"
+    assert window.sessions.currentItem().text(1) == "● in progress"
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # undo the confrontation rating
     qtbot.waitUntil(lambda: not conf.buttons[1].isChecked())
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)  # undo the withdrawal rating
@@ -146,3 +146,28 @@ def test_navigation_search_warnings_completion_and_help(qtbot, demo_path):
     qtbot.addWidget(help_overlay)
     text = help_overlay.text.toPlainText()
     assert "Ctrl+R" in text and "W1 Denial" in text
+
+
+def test_identity_is_asked_once_per_project(qtbot, demo_path):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from rupture_coder.gui.app import ask_identity
+    from rupture_coder.store.db import open_project
+
+    project = open_project(demo_path)
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        assert [dialog.list.item(i).text() for i in range(dialog.list.count())] == [
+            "Demo coder (coder)",
+            "Second coder (coder)",
+        ]
+        dialog.new_name.setText("New coder")
+        dialog.accept()
+
+    QTimer.singleShot(100, answer)
+    rater_id = ask_identity(project)
+    assert next(r.name for r in queries.raters(project) if r.id == rater_id) == "New coder"
+    assert ask_identity(project) == rater_id  # remembered: not asked again
+    project.close()

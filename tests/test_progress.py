@@ -87,3 +87,17 @@ def test_a_codebook_hotkey_that_clashes_is_reported():
         .replace("hotkey: Z\n", "hotkey: Ctrl+Z\n")
     )
     assert clashes(parse_codebook_text(text)) == ["R10 hotkey Ctrl+Z is the app's 'undo' (Ctrl+Z)"]
+
+
+def test_the_documented_key_table_is_the_registry():
+    import runpy
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    docs = root / "docs" / "coding.md"
+    if not docs.exists():
+        import pytest
+
+        pytest.skip("docs/ is not part of an installed package")
+    table = runpy.run_path(str(root / "scripts" / "keyboard_table.py"))["table"]()
+    assert table in docs.read_text(encoding="utf-8"), "regenerate the key table in docs/coding.md"

@@ -6,11 +6,16 @@ import getpass
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from rupture_coder import queries
 from rupture_coder.demo import default_project_path, ensure_demo
+from rupture_coder.gui.dialogs import IdentityDialog
 from rupture_coder.gui.main_window import MainWindow
-from rupture_coder.store.db import ProjectError, open_project
+from rupture_coder.services import ProjectService
+from rupture_coder.services.project_commands import AddRater
+from rupture_coder.store.db import Project, ProjectError, open_project
 
 
 def make_app() -> QApplication:
@@ -28,10 +33,30 @@ def open_main_window(project_path: Path | None, rater_id: str | None = None) -> 
     return MainWindow(project, actor=getpass.getuser(), rater_id=rater_id)
 
 
+def ask_identity(project: Project) -> str | None:
+    """The rater this user codes as: remembered per project, else asked (blind coding starts here)."""
+    raters = [r for r in queries.raters(project) if r.role in ("coder", "lead")]
+    remembered = QSettings().value(f"identity/{project.path}")
+    if any(r.id == remembered for r in raters):
+        return remembered
+    dialog = IdentityDialog(raters)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    rater_id, new_name = dialog.choice()
+    if rater_id is None and new_name:
+        rater_id = ProjectService(project, getpass.getuser()).run(AddRater(new_name)).result.id
+    if rater_id is not None:
+        QSettings().setValue(f"identity/{project.path}", rater_id)
+    return rater_id
+
+
 def run_gui(project_path: Path | None = None) -> int:
     app = make_app()
     try:
-        window = open_main_window(project_path)
+        project = open_project(project_path or default_project_path())
+        if project_path is None:
+            ensure_demo(project)
+        window = MainWindow(project, actor=getpass.getuser(), rater_id=ask_identity(project))
     except ProjectError as exc:
         QMessageBox.critical(None, "Cannot open project", str(exc))
         print(f"rupture-coder: {exc}", file=sys.stderr)

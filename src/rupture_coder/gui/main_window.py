@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.resize(1360, 860)
         self.sessions = QTreeWidget()
         self.sessions.setObjectName("sessions")
-        self.sessions.setHeaderLabels(["Session", "Kind", "Utt.", "Length", "Status"])
+        self.sessions.setHeaderLabels(["Session", "Status", "Utt.", "Length", "Kind"])
         self.sessions.setRootIsDecorated(False)
         self.sessions.setAlternatingRowColors(True)
         self.sessions.currentItemChanged.connect(self._on_session_selected)
@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
             lambda visible: visible and self._show_summary()
         )
         right.raise_()
-        self.resizeDocks([left, right], [250, 400], Qt.Orientation.Horizontal)
+        self.resizeDocks([left, right], [300, 420], Qt.Orientation.Horizontal)
 
         self.header = QLabel()
         self.header.setObjectName("sessionHeader")
@@ -317,7 +317,8 @@ class MainWindow(QMainWindow):
         status = queries.session_status(self.project, rater_id) if rater_id else {}
         for i in range(self.sessions.topLevelItemCount()):
             item = self.sessions.topLevelItem(i)
-            item.setText(4, STATUS_MARK.get(status.get(item.data(0, Qt.ItemDataRole.UserRole)), ""))
+            item.setText(1, STATUS_MARK.get(status.get(item.data(0, Qt.ItemDataRole.UserRole)), ""))
+        self.sessions.resizeColumnToContents(1)
 
     def _on_session_selected(self, item: QTreeWidgetItem | None, _prev=None) -> None:
         if item is not None:

@@ -27,7 +27,10 @@ class RatingRow(QFrame):
         self.scale = codebook.scale(definition.scale)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet("QFrame:focus { border: 2px solid #2f6db5; border-radius: 3px; }")
+        self.setStyleSheet(
+            "RatingRow:focus { border: 2px solid #2f6db5; border-radius: 3px; }"
+            "QPushButton:checked { background: #2f6db5; color: white; font-weight: bold; border-radius: 3px; }"
+        )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         label = QLabel(definition.label)
