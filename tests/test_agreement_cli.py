@@ -23,26 +23,15 @@ def tidy(rows, path):
     return str(path)
 
 
+def agreement(path: str, *extra: str) -> int:
+    return main(
+        ["agreement", path, "--unit", "segment", "--rater", "coder", "--value", "score", *extra]
+    )
+
+
 def test_json_keys_and_values(tmp_path, capsys):
     path = tidy(KRIPPENDORFF_2011, tmp_path / "k.csv")
-    assert (
-        main(
-            [
-                "agreement",
-                path,
-                "--unit",
-                "segment",
-                "--rater",
-                "coder",
-                "--value",
-                "score",
-                "--level",
-                "interval",
-                "--json",
-            ]
-        )
-        == 0
-    )
+    assert agreement(path, "--level", "interval", "--json") == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["n_units"], out["n_raters"]) == (11, 4)
     for key in (
@@ -73,23 +62,7 @@ def test_json_keys_and_values(tmp_path, capsys):
 
 def test_icc_through_the_cli_and_readable_output(tmp_path, capsys):
     path = tidy(SHROUT_FLEISS, tmp_path / "sf.csv")
-    assert (
-        main(
-            [
-                "agreement",
-                path,
-                "--unit",
-                "segment",
-                "--rater",
-                "coder",
-                "--value",
-                "score",
-                "--level",
-                "interval",
-            ]
-        )
-        == 0
-    )
+    assert agreement(path, "--level", "interval") == 0
     text = capsys.readouterr().out
     assert "6 units with two or more ratings, 4 raters" in text
     assert "ICC(2,1) two-way random effects, absolute agreement" in text and "0.290" in text

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from test_importers import make_wav, write
 
-from rupture_coder.gui.app import open_main_window
 from rupture_coder.importing import plan_media_import, run_import
 from rupture_coder.services import ProjectService
 from rupture_coder.services.project_commands import AddRater, SetSetting
@@ -28,18 +27,18 @@ def media_project(tmp_path, with_transcript: bool):
     return path, rater
 
 
-def wait_media(qtbot, window):
-    qtbot.waitUntil(
-        lambda: window.media is not None and window.media.player.duration() > 0, timeout=10000
-    )
-
-
-def test_transcript_follows_the_playhead_and_rows_seek(qtbot, tmp_path):
-    path, rater = media_project(tmp_path, with_transcript=True)
+def open_media_window(qtbot, tmp_path, with_transcript: bool):
+    path, rater = media_project(tmp_path, with_transcript)
     window = open_main_window(path, rater_id=rater)
     qtbot.addWidget(window)
     window.show()
-    wait_media(qtbot, window)
+    ready = lambda: window.media is not None and window.media.player.duration() > 0  # noqa: E731
+    qtbot.waitUntil(ready, timeout=10000)
+    return window
+
+
+def test_transcript_follows_the_playhead_and_rows_seek(qtbot, tmp_path):
+    window = open_media_window(qtbot, tmp_path, with_transcript=True)
     assert window.media_holder.isVisible() and abs(window.media.player.duration() - 130_000) < 50
     window.media.seek(80)  # media clock: the client's "Hi." starts at 65 + 10 s
     qtbot.waitUntil(lambda: window.view.current_row() == 1)
@@ -50,11 +49,7 @@ def test_transcript_follows_the_playhead_and_rows_seek(qtbot, tmp_path):
 
 
 def test_a_media_session_is_coded_by_time_with_the_reaction_offset(qtbot, tmp_path):
-    path, rater = media_project(tmp_path, with_transcript=False)
-    window = open_main_window(path, rater_id=rater)
-    qtbot.addWidget(window)
-    window.show()
-    wait_media(qtbot, window)
+    window = open_media_window(qtbot, tmp_path, with_transcript=False)
     assert window.model.rowCount() == 0
     window.media.seek(42)
     qtbot.waitUntil(lambda: abs(window.media.position() - 42) < 0.05)
