@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from test_importers import make_wav, write
 
+from rupture_coder.gui.app import open_main_window
 from rupture_coder.importing import plan_media_import, run_import
 from rupture_coder.services import ProjectService
 from rupture_coder.services.project_commands import AddRater, SetSetting
