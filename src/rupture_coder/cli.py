@@ -12,6 +12,7 @@ from pathlib import Path
 from rupture_coder import __version__
 from rupture_coder.cli_agreement import add_agreement_parser
 from rupture_coder.cli_import import add_import_parser, add_sessions_parser
+from rupture_coder.cli_study import add_study_parsers
 from rupture_coder.codebook import Codebook, CodebookError, load_codebook
 
 
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_import_parser(sub, [common])
     add_agreement_parser(sub, [common])
+    add_study_parsers(sub, [common])
     add_sessions_parser(sub, [common])
     cb = sub.add_parser("codebook", help="validate or show codebook files")
     cb_sub = cb.add_subparsers(dest="codebook_command", metavar="ACTION", required=True)

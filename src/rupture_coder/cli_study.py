@@ -1,0 +1,69 @@
+"""``rupture-coder package``, ``merge`` and ``export``: moving a study's codes between people and tools."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rupture_coder.exports import export_study
+from rupture_coder.packages import PackageError, export_package, merge_packages
+from rupture_coder.services import ProjectService
+from rupture_coder.store.db import Project
+
+
+def add_study_parsers(sub, parents) -> None:
+    p = sub.add_parser("package", parents=parents, help="write one rater's codes as a package file")
+    p.add_argument("--rater", required=True, help="rater name or id")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE")
+    p.set_defaults(func=run_package, needs_project=True)
+    p = sub.add_parser("merge", parents=parents, help="merge rater packages into the project")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=run_merge, needs_project=True)
+    p = sub.add_parser(
+        "export", parents=parents, help="tidy CSV or XLSX tables of every code, rating and summary"
+    )
+    p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    p.add_argument("--out", required=True, type=Path, metavar="DIR")
+    p.set_defaults(func=run_export, needs_project=True)
+
+
+def run_package(args: argparse.Namespace, project: Project) -> int:
+    try:
+        manifest = export_package(project, args.rater, args.out)
+    except PackageError as exc:
+        print(f"rupture-coder package: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"wrote {args.out}: {manifest['rater']['name']}, {manifest['sessions']} session(s), {manifest['codes']} code(s)"
+    )
+    return 0
+
+
+def run_merge(args: argparse.Namespace, project: Project) -> int:
+    try:
+        result = merge_packages(ProjectService(project, "cli"), args.files)
+    except PackageError as exc:
+        print(f"rupture-coder merge: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for r in result[:-1]:
+            print(
+                f"merged {r['package']} ({r['rater']}): {r['rows'].get('code_events', 0)} code(s)"
+            )
+        print(
+            f"{result[-1]['changed_rows']} row(s) changed"
+            if result[-1]["changed_rows"]
+            else "nothing changed: already merged"
+        )
+    return 0
+
+
+def run_export(args: argparse.Namespace, project: Project) -> int:
+    for path in export_study(project, args.out, args.format):
+        print(f"wrote {path}")
+    return 0

@@ -1,0 +1,152 @@
+"""Tidy exports for R, SPSS and Python: one row per rater x session x segment x item, one row per
+code event, one row per rater x session summary. Each row is stamped with the app version, the
+codebook id and version, and the export time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+
+from rupture_coder import __version__, queries
+from rupture_coder.exporting import atomic_write_table
+from rupture_coder.segmentation import locate_segment
+from rupture_coder.services.project_commands import stored_codebook
+from rupture_coder.store.db import Project
+from rupture_coder.store.models import CodeEvent, Rater, SegmentRating, Session
+from rupture_coder.summaries import session_summary
+
+
+def _stamp(df: pd.DataFrame, exported_at: str) -> pd.DataFrame:
+    df.insert(0, "exported_at", exported_at)
+    df.insert(0, "app_version", __version__)
+    return df
+
+
+def study_tables(project: Project) -> dict[str, pd.DataFrame]:
+    exported_at = datetime.now(UTC).isoformat(timespec="seconds")
+    segment_rows, event_rows, summary_rows = [], [], []
+    with project.read() as db:
+        raters = {r.id: r for r in db.scalars(select(Rater))}
+        sessions = db.scalars(select(Session)).all()
+        codes_by_session: dict[str, list] = {}
+        for c in db.connection().execute(select(CodeEvent)).mappings():
+            codes_by_session.setdefault(c["session_id"], []).append(c)
+        ratings_by_session: dict[str, list] = {}
+        for r in db.connection().execute(select(SegmentRating)).mappings():
+            ratings_by_session.setdefault(r["session_id"], []).append(r)
+        cbs = {
+            (s.codebook_id, s.codebook_version): stored_codebook(
+                db, s.codebook_id, s.codebook_version
+            )
+            for s in sessions
+        }
+    for s in sessions:
+        cb = cbs[(s.codebook_id, s.codebook_version)]
+        rows = queries.transcript(project, s.id)
+        position = {u.id: u.position for u in rows}
+        segs = queries.segments(project, s.id)
+        names = {p.id: p.pseudonym for p in queries.participants(project, s.id)}
+        codes = codes_by_session.get(s.id, [])
+        ratings = ratings_by_session.get(s.id, [])
+        coded = sorted({c["rater_id"] for c in codes} | {r["rater_id"] for r in ratings})
+        kind_of = {i.id: (c.rupture_type, i.kind.value) for c in cb.categories for i in c.items}
+        per_segment: dict[tuple, dict] = {}
+        for c in codes:
+            seg = locate_segment(
+                segs, c["segment_id"], position.get(c["first_utterance_id"]), c["start_s"]
+            )
+            first, last = (
+                position.get(c["first_utterance_id"]),
+                position.get(c["last_utterance_id"] or c["first_utterance_id"]),
+            )
+            start = (
+                c["start_s"]
+                if c["start_s"] is not None
+                else (rows[first].start_s if first is not None else None)
+            )
+            end = (
+                c["end_s"]
+                if c["end_s"] is not None
+                else (rows[last].end_s if last is not None else None)
+            )
+            event_rows.append({
+                "codebook_id": c["codebook_id"], "codebook_version": c["codebook_version"],
+                "rater": raters[c["rater_id"]].name, "rater_id": c["rater_id"], "session": s.title, "session_id": s.id,
+                "code_id": c["id"], "item": c["item_id"], "category": kind_of.get(c["item_id"], ("other", ""))[0],
+                "segment": seg.index + 1 if seg else None, "first_utterance_id": c["first_utterance_id"],
+                "last_utterance_id": c["last_utterance_id"] or c["first_utterance_id"], "first_utterance": first,
+                "last_utterance": last, "start_s": start, "end_s": end, "count": c["count"], "value": c["value"],
+                "actor": names.get(c["actor_id"]), "target": names.get(c["target_id"]) or ("group" if c["level"] and c["level"].endswith("group") else None),
+                "level": c["level"], "note": c["note"], "flagged": bool(c["flagged"]), "flag_reason": c["flag_reason"],
+            })  # fmt: skip
+            if seg is not None:
+                agg = per_segment.setdefault(
+                    (c["rater_id"], seg.id, c["item_id"]), {"count": 0, "value": None}
+                )
+                agg["count"] += c["count"]
+                agg["value"] = c["value"] if c["value"] is not None else agg["value"]
+        rating_of = {(r["rater_id"], r["segment_id"], r["rating_id"]): r for r in ratings}
+        for rater_id in coded:
+            for seg in segs:
+                base = {
+                    "codebook_id": cb.id, "codebook_version": cb.version, "rater": raters[rater_id].name,
+                    "rater_id": rater_id, "session": s.title, "session_id": s.id, "segment": seg.index + 1,
+                    "segment_start_s": seg.start_s, "segment_end_s": seg.end_s, "partial": seg.partial,
+                }  # fmt: skip
+                for item in cb.items():
+                    agg = per_segment.get((rater_id, seg.id, item.id))
+                    kind = item.kind.value
+                    value = (
+                        (agg["value"] if agg else None)
+                        if kind == "rating"
+                        else (agg["count"] if agg else 0)
+                        if kind == "count"
+                        else int(agg is not None)
+                    )
+                    segment_rows.append(
+                        {
+                            **base,
+                            "item": item.id,
+                            "category": kind_of[item.id][0],
+                            "kind": kind,
+                            "value": value,
+                            "na": False,
+                        }
+                    )
+                for definition in cb.ratings_for("segment"):
+                    r = rating_of.get((rater_id, seg.id, definition.id))
+                    segment_rows.append({**base, "item": definition.id, "category": "rating", "kind": "rating",
+                                         "value": r["value"] if r else None, "na": bool(r["is_na"]) if r else False})  # fmt: skip
+            summary = session_summary(project, s.id, rater_id)
+            repaired, total = summary.ruptures_repaired
+            row = {"codebook_id": cb.id, "codebook_version": cb.version, "rater": raters[rater_id].name, "rater_id": rater_id,
+                   "session": s.title, "session_id": s.id, "segments": summary.segments}  # fmt: skip
+            for t in ("withdrawal", "confrontation"):
+                row |= {f"{t}_markers": summary.category_counts[t], f"{t}_segments": summary.segments_with[t],
+                        f"{t}_impact_mean": summary.impact_mean[t], f"{t}_impact_max": summary.impact_max[t],
+                        f"{t}_share_at_threshold": summary.share_at_threshold[t]}  # fmt: skip
+            row |= {"resolution_strategies": summary.category_counts["resolution"], "segment_resolution_mean": summary.resolution_mean,
+                    "ruptures": total, "ruptures_repaired": repaired, "impact_threshold": summary.threshold}  # fmt: skip
+            row |= {f"rating_{k}": v for k, v in summary.globals.items()}
+            summary_rows.append(row)
+    segments = pd.DataFrame(segment_rows)
+    if not segments.empty:
+        segments["value"] = segments["value"].astype("Int64")  # presence, counts and ratings are whole numbers
+    return {
+        "segments": _stamp(segments, exported_at),
+        "events": _stamp(pd.DataFrame(event_rows), exported_at),
+        "summaries": _stamp(pd.DataFrame(summary_rows), exported_at),
+    }
+
+
+def export_study(project: Project, out_dir: Path, fmt: str = "csv") -> list[Path]:
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError("format is csv or xlsx")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        atomic_write_table(df, out_dir / f"{name}.{fmt}")
+        for name, df in study_tables(project).items()
+    ]

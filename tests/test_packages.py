@@ -1,0 +1,118 @@
+"""Two coders code the same session in their own projects; the lead merges their packages."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from sqlalchemy import func, select
+
+from rupture_coder import queries
+from rupture_coder.importing import plan_import, run_import
+from rupture_coder.packages import PackageError, export_package, merge_packages
+from rupture_coder.resources import samples_dir
+from rupture_coder.services import ProjectService
+from rupture_coder.services.coding import AddCode, CodeSpec, DeleteCode, SetRating, UpdateCode
+from rupture_coder.services.project_commands import AddRater
+from rupture_coder.store.db import backup_sqlite, open_project
+from rupture_coder.store.models import AuditEntry, CodeEvent, SegmentRating
+
+IND = ("3rs-individual", "1.0.0")
+
+
+def counts(project):
+    with project.read() as db:
+        return {m.__name__: db.scalar(select(func.count()).select_from(m)) for m in (CodeEvent, SegmentRating, AuditEntry)}
+
+
+@pytest.fixture
+def study(tmp_path):
+    """The lead's project with one session, and a copy of it for each of two coders."""
+    lead_path = tmp_path / "lead.rcproj"
+    lead = open_project(lead_path)
+    run_import(ProjectService(lead, "lead"), plan_import(lead, [samples_dir() / "individual-session-07.txt"]))
+    lead.close()
+    coders = {}
+    for name, items in (("Ann", ["W2", "C5", "R4"]), ("Bob", ["W2", "C3", "R5"])):
+        path = backup_sqlite(lead_path, tmp_path / f"{name}.rcproj")
+        p = open_project(path)
+        svc = ProjectService(p, name)
+        rater = svc.run(AddRater(name)).result
+        (session,) = queries.list_sessions(p)
+        rows = queries.transcript(p, session.id)
+        for pos, item in zip((1, 17, 24), items, strict=True):
+            svc.run(AddCode(session.id, rater.id, IND, CodeSpec(item, rows[pos].id)))
+        seg = queries.segments(p, session.id)[0]
+        svc.run(SetRating(rater.id, IND, "withdrawal_impact", 4 if name == "Ann" else 3, segment_id=seg.id))
+        coders[name] = (p, svc, rater, session)
+    return lead_path, coders, tmp_path
+
+
+def test_merge_two_coders_and_merge_again_is_a_no_op(study):
+    lead_path, coders, tmp = study
+    packages = [export_package(p, rater.id, tmp / f"{n}.rcpkg") and tmp / f"{n}.rcpkg" for n, (p, _s, rater, _x) in coders.items()]
+    lead = open_project(lead_path)
+    svc = ProjectService(lead, "lead")
+    result = merge_packages(svc, packages)
+    assert [r["rater"] for r in result[:2]] == ["Ann", "Bob"]
+    (session,) = queries.list_sessions(lead)
+    by_name = {r.name: r.id for r in queries.raters(lead)}
+    assert sorted(c.item_id for c in queries.codes(lead, session.id, by_name["Ann"])) == ["C5", "R4", "W2"]
+    assert sorted(c.item_id for c in queries.codes(lead, session.id, by_name["Bob"])) == ["C3", "R5", "W2"]
+    assert list(lead_path.parent.glob("lead.rcproj.backup-merge-*"))  # a backup was taken first
+    before = counts(lead)
+    merge_packages(svc, [packages[0]])  # the same package again
+    assert counts(lead) == before  # no rows, and no audit entry either
+    # Ann codes on: a deleted code, an edited note, a new code; her next package brings exactly that
+    p, asvc, ann, asession = coders["Ann"]
+    codes = {c.item_id: c for c in queries.codes(p, asession.id, ann.id)}
+    asvc.run(DeleteCode(codes["R4"].id))
+    asvc.run(UpdateCode(codes["W2"].id, {"note": "very short"}))
+    asvc.run(AddCode(asession.id, ann.id, IND, CodeSpec("R9", queries.transcript(p, asession.id)[30].id)))
+    export_package(p, ann.id, tmp / "Ann-2.rcpkg")
+    merge_packages(svc, [tmp / "Ann-2.rcpkg"])
+    merged = {c.item_id: c for c in queries.codes(lead, session.id, by_name["Ann"])}
+    assert sorted(merged) == ["C5", "R9", "W2"] and merged["W2"].note == "very short"
+    svc.undo()  # a merge is one command
+    assert sorted(c.item_id for c in queries.codes(lead, session.id, by_name["Ann"])) == ["C5", "R4", "W2"]
+
+
+def test_corrupt_truncated_and_conflicting_packages_change_nothing(study, tmp_path):
+    lead_path, coders, tmp = study
+    p, _svc, ann, _session = coders["Ann"]
+    good = tmp / "ann.rcpkg"
+    export_package(p, ann.id, good)
+    truncated = tmp / "truncated.rcpkg"
+    truncated.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    edited = tmp / "edited.rcpkg"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(edited, "w") as dst:
+        dst.writestr("manifest.json", src.read("manifest.json"))
+        dst.writestr("data.json", src.read("data.json").replace(b'"W2"', b'"W3"'))
+    not_a_zip = tmp / "notes.rcpkg"
+    not_a_zip.write_text("hello")
+    lead = open_project(lead_path)
+    svc = ProjectService(lead, "lead")
+    before = counts(lead)
+    for bad, words in ((truncated, "corrupt or truncated"), (edited, "does not match its checksum"), (not_a_zip, "not a readable")):
+        with pytest.raises(PackageError, match=words):
+            merge_packages(svc, [good, bad])  # the good one is not merged either
+    assert counts(lead) == before
+    # a project whose copy of the session differs: the conflict is listed, nothing merged
+    other = tmp_path / "other.rcproj"
+    op = open_project(other)
+    run_import(ProjectService(op, "x"), plan_import(op, [samples_dir() / "individual-session-07.srt"]))
+    with op.read() as db:
+        from rupture_coder.store.models import Session
+
+        s = db.scalar(select(Session))
+    op.close()
+    import sqlite3
+
+    with sqlite3.connect(other) as conn:  # make it "the same session" with another transcript
+        conn.execute("PRAGMA foreign_keys=OFF")
+        conn.execute("UPDATE sessions SET id=? WHERE id=?", (queries.list_sessions(lead)[0].id, s.id))
+    conn.close()
+    op = open_project(other)
+    with pytest.raises(PackageError, match="transcript or segments differ"):
+        merge_packages(ProjectService(op, "x"), [good])
+    op.close()
