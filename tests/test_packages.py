@@ -22,7 +22,10 @@ IND = ("3rs-individual", "1.0.0")
 
 def counts(project):
     with project.read() as db:
-        return {m.__name__: db.scalar(select(func.count()).select_from(m)) for m in (CodeEvent, SegmentRating, AuditEntry)}
+        return {
+            m.__name__: db.scalar(select(func.count()).select_from(m))
+            for m in (CodeEvent, SegmentRating, AuditEntry)
+        }
 
 
 @pytest.fixture
@@ -30,7 +33,10 @@ def study(tmp_path):
     """The lead's project with one session, and a copy of it for each of two coders."""
     lead_path = tmp_path / "lead.rcproj"
     lead = open_project(lead_path)
-    run_import(ProjectService(lead, "lead"), plan_import(lead, [samples_dir() / "individual-session-07.txt"]))
+    run_import(
+        ProjectService(lead, "lead"),
+        plan_import(lead, [samples_dir() / "individual-session-07.txt"]),
+    )
     lead.close()
     coders = {}
     for name, items in (("Ann", ["W2", "C5", "R4"]), ("Bob", ["W2", "C3", "R5"])):
@@ -43,22 +49,37 @@ def study(tmp_path):
         for pos, item in zip((1, 17, 24), items, strict=True):
             svc.run(AddCode(session.id, rater.id, IND, CodeSpec(item, rows[pos].id)))
         seg = queries.segments(p, session.id)[0]
-        svc.run(SetRating(rater.id, IND, "withdrawal_impact", 4 if name == "Ann" else 3, segment_id=seg.id))
+        svc.run(
+            SetRating(
+                rater.id, IND, "withdrawal_impact", 4 if name == "Ann" else 3, segment_id=seg.id
+            )
+        )
         coders[name] = (p, svc, rater, session)
     return lead_path, coders, tmp_path
 
 
 def test_merge_two_coders_and_merge_again_is_a_no_op(study):
     lead_path, coders, tmp = study
-    packages = [export_package(p, rater.id, tmp / f"{n}.rcpkg") and tmp / f"{n}.rcpkg" for n, (p, _s, rater, _x) in coders.items()]
+    packages = [
+        export_package(p, rater.id, tmp / f"{n}.rcpkg") and tmp / f"{n}.rcpkg"
+        for n, (p, _s, rater, _x) in coders.items()
+    ]
     lead = open_project(lead_path)
     svc = ProjectService(lead, "lead")
     result = merge_packages(svc, packages)
     assert [r["rater"] for r in result[:2]] == ["Ann", "Bob"]
     (session,) = queries.list_sessions(lead)
     by_name = {r.name: r.id for r in queries.raters(lead)}
-    assert sorted(c.item_id for c in queries.codes(lead, session.id, by_name["Ann"])) == ["C5", "R4", "W2"]
-    assert sorted(c.item_id for c in queries.codes(lead, session.id, by_name["Bob"])) == ["C3", "R5", "W2"]
+    assert sorted(c.item_id for c in queries.codes(lead, session.id, by_name["Ann"])) == [
+        "C5",
+        "R4",
+        "W2",
+    ]
+    assert sorted(c.item_id for c in queries.codes(lead, session.id, by_name["Bob"])) == [
+        "C3",
+        "R5",
+        "W2",
+    ]
     assert list(lead_path.parent.glob("lead.rcproj.backup-merge-*"))  # a backup was taken first
     before = counts(lead)
     merge_packages(svc, [packages[0]])  # the same package again
@@ -68,13 +89,19 @@ def test_merge_two_coders_and_merge_again_is_a_no_op(study):
     codes = {c.item_id: c for c in queries.codes(p, asession.id, ann.id)}
     asvc.run(DeleteCode(codes["R4"].id))
     asvc.run(UpdateCode(codes["W2"].id, {"note": "very short"}))
-    asvc.run(AddCode(asession.id, ann.id, IND, CodeSpec("R9", queries.transcript(p, asession.id)[30].id)))
+    asvc.run(
+        AddCode(asession.id, ann.id, IND, CodeSpec("R9", queries.transcript(p, asession.id)[30].id))
+    )
     export_package(p, ann.id, tmp / "Ann-2.rcpkg")
     merge_packages(svc, [tmp / "Ann-2.rcpkg"])
     merged = {c.item_id: c for c in queries.codes(lead, session.id, by_name["Ann"])}
     assert sorted(merged) == ["C5", "R9", "W2"] and merged["W2"].note == "very short"
     svc.undo()  # a merge is one command
-    assert sorted(c.item_id for c in queries.codes(lead, session.id, by_name["Ann"])) == ["C5", "R4", "W2"]
+    assert sorted(c.item_id for c in queries.codes(lead, session.id, by_name["Ann"])) == [
+        "C5",
+        "R4",
+        "W2",
+    ]
 
 
 def test_corrupt_truncated_and_conflicting_packages_change_nothing(study, tmp_path):
@@ -93,14 +120,20 @@ def test_corrupt_truncated_and_conflicting_packages_change_nothing(study, tmp_pa
     lead = open_project(lead_path)
     svc = ProjectService(lead, "lead")
     before = counts(lead)
-    for bad, words in ((truncated, "corrupt or truncated"), (edited, "does not match its checksum"), (not_a_zip, "not a readable")):
+    for bad, words in (
+        (truncated, "corrupt or truncated"),
+        (edited, "does not match its checksum"),
+        (not_a_zip, "not a readable"),
+    ):
         with pytest.raises(PackageError, match=words):
             merge_packages(svc, [good, bad])  # the good one is not merged either
     assert counts(lead) == before
     # a project whose copy of the session differs: the conflict is listed, nothing merged
     other = tmp_path / "other.rcproj"
     op = open_project(other)
-    run_import(ProjectService(op, "x"), plan_import(op, [samples_dir() / "individual-session-07.srt"]))
+    run_import(
+        ProjectService(op, "x"), plan_import(op, [samples_dir() / "individual-session-07.srt"])
+    )
     with op.read() as db:
         from rupture_coder.store.models import Session
 
@@ -110,7 +143,9 @@ def test_corrupt_truncated_and_conflicting_packages_change_nothing(study, tmp_pa
 
     with sqlite3.connect(other) as conn:  # make it "the same session" with another transcript
         conn.execute("PRAGMA foreign_keys=OFF")
-        conn.execute("UPDATE sessions SET id=? WHERE id=?", (queries.list_sessions(lead)[0].id, s.id))
+        conn.execute(
+            "UPDATE sessions SET id=? WHERE id=?", (queries.list_sessions(lead)[0].id, s.id)
+        )
     conn.close()
     op = open_project(other)
     with pytest.raises(PackageError, match="transcript or segments differ"):

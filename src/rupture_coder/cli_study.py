@@ -28,6 +28,16 @@ def add_study_parsers(sub, parents) -> None:
     p.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     p.add_argument("--out", required=True, type=Path, metavar="DIR")
     p.set_defaults(func=run_export, needs_project=True)
+    p = sub.add_parser(
+        "report", parents=parents, help="a DOCX report of one session or of the whole study"
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--session", help="session title or id")
+    which.add_argument(
+        "--study", action="store_true", help="agreement per unit and item, and calibration"
+    )
+    p.add_argument("--out", required=True, type=Path, metavar="FILE.docx")
+    p.set_defaults(func=run_report, needs_project=True)
 
 
 def run_package(args: argparse.Namespace, project: Project) -> int:
@@ -66,4 +76,22 @@ def run_merge(args: argparse.Namespace, project: Project) -> int:
 def run_export(args: argparse.Namespace, project: Project) -> int:
     for path in export_study(project, args.out, args.format):
         print(f"wrote {path}")
+    return 0
+
+
+def run_report(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder import queries
+    from rupture_coder.reports import session_report, study_report
+
+    if args.study:
+        print(f"wrote {study_report(project, args.out)}")
+        return 0
+    matches = [s for s in queries.list_sessions(project) if args.session in (s.id, s.title)]
+    if not matches:
+        print(
+            f"rupture-coder report: no session {args.session!r}; see rupture-coder sessions",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"wrote {session_report(project, matches[0].id, args.out)}")
     return 0

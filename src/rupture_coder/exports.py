@@ -134,7 +134,9 @@ def study_tables(project: Project) -> dict[str, pd.DataFrame]:
             summary_rows.append(row)
     segments = pd.DataFrame(segment_rows)
     if not segments.empty:
-        segments["value"] = segments["value"].astype("Int64")  # presence, counts and ratings are whole numbers
+        segments["value"] = segments["value"].astype(
+            "Int64"
+        )  # presence, counts and ratings are whole numbers
     return {
         "segments": _stamp(segments, exported_at),
         "events": _stamp(pd.DataFrame(event_rows), exported_at),

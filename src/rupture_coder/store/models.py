@@ -133,6 +133,9 @@ class Session(Base):
     segment_ratings: Mapped[list[SegmentRating]] = relationship(cascade=_CASCADE)
     session_ratings: Mapped[list[SessionRating]] = relationship(cascade=_CASCADE)
     completions: Mapped[list[SessionCompletion]] = relationship(cascade=_CASCADE)
+    decisions: Mapped[list[ConsensusDecision]] = relationship(cascade=_CASCADE)
+    comments: Mapped[list[ReviewComment]] = relationship(cascade=_CASCADE)
+    gold: Mapped[list[GoldSession]] = relationship(cascade=_CASCADE)
 
 
 class Participant(Base):
@@ -175,6 +178,7 @@ class Segment(Base):
     last_position: Mapped[int | None] = mapped_column(Integer)
     partial: Mapped[bool] = mapped_column(Boolean, default=False)
     session: Mapped[Session] = relationship(back_populates="segments")
+    comments: Mapped[list[ReviewComment]] = relationship(foreign_keys="ReviewComment.segment_id")
 
 
 class CodeEvent(Base):
@@ -221,6 +225,8 @@ class CodeEvent(Base):
     last_utterance: Mapped[Utterance | None] = relationship(foreign_keys=[last_utterance_id])
     actor: Mapped[Participant | None] = relationship(foreign_keys=[actor_id])
     target: Mapped[Participant | None] = relationship(foreign_keys=[target_id])
+    # deleting a code keeps its review comments (their code link is set to NULL, and undone with it)
+    comments: Mapped[list[ReviewComment]] = relationship(foreign_keys="ReviewComment.code_id")
 
 
 class _RatingColumns:
@@ -268,6 +274,52 @@ class SessionCompletion(Base):
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
     rater_id: Mapped[str] = mapped_column(ForeignKey("raters.id"))
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ConsensusDecision(Base):
+    """How the lead settled one unit for the consensus rater, and from which raters' codes."""
+
+    __tablename__ = "consensus_decisions"
+    __table_args__ = (UniqueConstraint("session_id", "unit_kind", "segment_key", "key"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
+    unit_kind: Mapped[str] = mapped_column(String(20))  # presence | segment-rating | session-rating
+    segment_key: Mapped[str] = mapped_column(
+        String(32), default=""
+    )  # segment id, "" for session units
+    key: Mapped[str] = mapped_column(String(64))  # item or rating id
+    decision: Mapped[str] = mapped_column(String(20))  # agreed | kept | present | absent | value
+    chosen_rater_id: Mapped[str | None] = mapped_column(ForeignKey("raters.id"))
+    source_raters: Mapped[list] = mapped_column(JSON)
+    value: Mapped[Any] = mapped_column(JSON, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReviewComment(Base):
+    """A supervisor's comment on a flagged code or a moment of a session, with its status."""
+
+    __tablename__ = "review_comments"
+    __table_args__ = (CheckConstraint("status IN ('open', 'reviewed')", name="status"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
+    code_id: Mapped[str | None] = mapped_column(ForeignKey("code_events.id"))
+    segment_id: Mapped[str | None] = mapped_column(ForeignKey("segments.id"))
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GoldSession(Base):
+    """A session whose codes by ``rater_id`` (an expert or the consensus) are the gold standard."""
+
+    __tablename__ = "gold_sessions"
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), primary_key=True)
+    rater_id: Mapped[str] = mapped_column(ForeignKey("raters.id"))
+    marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuditEntry(Base):

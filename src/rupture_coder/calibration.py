@@ -1,0 +1,102 @@
+"""Calibration: gold-standard sessions, trainees scored against them, drift over time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as Db
+
+from rupture_coder.agreement import from_long
+from rupture_coder.agreement.coefficients import cohen_kappa, percent_agreement
+from rupture_coder.agreement.icc import icc_all
+from rupture_coder.services.project_commands import CommandError
+from rupture_coder.store.db import Project
+from rupture_coder.store.models import CodeEvent, GoldSession, Rater, Session, SessionCompletion
+from rupture_coder.study_tables import load_study
+
+
+@dataclass
+class MarkGold:
+    """Mark a session as gold standard, coded by ``rater_id`` (an expert or the consensus); or unmark."""
+
+    session_id: str
+    rater_id: str | None
+    command_name: ClassVar[str] = "mark gold standard"
+
+    def describe(self) -> str:
+        return "mark gold standard" if self.rater_id else "unmark gold standard"
+
+    def apply(self, db: Db) -> None:
+        row = db.get(GoldSession, self.session_id)
+        if self.rater_id is None:
+            if row is not None:
+                db.delete(row)
+            return
+        if db.get(Rater, self.rater_id) is None or db.get(Session, self.session_id) is None:
+            raise CommandError("no such session or rater")
+        if row is None:
+            db.add(GoldSession(session_id=self.session_id, rater_id=self.rater_id))
+        else:
+            row.rater_id = self.rater_id
+
+
+@dataclass
+class Score:
+    session: str
+    rater: str
+    when: datetime | None
+    icc21: float | None  # segment ratings against gold, ICC(2,1)
+    kappa: float | None  # item presence per segment against gold, Cohen's kappa (pooled over items)
+    agreement: float | None  # percent agreement on presence
+    n_segments: int
+
+
+def score(project: Project, trainee_id: str) -> list[Score]:
+    """The trainee against the gold coder on every gold session the trainee coded."""
+    with project.read() as db:
+        gold = {g.session_id: g.rater_id for g in db.scalars(select(GoldSession))}
+        trainee = db.get(Rater, trainee_id)
+        titles = {s.id: s.title for s in db.scalars(select(Session))}
+        when = dict(
+            db.execute(
+                select(SessionCompletion.session_id, SessionCompletion.completed_at).filter_by(
+                    rater_id=trainee_id
+                )
+            ).all()
+        )
+        last_code = dict(
+            db.execute(
+                select(CodeEvent.session_id, func.max(CodeEvent.updated_at))
+                .where(CodeEvent.rater_id == trainee_id)
+                .group_by(CodeEvent.session_id)
+            ).all()
+        )
+    out = []
+    for sid, gold_id in gold.items():
+        if gold_id == trainee_id or (sid not in when and sid not in last_code):
+            continue
+        presence = load_study(project, "segment-presence", [trainee_id, gold_id], [sid])
+        items = pd.concat(
+            [
+                t.data.assign(unit=t.data.unit.astype(str) + " " + t.key)
+                for t in presence.tables
+                if t.kind == "item"
+            ]
+        )
+        pm = from_long(items, level="nominal", categories=[0, 1])
+        ratings = load_study(project, "segment-rating", [trainee_id, gold_id], [sid])
+        rdata = (
+            pd.concat(
+                [t.data.assign(unit=t.data.unit.astype(str) + " " + t.key) for t in ratings.tables]
+            )
+            if ratings.tables
+            else pd.DataFrame(columns=["unit", "rater", "value"])
+        )
+        icc = icc_all(from_long(rdata, level="interval")).get("ICC(2,1)") if len(rdata) else None
+        out.append(Score(titles[sid], trainee.name, when.get(sid) or last_code.get(sid), icc.value if icc else None,
+                         cohen_kappa(pm).value, percent_agreement(pm).value, len(presence.tables[0].data) // 2 if presence.tables else 0))  # fmt: skip
+    return sorted(out, key=lambda s: (s.when or datetime.min, s.session))

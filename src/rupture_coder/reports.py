@@ -1,0 +1,299 @@
+"""Readable DOCX reports (python-docx): one session, or the whole study's agreement and calibration."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from docx import Document
+from docx.shared import Cm, Pt
+
+from rupture_coder import __version__, queries
+from rupture_coder.calibration import score
+from rupture_coder.review import comments_for_session
+from rupture_coder.settings import get_setting
+from rupture_coder.store.db import Project
+from rupture_coder.summaries import session_summary
+from rupture_coder.timestamps import format_timestamp
+
+RUPTURES = ("withdrawal", "confrontation")
+
+
+def _save(doc: Document, out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".docx", dir=out.parent)
+    os.close(fd)
+    try:
+        doc.save(tmp)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _table(doc: Document, header: list[str], rows: list[list], widths: list[float] | None = None):
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Light Grid Accent 1"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = str(text)
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = (
+                ""
+                if value is None
+                else (f"{value:.2f}" if isinstance(value, float) else str(value))
+            )
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                for run in p.runs:
+                    run.font.size = Pt(8.5)
+    if widths:
+        for row in table.rows:
+            for cell, w in zip(row.cells, widths, strict=False):
+                cell.width = Cm(w)
+    return table
+
+
+def _timeline_png(project: Project, session_id: str, rater_ids: list[str]) -> bytes:
+    """Codes per category over time for each rater, and their impact ratings per segment."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    cb = queries.session_codebook(project, session_id)
+    rows = queries.transcript(project, session_id)
+    segs = queries.segments(project, session_id)
+    kind = {i.id: c.rupture_type for c in cb.categories for i in c.items}
+    timed = any(u.start_s is not None for u in rows)
+    colours = {"withdrawal": "#2f6db5", "confrontation": "#c0392b", "resolution": "#1e8449"}
+    fig = Figure(figsize=(7.0, 1.2 + 0.9 * len(rater_ids)), dpi=150)
+    axes = fig.subplots(len(rater_ids), 1, squeeze=False, sharex=True)[:, 0]
+    for ax, rid in zip(axes, rater_ids, strict=True):
+        name = next(r.name for r in queries.raters(project) if r.id == rid)
+        for c in queries.codes(project, session_id, rid):
+            if c.first_position is None:
+                x = c.start_s
+            else:
+                x = rows[c.first_position].start_s if timed else c.first_position
+            if x is None or kind.get(c.item_id) not in colours:
+                continue
+            y = {"withdrawal": 3, "confrontation": 2, "resolution": 1}[kind[c.item_id]]
+            ax.plot(
+                [x], [y], marker="s", markersize=4, color=colours[kind[c.item_id]], linestyle="none"
+            )
+        seg_ratings, _ = queries.ratings(project, session_id, rid)
+        for t, dy in (("withdrawal_impact", 0.0), ("confrontation_impact", 0.08)):
+            xs, ys = [], []
+            for seg in segs:
+                value = seg_ratings.get((seg.id, t), (None, False))[0]
+                if value is not None and seg.start_s is not None:
+                    xs += [seg.start_s, seg.end_s]
+                    ys += [0.5 + value * 0.5 + dy] * 2
+            if xs:
+                ax.plot(xs, ys, color=colours[t.split("_")[0]], linewidth=1, alpha=0.5)
+        for seg in segs[1:]:
+            if seg.start_s is not None:
+                ax.axvline(seg.start_s, color="#bbbbbb", linewidth=0.6, linestyle=":")
+        ax.set_yticks([1, 2, 3], ["R", "C", "W"])
+        ax.set_ylim(0.4, 3.6)
+        ax.set_title(name, fontsize=8, loc="left")
+        ax.tick_params(labelsize=7)
+    axes[-1].set_xlabel("time (s)" if timed else "utterance", fontsize=7)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    return buf.getvalue()
+
+
+def session_report(
+    project: Project, session_id: str, out: Path, rater_ids: list[str] | None = None
+) -> Path:
+    info = next(s for s in queries.list_sessions(project) if s.id == session_id)
+    cb = queries.session_codebook(project, session_id)
+    rows = queries.transcript(project, session_id)
+    segs = queries.segments(project, session_id)
+    all_raters = queries.raters(project)
+    status = {r.id: queries.session_status(project, r.id).get(session_id) for r in all_raters}
+    raters = [
+        r
+        for r in all_raters
+        if (rater_ids is None and status[r.id] != "not started")
+        or (rater_ids and r.id in rater_ids)
+    ]
+    label = {i.id: i.label for i in cb.items()}
+    kind = {i.id: c.rupture_type for c in cb.categories for i in c.items}
+    doc = Document()
+    doc.add_heading(f"Session report: {info.title}", 0)
+    doc.add_paragraph(
+        f"{info.kind.capitalize()} session · {info.utterances} utterances · {format_timestamp(info.duration_s)} · "
+        f"{len(segs)} segments · codebook {cb.id} {cb.version} · source {info.source_file or '-'}"
+    )
+    doc.add_paragraph(
+        f"Made by rupture-coder {__version__} on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC."
+    ).runs[0].italic = True
+    doc.add_heading("Raters", 1)
+    _table(doc, ["rater", "role", "status"], [[r.name, r.role, status[r.id]] for r in raters])
+    doc.add_heading("Timeline", 1)
+    doc.add_picture(
+        io.BytesIO(_timeline_png(project, session_id, [r.id for r in raters])), width=Cm(16)
+    )
+    doc.add_heading("Segments", 1)
+    table_rows = []
+    for r in raters:
+        codes = queries.codes(project, session_id, r.id)
+        seg_r, _ = queries.ratings(project, session_id, r.id)
+        for seg in segs:
+            inside = [c for c in codes if c.first_position is not None and seg.first_position is not None
+                      and seg.first_position <= c.first_position <= seg.last_position]  # fmt: skip
+            markers = sorted({c.item_id for c in inside if kind.get(c.item_id) in RUPTURES})
+            strategies = sorted({c.item_id for c in inside if kind.get(c.item_id) == "resolution"})
+            vals = ["N/A" if seg_r.get((seg.id, rid), (None, False))[1] else seg_r.get((seg.id, rid), (None, False))[0]
+                    for rid in ("withdrawal_impact", "confrontation_impact", "segment_resolution")]  # fmt: skip
+            span = (
+                f"{format_timestamp(seg.start_s)}–{format_timestamp(seg.end_s)}"
+                if seg.start_s is not None
+                else ""
+            )
+            table_rows.append(
+                [seg.index + 1, span, r.name, ", ".join(markers), ", ".join(strategies), *vals]
+            )
+    _table(
+        doc,
+        ["seg.", "time", "rater", "markers", "strategies", "W impact", "C impact", "resolution"],
+        table_rows,
+    )
+    doc.add_heading("Ruptures", 1)
+    for r in raters:
+        summary = session_summary(project, session_id, r.id)
+        doc.add_heading(r.name, 2)
+        for seq in summary.sequences:
+            u = rows[seq.position] if seq.position is not None else None
+            quote = (u.text[:160] + ("…" if len(u.text) > 160 else "")) if u else ""
+            p = doc.add_paragraph(style="List Bullet")
+            p.add_run(
+                f"{format_timestamp(u.start_s) if u else ''} {seq.rupture} {label.get(seq.rupture, '')}"
+            ).bold = True
+            p.add_run(f" — {u.pseudonym if u else ''}: “{quote}”")
+            p.add_run(
+                f"  Repairs: {', '.join(seq.repairs) if seq.repairs else 'none within the window'}."
+            ).italic = True
+    doc.add_heading("Summary ratings", 1)
+    head = ["rater", "W markers", "C markers", "R strategies", "mean W impact", "mean C impact",
+            f"share ≥ {get_setting(project, 'summary.impact_threshold')}", "repaired"]  # fmt: skip
+    summaries = [session_summary(project, session_id, r.id) for r in raters]
+    _table(doc, head, [[s.rater, s.category_counts["withdrawal"], s.category_counts["confrontation"],
+                        s.category_counts["resolution"], s.impact_mean["withdrawal"], s.impact_mean["confrontation"],
+                        s.share_at_threshold.get("any"), "{} of {}".format(*s.ruptures_repaired)] for s in summaries])  # fmt: skip
+    ratings = [d for d in cb.ratings_for("session")]
+    _table(
+        doc,
+        ["rater", *[d.label for d in ratings]],
+        [[s.rater, *[s.globals.get(d.id) for d in ratings]] for s in summaries],
+    )
+    doc.add_heading("Supervisor comments", 1)
+    comments = comments_for_session(project, session_id)
+    if not comments:
+        doc.add_paragraph("None.")
+    for c in comments:
+        doc.add_paragraph(f"[{c.status}] {c.author}: {c.text}", style="List Bullet")
+    return _save(doc, out)
+
+
+def study_report(project: Project, out: Path) -> Path:
+    from rupture_coder.cli_agreement import project_agreement
+    from rupture_coder.study_tables import StudyError
+
+    doc = Document()
+    doc.add_heading("Study report: inter-rater agreement and calibration", 0)
+    sessions = queries.list_sessions(project)
+    doc.add_paragraph(
+        f"{len(sessions)} sessions, {len(queries.raters(project))} raters. Made by rupture-coder {__version__} on "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Statistics and their formulas: docs/ratings.md. Bands: Cicchetti "
+        "(kappa, alpha, AC); Koo & Li (ICC)."
+    )
+    raters = [r for r in queries.raters(project) if r.role in ("coder", "lead")]
+    for codebook in sorted({s.codebook for s in sessions if s.codebook}):
+        doc.add_heading(f"Codebook {codebook[0]} {codebook[1]}", 1)
+        for unit in ("segment-presence", "segment-rating", "session-frequency", "session-rating"):
+            args = argparse.Namespace(unit=unit, raters=",".join(r.id for r in raters), sessions=None,
+                                      codebook="@".join(codebook), level=None, weights=None)  # fmt: skip
+            try:
+                result = project_agreement(args, project)
+            except (StudyError, ValueError) as exc:
+                doc.add_paragraph(f"{unit}: not computed ({exc}).")
+                continue
+            if result["n_units"] == 0:
+                doc.add_paragraph(
+                    f"{unit}: no unit was coded by two or more raters ({', '.join(result['raters'])} in "
+                    f"{result['n_sessions']} session(s)); agreement needs double-coded sessions."
+                )
+                continue
+            doc.add_heading(
+                f"{unit} ({result['n_sessions']} sessions; raters {', '.join(result['raters'])})", 2
+            )
+            rows, skipped = [], 0
+            for res in result["results"]:
+                main = (
+                    res["icc"]["ICC(2,1)"]
+                    if "icc" in res
+                    else (res["cohen_kappa"] if res["n_raters"] == 2 else res["fleiss_kappa"])
+                )
+                if (
+                    res["kind"] == "item"
+                    and main["value"] is None
+                    and res["percent_agreement"]["value"] == 1.0
+                ):
+                    skipped += 1  # nobody coded it, or everybody always did: nothing to report
+                    continue
+                ci = main.get("ci95") or [None, None]
+                shown = (
+                    "–"
+                    if main["value"] is None
+                    else f"{main['value']:.2f}"
+                    + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if None not in ci else "")
+                )
+                alpha = res["krippendorff_alpha"]["value"]
+                rows.append([res["label"], res["n_units"], res["percent_agreement"]["value"], shown, main.get("band") or "",
+                             "–" if alpha is None else f"{alpha:.2f}"])  # fmt: skip
+            name = (
+                "ICC(2,1)"
+                if unit in ("segment-rating", "session-frequency", "session-rating")
+                else ("Cohen's kappa" if result["n_raters"] == 2 else "Fleiss' kappa")
+            )
+            _table(
+                doc,
+                ["item", "units", "% agree", f"{name} [95% CI]", "band", "Krippendorff's alpha"],
+                rows,
+                [5.2, 1.3, 1.6, 3.8, 1.8, 2.2],
+            )
+            if skipped:
+                doc.add_paragraph(
+                    f"{skipped} item(s) with perfect agreement and no defined coefficient (never or always coded) are left out."
+                )
+    doc.add_heading("Calibration against gold-standard sessions", 1)
+    criterion = float(get_setting(project, "calibration.criterion"))
+    cal_rows = [[s.rater, s.session, s.when.date() if s.when else "", s.icc21, s.kappa, s.agreement,
+                 "yes" if s.icc21 is not None and s.icc21 >= criterion else "no"] for r in raters for s in score(project, r.id)]  # fmt: skip
+    if cal_rows:
+        _table(
+            doc,
+            [
+                "rater",
+                "gold session",
+                "date",
+                "ICC(2,1) ratings",
+                "kappa presence",
+                "% agree",
+                f"≥ {criterion:.2f}",
+            ],
+            cal_rows,
+        )
+    else:
+        doc.add_paragraph("No gold-standard session has been coded by a trainee yet.")
+    return _save(doc, out)

@@ -1,0 +1,169 @@
+"""Supervisor review: flagged codes and the moments matching filters, with comments and a status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as Db
+
+from rupture_coder import queries
+from rupture_coder.services.project_commands import CommandError
+from rupture_coder.settings import get_setting
+from rupture_coder.store.db import Project
+from rupture_coder.store.models import (
+    CodeEvent,
+    Rater,
+    ReviewComment,
+    Segment,
+    SegmentRating,
+    Session,
+    utcnow,
+)
+from rupture_coder.summaries import session_summary
+
+
+@dataclass
+class Moment:
+    session_id: str
+    session: str
+    rater: str
+    segment: int | None  # 1-based
+    position: int | None
+    start_s: float | None
+    item: str
+    why: str
+    code_id: str | None = None
+    segment_id: str | None = None
+    comments: list[tuple[str, str, str]] = field(default_factory=list)  # (author, status, text)
+
+
+@dataclass
+class Filters:
+    flagged: bool = True
+    min_impact: int | None = None  # segments with an impact rating >= this
+    unresolved: bool = False  # ruptures with no repair within the window
+    category: str | None = None  # withdrawal | confrontation | resolution
+    rater: str | None = None  # name or id
+    consensus_only: bool = False
+
+
+def moments(project: Project, filters: Filters) -> list[Moment]:
+    out: list[Moment] = []
+    with project.read() as db:
+        raters = {r.id: r for r in db.scalars(select(Rater))}
+        sessions = {s.id: s for s in db.scalars(select(Session))}
+        comments: dict[str, list] = {}
+        for c in db.scalars(select(ReviewComment).order_by(ReviewComment.created_at)):
+            comments.setdefault(c.code_id or c.segment_id or c.session_id, []).append(
+                (c.author, c.status, c.text)
+            )
+        wanted = {rid for rid, r in raters.items() if (not filters.rater or filters.rater in (rid, r.name))
+                  and (not filters.consensus_only or r.role == "consensus")}  # fmt: skip
+        segs = {s.id: s for s in db.scalars(select(Segment))}
+        flagged = (
+            db.scalars(
+                select(CodeEvent).where(CodeEvent.flagged, CodeEvent.rater_id.in_(wanted))
+            ).all()
+            if filters.flagged
+            else []
+        )
+        impacts = []
+        if filters.min_impact is not None:
+            impacts = db.scalars(select(SegmentRating).where(SegmentRating.value >= filters.min_impact,
+                                                              SegmentRating.rater_id.in_(wanted),
+                                                              SegmentRating.rating_id.like("%impact%"))).all()  # fmt: skip
+    category_of = {}
+    for sid in sessions:
+        cb = queries.session_codebook(project, sid)
+        category_of |= {i.id: c.rupture_type for c in cb.categories for i in c.items}
+    positions: dict[str, dict] = {}
+    for c in flagged:
+        if filters.category and category_of.get(c.item_id) != filters.category:
+            continue
+        pos = positions.setdefault(
+            c.session_id, {u.id: u for u in queries.transcript(project, c.session_id)}
+        )
+        u = pos.get(c.first_utterance_id)
+        seg_rows = queries.segments(project, c.session_id)
+        from rupture_coder.segmentation import locate_segment
+
+        seg = locate_segment(seg_rows, c.segment_id, u.position if u else None, c.start_s)
+        out.append(Moment(c.session_id, sessions[c.session_id].title, raters[c.rater_id].name, seg.index + 1 if seg else None,
+                          u.position if u else None, u.start_s if u else c.start_s, c.item_id,
+                          f"flagged: {c.flag_reason}", c.id, seg.id if seg else None, comments.get(c.id, [])))  # fmt: skip
+    for r in impacts:
+        seg = segs[r.segment_id]
+        out.append(Moment(r.session_id, sessions[r.session_id].title, raters[r.rater_id].name, seg.index + 1,
+                          seg.first_position, seg.start_s, r.rating_id, f"{r.rating_id.replace('_', ' ')} {r.value}",
+                          None, seg.id, comments.get(seg.id, [])))  # fmt: skip
+    if filters.unresolved:
+        for sid in sessions:
+            for rid in wanted:
+                summary = session_summary(project, sid, rid)
+                for seq in summary.sequences:
+                    if seq.repairs or (
+                        filters.category and category_of.get(seq.rupture) != filters.category
+                    ):
+                        continue
+                    out.append(Moment(sid, sessions[sid].title, raters[rid].name, seq.segment, seq.position, None,
+                                      seq.rupture, "rupture with no repair within the window"))  # fmt: skip
+    return sorted(out, key=lambda m: (m.session, m.segment or 0, m.position or 0, m.rater))
+
+
+@dataclass
+class AddComment:
+    session_id: str
+    text: str
+    author: str
+    code_id: str | None = None
+    segment_id: str | None = None
+    command_name: ClassVar[str] = "add review comment"
+
+    def describe(self) -> str:
+        return "add a supervisor comment"
+
+    def apply(self, db: Db) -> ReviewComment:
+        if not self.text.strip():
+            raise CommandError("a comment needs text")
+        if db.get(Session, self.session_id) is None:
+            raise CommandError(f"no session {self.session_id}")
+        comment = ReviewComment(session_id=self.session_id, code_id=self.code_id, segment_id=self.segment_id,
+                                author=self.author, text=self.text.strip())  # fmt: skip
+        db.add(comment)
+        db.flush()
+        return comment
+
+
+@dataclass
+class SetCommentStatus:
+    comment_id: str
+    status: str
+    command_name: ClassVar[str] = "set review status"
+
+    def describe(self) -> str:
+        return f"mark comment {self.status}"
+
+    def apply(self, db: Db) -> None:
+        if self.status not in ("open", "reviewed"):
+            raise CommandError("status is 'open' or 'reviewed'")
+        comment = db.get(ReviewComment, self.comment_id)
+        if comment is None:
+            raise CommandError(f"no comment {self.comment_id}")
+        comment.status, comment.updated_at = self.status, utcnow()
+
+
+def comments_for_session(project: Project, session_id: str) -> list[ReviewComment]:
+    with project.read() as db:
+        return list(
+            db.scalars(
+                select(ReviewComment)
+                .filter_by(session_id=session_id)
+                .order_by(ReviewComment.created_at)
+            )
+        )
+
+
+def default_min_impact(project: Project) -> int:
+    return int(get_setting(project, "summary.impact_threshold"))
