@@ -13,7 +13,6 @@ def test_dashboard_computes_filters_and_exports(qtbot, demo_path, tmp_path):
     window = open_main_window(demo_path)
     qtbot.addWidget(window)
     dash = window.open_agreement()
-    qtbot.addWidget(dash)
     dash.codebook_box.setCurrentIndex(dash.codebook_box.findData("3rs-individual@1.0.0"))
     assert dash.result is not None and dash.table.rowCount() == 28
     assert dash.table.item(1, 0).text() == "W2 Minimal response" and dash.table.item(

@@ -143,7 +143,6 @@ def test_navigation_search_warnings_completion_and_help(qtbot, demo_path):
     qtbot.keyClick(window, Qt.Key.Key_Return, CTRL)  # not yet: ratings are missing
     assert "required rating(s) missing" in window.statusBar().currentMessage()
     help_overlay = window.show_help()
-    qtbot.addWidget(help_overlay)
     text = help_overlay.text.toPlainText()
     assert "Ctrl+R" in text and "W1 Denial" in text
 

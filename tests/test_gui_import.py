@@ -20,7 +20,6 @@ def test_import_dialog_lists_problems_and_imports_with_repairs(qtbot, tmp_path):
     qtbot.addWidget(window)
     window.show()
     dialog = window.import_files([write(tmp_path / "s.csv", CSV)])
-    qtbot.addWidget(dialog)
     assert dialog.sessions_table.rowCount() == 2 and dialog.problems.rowCount() == 2
     assert (
         dialog.problems.item(0, 1).text() == "line 4"
@@ -49,7 +48,6 @@ def test_cancel_changes_nothing(qtbot, tmp_path):
     window = open_main_window(tmp_path / "empty.rcproj")
     qtbot.addWidget(window)
     dialog = window.import_files([write(tmp_path / "s.csv", CSV)])
-    qtbot.addWidget(dialog)
     dialog.reject()
     assert list_sessions(window.project) == []
     assert not window.service.can_undo

@@ -35,7 +35,7 @@ def open_main_window(project_path: Path | None, rater_id: str | None = None) -> 
 
 def ask_identity(project: Project) -> str | None:
     """The rater this user codes as: remembered per project, else asked (blind coding starts here)."""
-    raters = [r for r in queries.raters(project) if r.role in ("coder", "lead")]
+    raters = [r for r in queries.raters(project) if r.role in ("coder", "lead", "supervisor")]
     remembered = QSettings().value(f"identity/{project.path}")
     if any(r.id == remembered for r in raters):
         return remembered

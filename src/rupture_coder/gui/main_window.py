@@ -31,6 +31,7 @@ from rupture_coder.gui.coding import CodingContext, CodingController
 from rupture_coder.gui.dialogs import HelpOverlay
 from rupture_coder.gui.import_dialog import ImportDialog
 from rupture_coder.gui.rating_forms import RatingForm
+from rupture_coder.gui.study_actions import StudyActions
 from rupture_coder.gui.summary_panel import SummaryPanel
 from rupture_coder.gui.timeline import Timeline
 from rupture_coder.gui.transcript_model import TranscriptModel
@@ -52,7 +53,7 @@ STATUS_MARK = {
 }
 
 
-class MainWindow(QMainWindow):
+class MainWindow(StudyActions, QMainWindow):
     def __init__(self, project: Project, actor: str, rater_id: str | None = None):
         super().__init__()
         self.setObjectName("MainWindow")
@@ -233,6 +234,20 @@ class MainWindow(QMainWindow):
         self._action(m, "Jump forward", "jump_forward", lambda: self._jump(1))
         self._action(m, "Slower", "slower", lambda: self.media and self.media.step_speed(-1))
         self._action(m, "Faster", "faster", lambda: self.media and self.media.step_speed(1))
+        m = self.menuBar().addMenu("&Study")
+        self.reconcile_action = self._action(
+            m, "&Reconcile this session…", None, self.open_reconcile
+        )
+        self.review_action = self._action(m, "Supervisor re&view…", None, self.open_review)
+        self.calibration_action = self._action(
+            m, "&Calibration and drift…", None, self.open_calibration
+        )
+        m.addSeparator()
+        self._action(m, "Export my rater &package…", None, self._export_package)
+        self._action(m, "&Merge rater packages…", None, self._merge_packages)
+        self._action(m, "Export tidy &tables…", None, self._export_tables)
+        self._action(m, "Session &report (DOCX)…", None, self._session_report)
+        self._action(m, "Stud&y report (DOCX)…", None, self._study_report)
         m = self.menuBar().addMenu("&Analysis")
         self.agreement_action = self._action(
             m, "Inter-rater &agreement…", "agreement", self.open_agreement
@@ -305,11 +320,23 @@ class MainWindow(QMainWindow):
         self.rater_box.blockSignals(True)
         self.rater_box.clear()
         for r in raters:
-            if r.role in ("coder", "lead", "consensus") and (not blind or r.id == me.id):
+            if r.role in ("coder", "lead", "consensus", "supervisor") and (
+                not blind or r.id == me.id
+            ):
                 self.rater_box.addItem(r.name, r.id)
         self.rater_box.setCurrentIndex(max(self.rater_box.findData(self.identity), 0))
         self.rater_box.setEnabled(not blind)
         self.blind_label.setText("  blind: you see only your own codes" if blind else "")
+        role = me.role if me is not None else None
+        if hasattr(self, "reconcile_action"):
+            for action, roles in ((self.reconcile_action, ("lead",)), (self.calibration_action, ("lead",)),
+                                  (self.review_action, ("lead", "supervisor"))):  # fmt: skip
+                action.setEnabled(role in roles)
+                action.setToolTip(
+                    ""
+                    if role in roles
+                    else f"for a {' or '.join(roles)}; you code blind as a {role}"
+                )
         self.rater_box.blockSignals(False)
 
     def _refresh_status(self) -> None:

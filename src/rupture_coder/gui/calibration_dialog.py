@@ -1,0 +1,118 @@
+"""Calibration: gold-standard sessions, every rater scored against them, drift over time."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from rupture_coder import queries
+from rupture_coder.calibration import MarkGold, score
+from rupture_coder.services import ProjectService
+from rupture_coder.settings import get_setting
+
+COLOURS = ("#2f6db5", "#c0392b", "#1e8449", "#8e44ad", "#d35400", "#16a085")
+
+
+class CalibrationDialog(QDialog):
+    def __init__(self, service: ProjectService, session_id: str | None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("calibrationDialog")
+        self.setWindowTitle("Calibration and drift")
+        self.resize(1000, 680)
+        self.service, self.session_id = service, session_id
+        self.gold_rater = QComboBox()
+        for r in queries.raters(service.project):
+            if r.role in ("coder", "lead", "consensus"):
+                self.gold_rater.addItem(r.name, r.id)
+        mark = QPushButton("Mark the current session as gold, coded by")
+        mark.clicked.connect(self.mark_gold)
+        unmark = QPushButton("Unmark")
+        unmark.clicked.connect(lambda: self._gold(None))
+        top = QHBoxLayout()
+        for w in (mark, self.gold_rater, unmark):
+            top.addWidget(w)
+        top.addStretch()
+        self.table = QTableWidget(0, 7)
+        self.table.setObjectName("scores")
+        self.table.setHorizontalHeaderLabels(
+            [
+                "rater",
+                "gold session",
+                "date",
+                "ICC(2,1) ratings",
+                "kappa presence",
+                "% agree",
+                "criterion",
+            ]
+        )
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setObjectName("driftPlot")
+        self.plot.addLegend()
+        self.status = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.status)
+        self.refresh()
+
+    def mark_gold(self) -> None:
+        self._gold(self.gold_rater.currentData())
+
+    def _gold(self, rater_id: str | None) -> None:
+        if self.session_id:
+            self.service.run(MarkGold(self.session_id, rater_id))
+            self.refresh()
+
+    def refresh(self) -> None:
+        criterion = float(get_setting(self.service.project, "calibration.criterion"))
+        rows = []
+        for r in queries.raters(self.service.project):
+            if r.role in ("coder", "lead"):
+                rows += score(self.service.project, r.id)
+        self.table.setRowCount(len(rows))
+        for i, s in enumerate(rows):
+            ok = s.icc21 is not None and s.icc21 >= criterion
+            values = [s.rater, s.session, s.when.strftime("%Y-%m-%d") if s.when else "", s.icc21, s.kappa, s.agreement,
+                      "met" if ok else "not met"]  # fmt: skip
+            for col, v in enumerate(values):
+                item = QTableWidgetItem(
+                    "–" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v)
+                )
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(i, col, item)
+        self.plot.clear()
+        by_rater: dict[str, list] = {}
+        for s in rows:
+            if s.icc21 is not None and s.when is not None:
+                by_rater.setdefault(s.rater, []).append((s.when.timestamp(), s.icc21))
+        for k, (name, points) in enumerate(sorted(by_rater.items())):
+            xs, ys = zip(*sorted(points), strict=True)
+            self.plot.plot(
+                list(xs),
+                list(ys),
+                pen=pg.mkPen(COLOURS[k % len(COLOURS)], width=2),
+                symbol="o",
+                name=name,
+            )
+        self.plot.addItem(pg.InfiniteLine(pos=criterion, angle=0, pen=pg.mkPen("#888888", style=Qt.PenStyle.DashLine),
+                                          label=f"criterion ICC(2,1) ≥ {criterion:.2f}", labelOpts={"position": 0.1}))  # fmt: skip
+        self.plot.setAxisItems({"bottom": pg.DateAxisItem()})
+        self.plot.setYRange(-0.2, 1.05)
+        self.scores = rows
+        self.status.setText(
+            f"{len(rows)} score(s) against gold sessions. Criterion (project setting calibration.criterion): ICC(2,1) ≥ {criterion:.2f}."
+        )

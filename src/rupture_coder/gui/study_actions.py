@@ -1,0 +1,119 @@
+"""The Study menu of the main window: reconciliation, supervisor review, calibration, rater
+packages, tidy exports and reports. A mixin of MainWindow (it uses its project, service and state)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from rupture_coder import queries
+
+
+class StudyActions:
+    # -- study: reconciliation, review, calibration, packages, exports, reports ------------------------
+    def open_reconcile(self):
+        from rupture_coder.gui.reconcile_dialog import ReconcileDialog
+
+        coders = [r.id for r in queries.raters(self.project) if r.role in ("coder", "lead")
+                  and queries.session_status(self.project, r.id).get(self.state.session_id) != "not started"]  # fmt: skip
+        if len(coders) < 2:
+            self.statusBar().showMessage(
+                "reconciling needs two or more raters who coded this session", 8000
+            )
+            return None
+        dialog = ReconcileDialog(self.service, self.state.session_id, coders, self)
+        dialog.show()
+        return dialog
+
+    def open_review(self):
+        from rupture_coder.gui.review_dialog import ReviewDialog
+
+        dialog = ReviewDialog(self.service, self.go_to, self)
+        dialog.show()
+        return dialog
+
+    def open_calibration(self):
+        from rupture_coder.gui.calibration_dialog import CalibrationDialog
+
+        dialog = CalibrationDialog(self.service, self.state.session_id, self)
+        dialog.show()
+        return dialog
+
+    def go_to(self, moment) -> None:
+        """Show a moment (from the review list): its session, its utterance, its media position."""
+        for i in range(self.sessions.topLevelItemCount()):
+            item = self.sessions.topLevelItem(i)
+            if item.data(0, Qt.ItemDataRole.UserRole) == moment.session_id:
+                self.sessions.setCurrentItem(item)
+        if moment.position is not None:
+            self.view.select_rows(moment.position)
+        elif moment.start_s is not None and self.media is not None:
+            self.media.seek(moment.start_s)
+        self.activateWindow()
+
+    def _ask_path(self, title: str, default: str, filters: str, save: bool = True) -> str:
+        if save:
+            return QFileDialog.getSaveFileName(self, title, default, filters)[0]
+        return QFileDialog.getOpenFileNames(self, title, "", filters)[0]
+
+    def _report_error(self, exc: Exception) -> None:
+        QMessageBox.warning(self, "Not done", str(exc))
+
+    def _export_package(self) -> None:
+        from rupture_coder.packages import PackageError, export_package
+
+        path = self._ask_path(
+            "Export rater package",
+            f"{self.rater_box.currentText()}.rcpkg",
+            "Rater packages (*.rcpkg)",
+        )
+        if path:
+            try:
+                manifest = export_package(self.project, self.rater_box.currentData(), Path(path))
+            except (PackageError, OSError) as exc:
+                self._report_error(exc)
+                return
+            self.statusBar().showMessage(
+                f"wrote {path}: {manifest['sessions']} session(s), {manifest['codes']} code(s)",
+                8000,
+            )
+
+    def _merge_packages(self) -> None:
+        from rupture_coder.packages import PackageError, merge_packages
+
+        paths = self._ask_path("Merge rater packages", "", "Rater packages (*.rcpkg)", save=False)
+        if paths:
+            try:
+                result = merge_packages(self.service, [Path(p) for p in paths])
+            except PackageError as exc:
+                self._report_error(exc)
+                return
+            self.statusBar().showMessage(
+                f"merged {len(paths)} package(s): {result[-1]['changed_rows']} row(s) changed", 8000
+            )
+
+    def _export_tables(self) -> None:
+        from rupture_coder.exports import export_study
+
+        folder = QFileDialog.getExistingDirectory(self, "Export tidy tables to")
+        if folder:
+            written = export_study(self.project, Path(folder), "xlsx")
+            self.statusBar().showMessage(f"wrote {', '.join(p.name for p in written)}", 8000)
+
+    def _session_report(self) -> None:
+        from rupture_coder.reports import session_report
+
+        path = self._ask_path("Session report", f"{self.state.session.title}.docx", "Word (*.docx)")
+        if path and self.state.session_id:
+            session_report(self.project, self.state.session_id, Path(path))
+            self.statusBar().showMessage(f"wrote {path}", 8000)
+
+    def _study_report(self) -> None:
+        from rupture_coder.reports import study_report
+
+        path = self._ask_path("Study report", "study-report.docx", "Word (*.docx)")
+        if path:
+            study_report(self.project, Path(path))
+            self.statusBar().showMessage(f"wrote {path}", 8000)
