@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import bench_agreement, bench_commands, bench_gui, bench_import
+from bench import bench_agreement, bench_commands, bench_gui, bench_import, bench_study
 
 BENCHES = {
     "commands": bench_commands.run,
     "import": bench_import.run,
     "agreement": bench_agreement.run,
     "gui": bench_gui.run,
+    "study": bench_study.run,
 }
 
 

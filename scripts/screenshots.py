@@ -58,6 +58,29 @@ def main() -> int:
     print("wrote docs/screenshots/agreement.png")
     dashboard.close()
     window.close()
+    window.project.close()
+    # the lead's reconciliation of the demo's two coders
+    from rupture_coder.services.project_commands import AddRater
+
+    lead_window = open_main_window(path)
+    lead = lead_window.service.run(AddRater("Lead", "lead")).result
+    lead_window.set_identity(lead.id)
+    lead_window.resize(1440, 900)
+    lead_window.show()
+    for i in range(lead_window.sessions.topLevelItemCount()):
+        if lead_window.sessions.topLevelItem(i).text(0) == "Individual session 7":
+            lead_window.sessions.setCurrentItem(lead_window.sessions.topLevelItem(i))
+    app.processEvents()
+    dialog = lead_window.open_reconcile()
+    dialog.accept_agreements()
+    dialog.note.setText("C3 and C2 name the same moment; C3 fits the homework complaint")
+    dialog.decide("kept", chosen=dialog.rater_ids[0])
+    for _ in range(3):
+        app.processEvents()
+    dialog.grab().save(str(OUT / "reconcile.png"))
+    print("wrote docs/screenshots/reconcile.png")
+    dialog.close()
+    lead_window.close()
     return 0
 
 

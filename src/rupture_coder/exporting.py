@@ -19,7 +19,7 @@ def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
     os.close(fd)
     try:
         if suffix == ".xlsx":
-            df.to_excel(tmp, index=False)
+            df.to_excel(tmp, index=False, engine="xlsxwriter")
         else:
             df.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",")
         with open(tmp, "rb") as fh:

@@ -14,9 +14,10 @@ from rupture_coder import __version__, queries
 from rupture_coder.exporting import atomic_write_table
 from rupture_coder.segmentation import locate_segment
 from rupture_coder.services.project_commands import stored_codebook
+from rupture_coder.settings import get_setting
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import CodeEvent, Rater, SegmentRating, Session
-from rupture_coder.summaries import session_summary
+from rupture_coder.summaries import SessionContext, session_summary
 
 
 def _stamp(df: pd.DataFrame, exported_at: str) -> pd.DataFrame:
@@ -52,6 +53,8 @@ def study_tables(project: Project) -> dict[str, pd.DataFrame]:
         codes = codes_by_session.get(s.id, [])
         ratings = ratings_by_session.get(s.id, [])
         coded = sorted({c["rater_id"] for c in codes} | {r["rater_id"] for r in ratings})
+        context = SessionContext(s.title, cb, segs, position, names, get_setting(project, "summary.impact_threshold"),
+                                 get_setting(project, "summary.repair_window")) if coded else None  # fmt: skip
         kind_of = {i.id: (c.rupture_type, i.kind.value) for c in cb.categories for i in c.items}
         per_segment: dict[tuple, dict] = {}
         for c in codes:
@@ -120,7 +123,7 @@ def study_tables(project: Project) -> dict[str, pd.DataFrame]:
                     r = rating_of.get((rater_id, seg.id, definition.id))
                     segment_rows.append({**base, "item": definition.id, "category": "rating", "kind": "rating",
                                          "value": r["value"] if r else None, "na": bool(r["is_na"]) if r else False})  # fmt: skip
-            summary = session_summary(project, s.id, rater_id)
+            summary = session_summary(project, s.id, rater_id, context)
             repaired, total = summary.ruptures_repaired
             row = {"codebook_id": cb.id, "codebook_version": cb.version, "rater": raters[rater_id].name, "rater_id": rater_id,
                    "session": s.title, "session_id": s.id, "segments": summary.segments}  # fmt: skip

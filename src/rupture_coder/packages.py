@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as Db
 
 from rupture_coder import __version__
-from rupture_coder.services.changes import decode, encode
+from rupture_coder.services.changes import bulk_insert, decode, encode
 from rupture_coder.store.db import Project, backup_sqlite
 from rupture_coder.store.models import (
     CodebookVersion,
@@ -158,7 +158,8 @@ class MergePackages:
         return f"merge {len(self.packages)} rater package(s) ({names})"
 
     def apply(self, db: Db) -> list[dict]:
-        return [MergePackage(data, source).apply(db) for source, data in self.packages]
+        cache: dict[str, str] = {}
+        return [MergePackage(data, source, cache=cache).apply(db) for source, data in self.packages]
 
 
 @dataclass
@@ -168,10 +169,11 @@ class MergePackage:
     data: dict
     source: str
     counts: dict = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)  # session id -> transcript digest, shared by a merge
 
     def apply(self, db: Db) -> dict:
         db.flush()
-        problems = check_package(db, self.data)
+        problems = check_package(db, self.data, self.cache)
         if problems:
             raise PackageError(self.source, problems)
         _upsert(db, Rater, self.data["rater"])
@@ -188,35 +190,41 @@ class MergePackage:
                     (Utterance, "utterances"),
                     (Segment, "segments"),
                 ):
-                    for row in entry[key]:
-                        db.add(model(**decode(model.__table__, row)))
-                db.flush()
+                    bulk_insert(db, model, [decode(model.__table__, row) for row in entry[key]])
+                self.cache[entry["session"]["id"]] = entry["digest"]
         rater_id = self.data["rater"]["id"]
         session_ids = [e["session"]["id"] for e in self.data["sessions"]]
         for model in RATER_TABLES:
             incoming = {r["id"]: r for r in self.data["rows"][model.__tablename__]}
-            existing = {
-                r.id: r
-                for r in db.scalars(
-                    select(model).where(
-                        model.rater_id == rater_id, model.session_id.in_(session_ids)
+            table = model.__table__
+            stored = {
+                r["id"]: {k: encode(v) for k, v in r.items()}
+                for r in db.connection()
+                .execute(
+                    select(table).where(
+                        table.c.rater_id == rater_id, table.c.session_id.in_(session_ids)
                     )
                 )
+                .mappings()
             }
-            for rid, obj in existing.items():
-                if rid not in incoming:
-                    db.delete(obj)  # the coder deleted it since the last package
-            db.flush()
-            for rid, row in incoming.items():
-                values = decode(model.__table__, row)
-                if rid in existing:
-                    obj = existing[rid]
-                    for key, value in values.items():
-                        if encode(getattr(obj, key)) != row[key]:
-                            setattr(obj, key, value)
-                else:
-                    db.add(model(**values))
-            db.flush()
+            gone = [rid for rid in stored if rid not in incoming]
+            changed = [rid for rid, row in incoming.items() if rid in stored and stored[rid] != row]
+            if gone or changed:  # the coder deleted or edited these since the last package
+                objs = {
+                    o.id: o for o in db.scalars(select(model).where(model.id.in_(gone + changed)))
+                }
+                for rid in gone:
+                    db.delete(objs[rid])
+                db.flush()
+                for rid in changed:
+                    for key, value in decode(table, incoming[rid]).items():
+                        setattr(objs[rid], key, value)
+                db.flush()
+            bulk_insert(
+                db,
+                model,
+                [decode(table, row) for rid, row in incoming.items() if rid not in stored],
+            )
             self.counts[model.__tablename__] = len(incoming)
         return self.counts
 
@@ -227,8 +235,32 @@ def _upsert(db: Db, model, row: dict) -> None:
         db.add(model(**decode(model.__table__, row)))
 
 
-def check_package(db: Db, data: dict) -> list[str]:
+def _stored_digest(db: Db, session_id: str, cache: dict[str, str]) -> str:
+    if session_id not in cache:
+        core = db.connection()
+        cols = [
+            Utterance.id,
+            Utterance.position,
+            Utterance.speaker,
+            Utterance.start_s,
+            Utterance.end_s,
+            Utterance.text,
+        ]
+        utts = [
+            dict(r)
+            for r in core.execute(
+                select(*cols).where(Utterance.session_id == session_id)
+            ).mappings()
+        ]
+        segs = [dict(r) for r in core.execute(select(Segment.id, Segment.index, Segment.start_s, Segment.end_s)
+                                              .where(Segment.session_id == session_id)).mappings()]  # fmt: skip
+        cache[session_id] = transcript_digest(utts, segs)
+    return cache[session_id]
+
+
+def check_package(db: Db, data: dict, cache: dict[str, str] | None = None) -> list[str]:
     """Every reason the package cannot merge into this project (empty: it can)."""
+    cache = {} if cache is None else cache
     problems = []
     for cb in data["codebooks"]:
         have = db.get(CodebookVersion, (cb["codebook_id"], cb["version"]))
@@ -241,9 +273,10 @@ def check_package(db: Db, data: dict) -> list[str]:
         have = db.get(Session, s["id"])
         if have is None:
             continue
-        utts = [_row(u) for u in db.scalars(select(Utterance).filter_by(session_id=s["id"]))]
-        segs = [_row(g) for g in db.scalars(select(Segment).filter_by(session_id=s["id"]))]
-        if transcript_digest(utts, segs) != entry["digest"] or have.source_hash != s["source_hash"]:
+        if (
+            _stored_digest(db, s["id"], cache) != entry["digest"]
+            or have.source_hash != s["source_hash"]
+        ):
             problems.append(
                 f"session {s['title']!r} ({s['id'][:8]}): its transcript or segments differ from this project's"
             )

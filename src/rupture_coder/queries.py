@@ -69,15 +69,17 @@ def list_sessions(project: Project) -> list[SessionInfo]:
         n_seg = dict(
             db.execute(select(Segment.session_id, func.count()).group_by(Segment.session_id)).all()
         )
+        ends = dict(
+            db.execute(
+                select(
+                    Utterance.session_id,
+                    func.max(func.coalesce(Utterance.end_s, Utterance.start_s)),
+                ).group_by(Utterance.session_id)
+            ).all()
+        )
         out = []
         for s in sorted(db.scalars(select(Session)), key=lambda s: natural_key(s.title)):
-            duration = s.duration_s
-            if duration is None:
-                duration = db.scalar(
-                    select(func.max(func.coalesce(Utterance.end_s, Utterance.start_s))).where(
-                        Utterance.session_id == s.id
-                    )
-                )
+            duration = s.duration_s if s.duration_s is not None else ends.get(s.id)
             cb = (s.codebook_id, s.codebook_version) if s.codebook_id else None
             out.append(
                 SessionInfo(

@@ -17,7 +17,7 @@ from rupture_coder import queries
 from rupture_coder.segmentation import locate_segment
 from rupture_coder.settings import get_setting
 from rupture_coder.store.db import Project
-from rupture_coder.store.models import SegmentRating, SessionRating
+from rupture_coder.store.models import Rater, SegmentRating, Session, SessionRating
 
 RUPTURES = ("withdrawal", "confrontation")
 
@@ -60,15 +60,39 @@ class SessionSummary:
         return asdict(self)
 
 
-def session_summary(project: Project, session_id: str, rater_id: str) -> SessionSummary:
-    cb = queries.session_codebook(project, session_id)
-    segs = queries.segments(project, session_id)
-    codes = queries.codes(project, session_id, rater_id)
-    threshold = get_setting(project, "summary.impact_threshold")
-    window = get_setting(project, "summary.repair_window")
-    rater = next(r.name for r in queries.raters(project) if r.id == rater_id)
-    title = next(s.title for s in queries.list_sessions(project) if s.id == session_id)
-    out = SessionSummary(title, rater, len(segs), threshold=threshold, repair_window=window)
+@dataclass
+class SessionContext:
+    """What every rater's summary of one session shares: read once when summarising many."""
+
+    title: str
+    codebook: object
+    segments: list
+    positions: dict[str, int]
+    names: dict[str, str]
+    threshold: int
+    window: int
+
+    @classmethod
+    def load(cls, project: Project, session_id: str) -> SessionContext:
+        with project.read() as db:
+            title = db.get(Session, session_id).title
+        rows = queries.transcript(project, session_id)
+        return cls(
+            title, queries.session_codebook(project, session_id), queries.segments(project, session_id),
+            {u.id: u.position for u in rows}, {p.id: p.pseudonym for p in queries.participants(project, session_id)},
+            get_setting(project, "summary.impact_threshold"), get_setting(project, "summary.repair_window"),
+        )  # fmt: skip
+
+
+def session_summary(
+    project: Project, session_id: str, rater_id: str, context: SessionContext | None = None
+) -> SessionSummary:
+    ctx = context or SessionContext.load(project, session_id)
+    cb, segs, threshold, window = ctx.codebook, ctx.segments, ctx.threshold, ctx.window
+    codes = queries.codes(project, session_id, rater_id, positions=ctx.positions, names=ctx.names)
+    with project.read() as db:
+        rater = db.get(Rater, rater_id).name
+    out = SessionSummary(ctx.title, rater, len(segs), threshold=threshold, repair_window=window)
     type_of = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     located = []
     for c in codes:

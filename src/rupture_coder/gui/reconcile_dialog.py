@@ -86,7 +86,7 @@ class ReconcileDialog(QDialog):
         split = QSplitter()
         split.addWidget(self.unit_list)
         split.addWidget(right)
-        split.setSizes([330, 920])
+        split.setSizes([430, 820])
         bottom = QHBoxLayout()
         bottom.addWidget(self.progress_label, 1)
         bottom.addWidget(accept)
@@ -130,6 +130,8 @@ class ReconcileDialog(QDialog):
         while self.buttons.count():
             widget = self.buttons.takeAt(0).widget()
             if widget is not None:
+                widget.hide()
+                widget.setParent(None)  # gone now, not when the event loop gets round to it
                 widget.deleteLater()
         if unit is None:
             return
