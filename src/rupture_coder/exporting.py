@@ -19,7 +19,7 @@ def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
     os.close(fd)
     try:
         if suffix == ".xlsx":
-            df.to_excel(tmp, index=False, engine="xlsxwriter")
+            _write_xlsx(df, tmp)
         else:
             df.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",")
         with open(tmp, "rb") as fh:
@@ -29,3 +29,17 @@ def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _write_xlsx(df: pd.DataFrame, path: str) -> None:
+    """Rows straight to xlsxwriter (constant memory): much faster than pandas' cell-by-cell writer."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(path, {"constant_memory": True, "nan_inf_to_errors": True})
+    sheet = book.add_worksheet("data")
+    sheet.write_row(0, 0, [str(c) for c in df.columns])
+    clean = df.astype(object).where(df.notna(), None)
+    for i, row in enumerate(clean.itertuples(index=False, name=None), start=1):
+        sheet.write_row(i, 0, row)
+    sheet.freeze_panes(1, 0)
+    book.close()
