@@ -100,3 +100,35 @@ def score(project: Project, trainee_id: str) -> list[Score]:
         out.append(Score(titles[sid], trainee.name, when.get(sid) or last_code.get(sid), icc.value if icc else None,
                          cohen_kappa(pm).value, percent_agreement(pm).value, len(presence.tables[0].data) // 2 if presence.tables else 0))  # fmt: skip
     return sorted(out, key=lambda s: (s.when or datetime.min, s.session))
+
+
+SCORE_COLUMNS = [
+    "rater",
+    "gold session",
+    "date",
+    "ICC(2,1) ratings",
+    "kappa presence",
+    "% agree",
+    "criterion",
+]
+
+
+def calibration_table(project: Project) -> tuple[list[Score], list[list], float]:
+    """Every coder's and lead's scores against the gold sessions, as rows under SCORE_COLUMNS,
+    with the criterion (project setting ``calibration.criterion``) met or not."""
+    from rupture_coder import queries
+    from rupture_coder.settings import get_setting
+
+    criterion = float(get_setting(project, "calibration.criterion"))
+    scores = [
+        s
+        for r in queries.raters(project)
+        if r.role in ("coder", "lead")
+        for s in score(project, r.id)
+    ]
+    rows = [
+        [s.rater, s.session, s.when.strftime("%Y-%m-%d") if s.when else "", s.icc21, s.kappa, s.agreement,
+         "met" if s.icc21 is not None and s.icc21 >= criterion else "not met"]
+        for s in scores
+    ]  # fmt: skip
+    return scores, rows, criterion

@@ -13,7 +13,7 @@ from docx import Document
 from docx.shared import Cm, Pt
 
 from rupture_coder import __version__, queries
-from rupture_coder.calibration import score
+from rupture_coder.calibration import SCORE_COLUMNS, calibration_table
 from rupture_coder.review import comments_for_session
 from rupture_coder.settings import get_setting
 from rupture_coder.store.db import Project
@@ -277,23 +277,9 @@ def study_report(project: Project, out: Path) -> Path:
                     f"{skipped} item(s) with perfect agreement and no defined coefficient (never or always coded) are left out."
                 )
     doc.add_heading("Calibration against gold-standard sessions", 1)
-    criterion = float(get_setting(project, "calibration.criterion"))
-    cal_rows = [[s.rater, s.session, s.when.date() if s.when else "", s.icc21, s.kappa, s.agreement,
-                 "yes" if s.icc21 is not None and s.icc21 >= criterion else "no"] for r in raters for s in score(project, r.id)]  # fmt: skip
+    _scores, cal_rows, criterion = calibration_table(project)
     if cal_rows:
-        _table(
-            doc,
-            [
-                "rater",
-                "gold session",
-                "date",
-                "ICC(2,1) ratings",
-                "kappa presence",
-                "% agree",
-                f"≥ {criterion:.2f}",
-            ],
-            cal_rows,
-        )
+        _table(doc, [*SCORE_COLUMNS[:-1], f"ICC(2,1) ≥ {criterion:.2f}"], cal_rows)
     else:
         doc.add_paragraph("No gold-standard session has been coded by a trainee yet.")
     return _save(doc, out)

@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder import queries
-from rupture_coder.calibration import MarkGold, score
+from rupture_coder.calibration import SCORE_COLUMNS, MarkGold, calibration_table
 from rupture_coder.services import ProjectService
-from rupture_coder.settings import get_setting
 
 COLOURS = ("#2f6db5", "#c0392b", "#1e8449", "#8e44ad", "#d35400", "#16a085")
 
@@ -45,17 +44,7 @@ class CalibrationDialog(QDialog):
         top.addStretch()
         self.table = QTableWidget(0, 7)
         self.table.setObjectName("scores")
-        self.table.setHorizontalHeaderLabels(
-            [
-                "rater",
-                "gold session",
-                "date",
-                "ICC(2,1) ratings",
-                "kappa presence",
-                "% agree",
-                "criterion",
-            ]
-        )
+        self.table.setHorizontalHeaderLabels(SCORE_COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.plot = pg.PlotWidget(background="w")
@@ -78,16 +67,9 @@ class CalibrationDialog(QDialog):
             self.refresh()
 
     def refresh(self) -> None:
-        criterion = float(get_setting(self.service.project, "calibration.criterion"))
-        rows = []
-        for r in queries.raters(self.service.project):
-            if r.role in ("coder", "lead"):
-                rows += score(self.service.project, r.id)
-        self.table.setRowCount(len(rows))
-        for i, s in enumerate(rows):
-            ok = s.icc21 is not None and s.icc21 >= criterion
-            values = [s.rater, s.session, s.when.strftime("%Y-%m-%d") if s.when else "", s.icc21, s.kappa, s.agreement,
-                      "met" if ok else "not met"]  # fmt: skip
+        rows, table, criterion = calibration_table(self.service.project)
+        self.table.setRowCount(len(table))
+        for i, values in enumerate(table):
             for col, v in enumerate(values):
                 item = QTableWidgetItem(
                     "–" if v is None else f"{v:.2f}" if isinstance(v, float) else str(v)
