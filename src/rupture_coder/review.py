@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as Db
 
 from rupture_coder import queries
+from rupture_coder.segmentation import locate_segment
 from rupture_coder.services.project_commands import CommandError
 from rupture_coder.settings import get_setting
 from rupture_coder.store.db import Project
@@ -87,8 +88,6 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
         )
         u = pos.get(c.first_utterance_id)
         seg_rows = queries.segments(project, c.session_id)
-        from rupture_coder.segmentation import locate_segment
-
         seg = locate_segment(seg_rows, c.segment_id, u.position if u else None, c.start_s)
         out.append(Moment(c.session_id, sessions[c.session_id].title, raters[c.rater_id].name, seg.index + 1 if seg else None,
                           u.position if u else None, u.start_s if u else c.start_s, c.item_id,
