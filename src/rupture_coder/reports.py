@@ -169,8 +169,8 @@ def session_report(
         table_rows,
     )
     doc.add_heading("Ruptures", 1)
-    for r in raters:
-        summary = session_summary(project, session_id, r.id)
+    summaries = [session_summary(project, session_id, r.id) for r in raters]
+    for r, summary in zip(raters, summaries, strict=True):
         doc.add_heading(r.name, 2)
         for seq in summary.sequences:
             u = rows[seq.position] if seq.position is not None else None
@@ -186,7 +186,6 @@ def session_report(
     doc.add_heading("Summary ratings", 1)
     head = ["rater", "W markers", "C markers", "R strategies", "mean W impact", "mean C impact",
             f"share ≥ {get_setting(project, 'summary.impact_threshold')}", "repaired"]  # fmt: skip
-    summaries = [session_summary(project, session_id, r.id) for r in raters]
     _table(doc, head, [[s.rater, s.category_counts["withdrawal"], s.category_counts["confrontation"],
                         s.category_counts["resolution"], s.impact_mean["withdrawal"], s.impact_mean["confrontation"],
                         s.share_at_threshold.get("any"), "{} of {}".format(*s.ruptures_repaired)] for s in summaries])  # fmt: skip

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session as Db
 
 from rupture_coder import queries
 from rupture_coder.segmentation import locate_segment
-from rupture_coder.services.project_commands import CommandError
-from rupture_coder.settings import get_setting
+from rupture_coder.services.project_commands import CommandError, stored_codebook
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import (
     CodeEvent,
@@ -75,20 +74,23 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
             impacts = db.scalars(select(SegmentRating).where(SegmentRating.value >= filters.min_impact,
                                                               SegmentRating.rater_id.in_(wanted),
                                                               SegmentRating.rating_id.like("%impact%"))).all()  # fmt: skip
-    category_of = {}
-    for sid in sessions:
-        cb = queries.session_codebook(project, sid)
+    category_of: dict[str, str] = {}
+    for key in {(s.codebook_id, s.codebook_version) for s in sessions.values() if s.codebook_id}:
+        with project.read() as db:
+            cb = stored_codebook(db, *key)
         category_of |= {i.id: c.rupture_type for c in cb.categories for i in c.items}
-    positions: dict[str, dict] = {}
+    transcripts: dict[str, dict] = {}
+    segment_rows: dict[str, list] = {}
     for c in flagged:
         if filters.category and category_of.get(c.item_id) != filters.category:
             continue
-        pos = positions.setdefault(
-            c.session_id, {u.id: u for u in queries.transcript(project, c.session_id)}
+        if c.session_id not in transcripts:
+            transcripts[c.session_id] = {u.id: u for u in queries.transcript(project, c.session_id)}
+            segment_rows[c.session_id] = queries.segments(project, c.session_id)
+        u = transcripts[c.session_id].get(c.first_utterance_id)
+        seg = locate_segment(
+            segment_rows[c.session_id], c.segment_id, u.position if u else None, c.start_s
         )
-        u = pos.get(c.first_utterance_id)
-        seg_rows = queries.segments(project, c.session_id)
-        seg = locate_segment(seg_rows, c.segment_id, u.position if u else None, c.start_s)
         out.append(Moment(c.session_id, sessions[c.session_id].title, raters[c.rater_id].name, seg.index + 1 if seg else None,
                           u.position if u else None, u.start_s if u else c.start_s, c.item_id,
                           f"flagged: {c.flag_reason}", c.id, seg.id if seg else None, comments.get(c.id, [])))  # fmt: skip
@@ -162,7 +164,3 @@ def comments_for_session(project: Project, session_id: str) -> list[ReviewCommen
                 .order_by(ReviewComment.created_at)
             )
         )
-
-
-def default_min_impact(project: Project) -> int:
-    return int(get_setting(project, "summary.impact_threshold"))

@@ -48,13 +48,6 @@ def undefined(name: str, why: str, n_units: int | None = None) -> Stat:
     return Stat(name, None, n_units=n_units, reason=f"not defined because {why}")
 
 
-def finite_or_undefined(stat: Stat, why: str) -> Stat:
-    """Turn a NaN/inf value (a 0/0 somewhere) into an explained null."""
-    if stat.value is None or math.isfinite(stat.value):
-        return stat
-    return undefined(stat.name, why, stat.n_units)
-
-
 def cicchetti(value: float | None) -> str | None:
     """Cicchetti (1994): < .40 poor, .40-.59 fair, .60-.74 good, >= .75 excellent."""
     if value is None:

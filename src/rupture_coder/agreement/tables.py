@@ -39,9 +39,6 @@ class RatingMatrix:
         units = [u for u, k in zip(self.units, keep, strict=True) if k]
         return RatingMatrix(self.values[keep], units, self.raters, self.categories, self.level)
 
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.values, columns=self.raters)
-
 
 def from_long(
     data: pd.DataFrame,

@@ -25,12 +25,16 @@ def make_app() -> QApplication:
     return app
 
 
-def open_main_window(project_path: Path | None, rater_id: str | None = None) -> MainWindow:
-    """Open the given project, or the default demo project (built on first start)."""
+def open_app_project(project_path: Path | None) -> Project:
+    """The given project, or the default demo project (built on first start)."""
     project = open_project(project_path or default_project_path())
     if project_path is None:
         ensure_demo(project)
-    return MainWindow(project, actor=getpass.getuser(), rater_id=rater_id)
+    return project
+
+
+def open_main_window(project_path: Path | None, rater_id: str | None = None) -> MainWindow:
+    return MainWindow(open_app_project(project_path), actor=getpass.getuser(), rater_id=rater_id)
 
 
 def ask_identity(project: Project) -> str | None:
@@ -53,9 +57,7 @@ def ask_identity(project: Project) -> str | None:
 def run_gui(project_path: Path | None = None) -> int:
     app = make_app()
     try:
-        project = open_project(project_path or default_project_path())
-        if project_path is None:
-            ensure_demo(project)
+        project = open_app_project(project_path)
         window = MainWindow(project, actor=getpass.getuser(), rater_id=ask_identity(project))
     except ProjectError as exc:
         QMessageBox.critical(None, "Cannot open project", str(exc))

@@ -79,8 +79,3 @@ def _utf16_without_bom(head: bytes) -> str | None:
     if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
         return "utf-16-be"
     return None
-
-
-def sniff_format(path: Path) -> str:
-    ext = path.suffix.lower().lstrip(".")
-    return {"txt": "text", "text": "text"}.get(ext, ext)

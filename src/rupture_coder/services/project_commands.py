@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session as Db
 
 from rupture_coder.codebook import Codebook, parse_codebook_text
@@ -147,7 +147,3 @@ class RegisterCodebook:
                 digest,
             )
         return cb
-
-
-def count_rows(db: Db, model) -> int:
-    return db.scalar(select(func.count()).select_from(model)) or 0
