@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as Db
 
 from rupture_coder.domain import ImportProblem, ParsedSession, ParticipantPlan, propose_participants
+from rupture_coder.errors import ImportRefused
 from rupture_coder.importers import ImportError_, read_file
 from rupture_coder.resources import codebooks_dir
 from rupture_coder.services import ChangeSet, ProjectService
@@ -49,14 +50,6 @@ class ImportPlan:
     @property
     def utterances(self) -> int:
         return sum(len(s.parsed.utterances) for s in self.sessions)
-
-
-class ImportRefused(RuntimeError):
-    """The import was refused; nothing was written. ``problems`` says why."""
-
-    def __init__(self, problems: list[ImportProblem], why: str):
-        self.problems = problems
-        super().__init__(why)
 
 
 def plan_import(

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as Db
 
 from rupture_coder import __version__
+from rupture_coder.errors import PackageError
 from rupture_coder.services.changes import bulk_insert, decode, encode
 from rupture_coder.store.db import Project, backup_sqlite
 from rupture_coder.store.models import (
@@ -43,14 +44,6 @@ from rupture_coder.store.models import (
 
 FORMAT = "rupture-coder-package/1"
 RATER_TABLES = (CodeEvent, SegmentRating, SessionRating, SessionCompletion)
-
-
-class PackageError(ValueError):
-    """A package was refused; ``problems`` says why. Nothing was written."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.problems = problems
-        super().__init__(f"{source}: " + "; ".join(problems))
 
 
 def _row(obj) -> dict[str, Any]:

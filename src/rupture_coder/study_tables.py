@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from rupture_coder.codebook import Codebook
 from rupture_coder.codebook.versions import IncomparableVersions, translation
+from rupture_coder.errors import StudyError
 from rupture_coder.segmentation import locate_segment
 from rupture_coder.services.project_commands import stored_codebook
 from rupture_coder.store.db import Project
@@ -36,10 +37,6 @@ from rupture_coder.store.models import (
 )
 
 UNITS = ("segment-presence", "segment-rating", "session-frequency", "session-rating")
-
-
-class StudyError(ValueError):
-    """The selection cannot be analysed; the message says why."""
 
 
 @dataclass

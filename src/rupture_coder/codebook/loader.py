@@ -13,6 +13,7 @@ import yaml
 from pydantic import ValidationError
 
 from rupture_coder.codebook.model import Codebook, ItemKind
+from rupture_coder.errors import CodebookError
 
 PathKey = tuple[str | int, ...]
 
@@ -30,14 +31,6 @@ class Problem:
         where = f"{self.source}:{self.line}" if self.line else self.source
         field = f" {self.path}:" if self.path else ""
         return f"{where}:{field} {self.message}"
-
-
-class CodebookError(ValueError):
-    """A codebook was refused; ``problems`` lists every reason found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def _fmt_path(path: Iterable[str | int]) -> str:

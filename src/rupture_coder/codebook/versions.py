@@ -12,10 +12,7 @@ from collections.abc import Mapping
 import semver
 
 from rupture_coder.codebook.model import Codebook
-
-
-class IncomparableVersions(ValueError):
-    """Codes of these codebook versions cannot be compared; the message says why."""
+from rupture_coder.errors import IncomparableVersions
 
 
 def _direct(old: Codebook, new: Codebook) -> dict[str, list[str]] | None:

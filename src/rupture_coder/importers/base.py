@@ -7,14 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rupture_coder.domain import ImportProblem, ParsedSession
-
-
-class ImportError_(ValueError):
-    """An import was refused; ``problems`` lists every reason. Nothing was written."""
-
-    def __init__(self, problems: list[ImportProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+from rupture_coder.errors import ImportFileError as ImportError_
 
 
 @dataclass

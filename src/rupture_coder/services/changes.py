@@ -26,15 +26,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from rupture_coder.errors import UndoConflict
 from rupture_coder.store.models import AuditEntry, Base
 
 Op = Literal["insert", "update", "delete"]
 _SKIP = {AuditEntry.__tablename__}
 _ORDER = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}  # parents first
-
-
-class UndoConflict(RuntimeError):
-    """The rows an undo or redo would restore were changed since; nothing was applied."""
 
 
 def encode(value: Any) -> Any:

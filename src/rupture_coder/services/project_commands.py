@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session as Db
 
 from rupture_coder.codebook import Codebook, parse_codebook_text
 from rupture_coder.codebook.loader import content_hash
+from rupture_coder.errors import CommandError
 from rupture_coder.store.models import (
     RATER_ROLES,
     CodebookVersion,
@@ -20,10 +21,6 @@ from rupture_coder.store.models import (
     Session,
     SessionRating,
 )
-
-
-class CommandError(ValueError):
-    """A command was refused; nothing was written. The message says why."""
 
 
 @dataclass

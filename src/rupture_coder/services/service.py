@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.orm import Session
 
+from rupture_coder.errors import NothingToUndo
 from rupture_coder.services.changes import ChangeRecorder, RowChange, apply_changes
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import AuditEntry
@@ -50,10 +51,6 @@ class ChangeSet:
 
 
 Listener = Callable[[ChangeSet], None]
-
-
-class NothingToUndo(RuntimeError):
-    pass
 
 
 class ProjectService:

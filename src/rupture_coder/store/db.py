@@ -23,13 +23,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
+from rupture_coder.errors import ProjectError
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
-
-
-class ProjectError(RuntimeError):
-    """A project file cannot be opened; the message says why and what to do."""
 
 
 def _alembic_config(connection=None) -> Config:
