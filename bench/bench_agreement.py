@@ -16,12 +16,12 @@ from rupture_coder.agreement import analyze, from_long
 from rupture_coder.domain import ParsedSession, ParsedUtterance
 from rupture_coder.resources import default_codebook_path
 from rupture_coder.services import ProjectService
-from rupture_coder.services.changes import bulk_insert
-from rupture_coder.services.project_commands import AddRater, RegisterCodebook
-from rupture_coder.services.session_commands import CreateSession
+from rupture_coder.services.project import AddRater, RegisterCodebook
+from rupture_coder.services.recorder import bulk_insert
+from rupture_coder.services.sessions import CreateSession
 from rupture_coder.store.db import open_project
 from rupture_coder.store.models import CodeEvent, Segment, SegmentRating, utcnow
-from rupture_coder.study_tables import load_study
+from rupture_coder.study.tables import load_study
 
 SESSIONS, RATERS, SEGMENTS = 200, 3, 10
 ITEMS = (

@@ -14,8 +14,8 @@ from rupture_coder.domain import ParsedSession, ParsedUtterance
 from rupture_coder.resources import default_codebook_path
 from rupture_coder.services import ProjectService
 from rupture_coder.services.coding import AddCode, CodeSpec, SetRating
-from rupture_coder.services.project_commands import AddRater, RegisterCodebook
-from rupture_coder.services.session_commands import CreateSession
+from rupture_coder.services.project import AddRater, RegisterCodebook
+from rupture_coder.services.sessions import CreateSession
 from rupture_coder.store.db import open_project
 from rupture_coder.store.models import Segment, Utterance
 

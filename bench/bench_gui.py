@@ -15,8 +15,8 @@ from rupture_coder.domain import ParsedSession, ParsedUtterance  # noqa: E402
 from rupture_coder.resources import default_codebook_path  # noqa: E402
 from rupture_coder.services import ProjectService  # noqa: E402
 from rupture_coder.services.coding import AddCode, CodeSpec  # noqa: E402
-from rupture_coder.services.project_commands import AddRater, RegisterCodebook  # noqa: E402
-from rupture_coder.services.session_commands import CreateSession  # noqa: E402
+from rupture_coder.services.project import AddRater, RegisterCodebook  # noqa: E402
+from rupture_coder.services.sessions import CreateSession  # noqa: E402
 from rupture_coder.store.db import open_project  # noqa: E402
 
 CB = ("3rs-individual", "1.0.0")

@@ -7,8 +7,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from rupture_coder.importing import plan_import, run_import
 from rupture_coder.services import ProjectService
+from rupture_coder.services.imports import plan_import, run_import
 from rupture_coder.store.db import open_project
 
 ANNOMI = Path(__file__).resolve().parents[2] / "shared" / "data" / "annomi" / "AnnoMI-simple.csv"

@@ -12,17 +12,16 @@ from pathlib import Path
 import numpy as np
 
 from bench.bench_agreement import build_project
-from rupture_coder import queries
 from rupture_coder.domain import ParsedSession, ParsedUtterance
-from rupture_coder.exports import export_study
-from rupture_coder.packages import FORMAT, export_package, merge_packages
 from rupture_coder.resources import default_codebook_path
-from rupture_coder.services import ProjectService
+from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.coding import AddCode, CodeSpec, SetRating
-from rupture_coder.services.project_commands import AddRater, RegisterCodebook
-from rupture_coder.services.session_commands import CreateSession
+from rupture_coder.services.project import AddRater, RegisterCodebook
+from rupture_coder.services.sessions import CreateSession
 from rupture_coder.store.db import backup_sqlite, open_project
 from rupture_coder.store.models import new_id
+from rupture_coder.study.exports import export_study
+from rupture_coder.study.packages import FORMAT, export_package, merge_packages
 
 CB = ("3rs-individual", "1.0.0")
 ITEMS = (

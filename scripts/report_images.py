@@ -16,13 +16,12 @@ OUT = ROOT / "docs" / "screenshots"
 
 
 def main() -> int:
-    from rupture_coder import queries
-    from rupture_coder.calibration import MarkGold
-    from rupture_coder.demo import build_demo
-    from rupture_coder.reports import session_report, study_report
-    from rupture_coder.review import AddComment
-    from rupture_coder.services import ProjectService
+    from rupture_coder.services import ProjectService, queries
+    from rupture_coder.services.demo import build_demo
+    from rupture_coder.services.gold import MarkGold
+    from rupture_coder.services.review import AddComment
     from rupture_coder.store.db import open_project
+    from rupture_coder.study.reports import session_report, study_report
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None or shutil.which("pdftoppm") is None:

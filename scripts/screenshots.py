@@ -18,9 +18,9 @@ OUT = ROOT / "docs" / "screenshots"
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="rupture-coder-shots-"))
     os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")  # no remembered window state
-    from rupture_coder import queries
-    from rupture_coder.demo import build_demo
     from rupture_coder.gui.app import make_app, open_main_window
+    from rupture_coder.services import queries
+    from rupture_coder.services.demo import build_demo
     from rupture_coder.store.db import open_project
 
     app = make_app()
@@ -60,7 +60,7 @@ def main() -> int:
     window.close()
     window.project.close()
     # the lead's reconciliation of the demo's two coders
-    from rupture_coder.services.project_commands import AddRater
+    from rupture_coder.services.project import AddRater
 
     lead_window = open_main_window(path)
     lead = lead_window.service.run(AddRater("Lead", "lead")).result

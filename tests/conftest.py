@@ -14,10 +14,10 @@ _HOME = tempfile.mkdtemp(prefix="rupture-coder-tests-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
 
-from rupture_coder.demo import build_demo  # noqa: E402
 from rupture_coder.resources import default_codebook_path  # noqa: E402
 from rupture_coder.services import ProjectService  # noqa: E402
-from rupture_coder.services.project_commands import RegisterCodebook  # noqa: E402
+from rupture_coder.services.demo import build_demo  # noqa: E402
+from rupture_coder.services.project import RegisterCodebook  # noqa: E402
 from rupture_coder.store.db import backup_sqlite, open_project  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

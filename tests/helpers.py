@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from rupture_coder.domain import ParsedSession, ParsedUtterance, ParticipantPlan
-from rupture_coder.services.session_commands import CreateSession
+from rupture_coder.services.sessions import CreateSession
 from rupture_coder.store.models import Participant, Segment, Utterance
 
 IND = ("3rs-individual", "1.0.0")

@@ -8,13 +8,13 @@ import pytest
 from helpers import IND, make_session
 from test_versions import V1, V11
 
-from rupture_coder import queries
 from rupture_coder.cli import main
+from rupture_coder.services import queries
 from rupture_coder.services.coding import AddCode, CodeSpec
-from rupture_coder.services.project_commands import AddRater, RegisterCodebook
+from rupture_coder.services.project import AddRater, RegisterCodebook
 from rupture_coder.store.db import open_project
-from rupture_coder.study_tables import StudyError, load_study
-from rupture_coder.summaries import session_summary
+from rupture_coder.study.summaries import session_summary
+from rupture_coder.study.tables import StudyError, load_study
 
 
 def run_json(capsys, *args) -> dict:

@@ -15,8 +15,8 @@ from rupture_coder.services.coding import (
     SetRating,
     UpdateCode,
 )
-from rupture_coder.services.project_commands import AddRater, CommandError
-from rupture_coder.services.session_commands import DeleteSession
+from rupture_coder.services.project import AddRater, CommandError
+from rupture_coder.services.sessions import DeleteSession
 from rupture_coder.store.models import (
     AuditEntry,
     CodeEvent,

@@ -10,16 +10,17 @@ import pytest
 from docx import Document
 from test_packages import study  # noqa: F401  (fixture)
 
-from rupture_coder import queries
-from rupture_coder.calibration import MarkGold, score
-from rupture_coder.consensus import AcceptAgreements, Decide, decisions, progress, units
-from rupture_coder.exports import export_study
-from rupture_coder.packages import export_package, merge_packages
-from rupture_coder.reports import session_report, study_report
-from rupture_coder.review import AddComment, Filters, SetCommentStatus, moments
-from rupture_coder.services import ProjectService
+from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.coding import FlagCode
+from rupture_coder.services.consensus import AcceptAgreements, Decide, decisions, progress, units
+from rupture_coder.services.gold import MarkGold
+from rupture_coder.services.review import AddComment, SetCommentStatus
 from rupture_coder.store.db import open_project
+from rupture_coder.study.calibration import score
+from rupture_coder.study.exports import export_study
+from rupture_coder.study.packages import export_package, merge_packages
+from rupture_coder.study.reports import session_report, study_report
+from rupture_coder.study.review import Filters, moments
 
 
 @pytest.fixture

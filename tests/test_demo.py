@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from rupture_coder.demo import ensure_demo
-from rupture_coder.queries import codes, list_sessions, raters, transcript
+from rupture_coder.services.demo import ensure_demo
+from rupture_coder.services.queries import codes, list_sessions, raters, transcript
 from rupture_coder.store.db import open_project
 from rupture_coder.store.models import AuditEntry, CodeEvent
 

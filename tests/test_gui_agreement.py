@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from PySide6.QtCore import Qt
 
-from rupture_coder import queries
 from rupture_coder.gui.app import open_main_window
+from rupture_coder.services import queries
 
 
 def test_dashboard_computes_filters_and_exports(qtbot, demo_path, tmp_path):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from rupture_coder import queries
 from rupture_coder.gui.app import open_main_window
-from rupture_coder.services.project_commands import AddRater
+from rupture_coder.services import queries
+from rupture_coder.services.project import AddRater
 
 CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from test_importers import write
 
 from rupture_coder.gui.app import open_main_window
-from rupture_coder.queries import list_sessions, transcript
+from rupture_coder.services.queries import list_sessions, transcript
 
 CSV = (
     "session,turn,speaker,start,text\n"

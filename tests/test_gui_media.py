@@ -6,9 +6,9 @@ from PySide6.QtCore import Qt
 from test_importers import make_wav, write
 
 from rupture_coder.gui.app import open_main_window
-from rupture_coder.importing import plan_media_import, run_import
 from rupture_coder.services import ProjectService
-from rupture_coder.services.project_commands import AddRater, SetSetting
+from rupture_coder.services.imports import plan_media_import, run_import
+from rupture_coder.services.project import AddRater, SetSetting
 from rupture_coder.store.db import open_project
 
 SRT = "1\n00:00:01,000 --> 00:00:05,000\nT: Hello.\n\n2\n00:01:05,000 --> 00:01:09,000\nP: Hi.\n"

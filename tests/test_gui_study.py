@@ -6,11 +6,11 @@ from PySide6.QtCore import Qt
 from test_consensus import merged  # noqa: F401  (fixture)
 from test_packages import study  # noqa: F401  (fixture)
 
-from rupture_coder import queries
-from rupture_coder.consensus import progress
 from rupture_coder.gui.main_window import MainWindow
+from rupture_coder.services import queries
 from rupture_coder.services.coding import FlagCode, SetRating
-from rupture_coder.services.project_commands import AddRater
+from rupture_coder.services.consensus import progress
+from rupture_coder.services.project import AddRater
 
 
 def lead_window(qtbot, merged):  # noqa: F811

@@ -11,12 +11,12 @@ from test_importers import make_wav, write
 
 from rupture_coder.cli import main
 from rupture_coder.importers import read_file
-from rupture_coder.importing import ImportRefused, plan_import, run_import
-from rupture_coder.queries import list_sessions, segments, transcript
 from rupture_coder.resources import samples_dir
 from rupture_coder.services.coding import AddCode, CodeSpec, SetRating
-from rupture_coder.services.project_commands import AddRater, CommandError
-from rupture_coder.services.session_commands import AttachTranscript, Resegment
+from rupture_coder.services.imports import ImportRefused, plan_import, run_import
+from rupture_coder.services.project import AddRater, CommandError
+from rupture_coder.services.queries import list_sessions, segments, transcript
+from rupture_coder.services.sessions import AttachTranscript, Resegment
 from rupture_coder.store.db import open_project
 from rupture_coder.store.models import AuditEntry, Segment, SegmentRating, Session, Utterance
 
@@ -147,7 +147,7 @@ def test_media_session_with_a_transcript_on_an_offset_clock(tmp_path, capsys):
 
 
 def test_attach_a_transcript_to_a_media_session_later(service, tmp_path):
-    from rupture_coder.importing import plan_media_import
+    from rupture_coder.services.imports import plan_media_import
 
     run_import(service, plan_media_import(service.project, None, 700, title="Video only"))
     (info,) = list_sessions(service.project)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rupture_coder.importers import ImportError_, parse_text_transcript
-from rupture_coder.segmentation import plan_segments
+from rupture_coder.services.segmentation import plan_segments
 from rupture_coder.timestamps import parse_timestamp
 
 

@@ -15,7 +15,7 @@ from rupture_coder.services.progress import (
     missing_ratings,
     session_status,
 )
-from rupture_coder.services.project_commands import AddRater, CommandError
+from rupture_coder.services.project import AddRater, CommandError
 from rupture_coder.shortcuts import SHORTCUTS, clashes
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from helpers import IND, make_session
 
-from rupture_coder.review import AddComment, comments_for_session
 from rupture_coder.services.coding import AddCode, CodeSpec, DeleteCode
-from rupture_coder.services.project_commands import AddRater
+from rupture_coder.services.project import AddRater
+from rupture_coder.services.review import AddComment, comments_for_session
 
 
 def test_a_comment_survives_its_code_and_undo_relinks_it(service):

@@ -127,7 +127,7 @@ CRASH_SCRIPT = textwrap.dedent(
     from rupture_coder.store.db import open_project
     from rupture_coder.resources import default_codebook_path
     from rupture_coder.services import ProjectService
-    from rupture_coder.services.project_commands import AddRater, RegisterCodebook
+    from rupture_coder.services.project import AddRater, RegisterCodebook
     p = open_project(sys.argv[1])
     svc = ProjectService(p, "crash-test")
     svc.run(RegisterCodebook(default_codebook_path().read_text(), "cb"))

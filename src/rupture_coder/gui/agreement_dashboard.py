@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
@@ -25,11 +23,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rupture_coder import queries
-from rupture_coder.cli_agreement import project_agreement, result_rows
-from rupture_coder.exporting import atomic_write_table
+from rupture_coder.errors import RuptureCoderError
+from rupture_coder.services import queries
 from rupture_coder.store.db import Project
-from rupture_coder.study_tables import UNITS, StudyError
+from rupture_coder.study.agreement import (
+    ProjectAgreement,
+    ProjectAgreementQuery,
+    Statistic,
+    project_agreement,
+    result_rows,
+)
+from rupture_coder.study.tables import UNITS
+from rupture_coder.study.tabular import atomic_write_table
 
 COLUMNS = [
     "Item",
@@ -51,33 +56,21 @@ BAND_COLOURS = {
 }
 
 
-def _cell(stat: dict | None) -> QTableWidgetItem:
+def _cell(stat: Statistic | None) -> QTableWidgetItem:
     if stat is None:
         return QTableWidgetItem("")
-    if stat.get("value") is None:
+    if stat.value is None:
         item = QTableWidgetItem("—")
-        item.setToolTip(stat.get("reason", ""))
+        item.setToolTip(stat.reason or "")
         item.setForeground(QBrush(QColor("#888888")))
         return item
-    text = f"{stat['value']:.2f}"
-    ci = stat.get("ci95")
-    if ci and None not in ci:
-        text += f"  [{ci[0]:.2f}, {ci[1]:.2f}]"
+    text = f"{stat.value:.2f}"
+    if stat.has_ci:
+        text += f"  [{stat.ci95[0]:.2f}, {stat.ci95[1]:.2f}]"
     item = QTableWidgetItem(text)
-    item.setToolTip(stat["name"] + (f"\n{stat['note']}" if stat.get("note") else ""))
+    item.setToolTip(stat.name + (f"\n{stat.note}" if stat.note else ""))
     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
-
-
-def primary(res: dict) -> tuple[str, dict]:
-    """The statistic a lab reports for the unit: ICC(2,1) for ratings and frequencies, kappa for presence."""
-    if "icc" in res:
-        return "ICC(2,1)", res["icc"]["ICC(2,1)"]
-    return (
-        ("Cohen κ", res["cohen_kappa"])
-        if res["n_raters"] == 2
-        else ("Fleiss κ", res["fleiss_kappa"])
-    )
 
 
 class AgreementDashboard(QDialog):
@@ -87,7 +80,7 @@ class AgreementDashboard(QDialog):
         self.setWindowTitle("Inter-rater agreement")
         self.resize(1200, 760)
         self.project = project
-        self.result: dict | None = None
+        self.result: ProjectAgreement | None = None
         self._build()
         self.refresh()
 
@@ -168,14 +161,15 @@ class AgreementDashboard(QDialog):
         ]
 
     def refresh(self) -> None:
-        args = argparse.Namespace(
-            unit=self.unit_box.currentText(), raters=",".join(self._checked(self.rater_list)),
-            sessions=",".join(self._checked(self.session_list)), codebook=self.codebook_box.currentData(),
-            level=None, weights=None,
+        codebook = self.codebook_box.currentData()
+        query = ProjectAgreementQuery(
+            unit=self.unit_box.currentText(), raters=tuple(self._checked(self.rater_list)) or None,
+            sessions=tuple(self._checked(self.session_list)) or None,
+            codebook=tuple(codebook.split("@", 1)) if codebook else None,
         )  # fmt: skip
         try:
-            self.result = project_agreement(args, self.project)
-        except (StudyError, ValueError) as exc:
+            self.result = project_agreement(self.project, query)
+        except RuptureCoderError as exc:
             self.result = None
             self.table.setRowCount(0)
             self.plot.clear()
@@ -185,49 +179,49 @@ class AgreementDashboard(QDialog):
         self._draw()
         out = self.result
         self.status.setText(
-            f"{out['n_sessions']} session(s), raters {', '.join(out['raters'])}; unit {out['unit']}; "
-            f"codebook {out['codebook']}. Bands: Cicchetti for kappa, alpha and AC; Koo & Li for ICC. "
+            f"{out.n_sessions} session(s), raters {', '.join(out.raters)}; unit {out.query.unit}; "
+            f"codebook {'@'.join(out.codebook)}. Bands: Cicchetti for kappa, alpha and AC; Koo & Li for ICC. "
             "Hover a dash to see why a statistic is not defined."
             + (
                 " <b>Few units:</b> the asymptotic CIs are unreliable below about 30 units."
-                if out["n_units"] < 30
+                if out.n_units < 30
                 else ""
             )
         )
 
     def _fill_table(self) -> None:
-        results = self.result["results"]
+        results = self.result.results
         self.table.setRowCount(len(results))
         for row, res in enumerate(results):
-            name = QTableWidgetItem(res["label"])
-            if res["kind"] != "item":
+            name = QTableWidgetItem(res.label)
+            if res.kind != "item":
                 font = name.font()
                 font.setBold(True)
                 name.setFont(font)
-            cells = [name, QTableWidgetItem(str(res["n_units"])), _cell(res["percent_agreement"]),
+            cells = [name, QTableWidgetItem(str(res.n_units)), _cell(res["percent_agreement"]),
                      _cell(res["cohen_kappa"]), _cell(res["fleiss_kappa"]), _cell(res["krippendorff_alpha"]),
-                     _cell(res["gwet_ac1"]), _cell(res.get("icc", {}).get("ICC(2,1)"))]  # fmt: skip
-            label, stat = primary(res)
-            band = QTableWidgetItem(f"{stat.get('band') or ''}")
+                     _cell(res["gwet_ac1"]), _cell(res.icc.get("ICC(2,1)"))]  # fmt: skip
+            label, stat = res.primary()
+            band = QTableWidgetItem(stat.band or "")
             band.setToolTip(f"band of {label}")
-            if stat.get("band"):
-                band.setBackground(QBrush(QColor(BAND_COLOURS[stat["band"]])))
+            if stat.band:
+                band.setBackground(QBrush(QColor(BAND_COLOURS[stat.band])))
             for col, cell in enumerate([*cells, band]):
                 self.table.setItem(row, col, cell)
 
     def _draw(self) -> None:
         self.plot.clear()
-        results = self.result["results"]
+        results = self.result.results
         xs, ys, lo, hi = [], [], [], []
         for i, res in enumerate(results):
-            _label, stat = primary(res)
-            if stat.get("value") is not None:
+            _label, stat = res.primary()
+            if stat.value is not None:
                 xs.append(i)
-                ys.append(stat["value"])
-                ci = stat.get("ci95") or [stat["value"], stat["value"]]
-                lo.append(stat["value"] - (ci[0] if ci[0] is not None else stat["value"]))
-                hi.append((ci[1] if ci[1] is not None else stat["value"]) - stat["value"])
-        label = primary(results[0])[0] if results else ""
+                ys.append(stat.value)
+                low, high = stat.ci95 if stat.has_ci else (stat.value, stat.value)  # type: ignore[misc]
+                lo.append(stat.value - low)
+                hi.append(high - stat.value)
+        label = results[0].primary()[0] if results else ""
         self.plot.setTitle(f"{label} per item, with 95% CI", color="#333333")
         self.plot.addItem(pg.BarGraphItem(x=xs, height=ys, width=0.6, brush="#7aa6d6"))
         if xs:
@@ -249,7 +243,7 @@ class AgreementDashboard(QDialog):
         axis.setTicks(
             [
                 [
-                    (i, r["key"] if r["kind"] in ("item", "rating") else f"({r['label'][0]})")
+                    (i, r.key if r.kind in ("item", "rating") else f"({r.label[0]})")
                     for i, r in enumerate(results)
                 ]
             ]

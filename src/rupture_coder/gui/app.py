@@ -9,12 +9,11 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from rupture_coder import queries
-from rupture_coder.demo import default_project_path, ensure_demo
 from rupture_coder.gui.dialogs import IdentityDialog
 from rupture_coder.gui.main_window import MainWindow
-from rupture_coder.services import ProjectService
-from rupture_coder.services.project_commands import AddRater
+from rupture_coder.services import ProjectService, queries
+from rupture_coder.services.demo import default_project_path, ensure_demo
+from rupture_coder.services.project import AddRater
 from rupture_coder.store.db import Project, ProjectError, open_project
 
 

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from rupture_coder import queries
-from rupture_coder.calibration import SCORE_COLUMNS, MarkGold, calibration_table
-from rupture_coder.services import ProjectService
+from rupture_coder.services import ProjectService, queries
+from rupture_coder.services.gold import MarkGold
+from rupture_coder.study.calibration import SCORE_COLUMNS, calibration_table
 
 COLOURS = ("#2f6db5", "#c0392b", "#1e8449", "#8e44ad", "#d35400", "#16a085")
 

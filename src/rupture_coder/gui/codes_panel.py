@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from rupture_coder.codebook import Codebook
-from rupture_coder.queries import CodeRow
+from rupture_coder.services.queries import CodeRow
 from rupture_coder.timestamps import format_timestamp
 
 

@@ -10,14 +10,13 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QWidget
 
-from rupture_coder import queries
 from rupture_coder.codebook import Codebook
 from rupture_coder.gui.group_popup import GroupEventDialog
 from rupture_coder.gui.transcript_view import TranscriptView
-from rupture_coder.services import ChangeSet, ProjectService
+from rupture_coder.services import ChangeSet, ProjectService, queries
 from rupture_coder.services.coding import AddCode, CodeSpec
-from rupture_coder.services.project_commands import CommandError
-from rupture_coder.settings import get_setting
+from rupture_coder.services.project import CommandError
+from rupture_coder.services.settings import get_setting
 
 
 @dataclass

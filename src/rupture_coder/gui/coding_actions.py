@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rupture_coder.services.coding import DeleteCode, FlagCode, SetRating, UpdateCode
 from rupture_coder.services.progress import MarkComplete
-from rupture_coder.services.project_commands import CommandError
+from rupture_coder.services.project import CommandError
 
 
 class CodingActions:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder.codebook import Codebook
-from rupture_coder.queries import ParticipantRow
+from rupture_coder.services.queries import ParticipantRow
 
 GROUP = "the group"
 

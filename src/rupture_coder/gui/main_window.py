@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rupture_coder import __version__, queries
+from rupture_coder import __version__
 from rupture_coder.gui.agreement_dashboard import AgreementDashboard
 from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.codebook_panel import CodebookPanel
@@ -38,8 +38,8 @@ from rupture_coder.gui.timeline import Timeline
 from rupture_coder.gui.transcript_model import TranscriptModel
 from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.gui.workspace_state import SessionState
-from rupture_coder.services import NothingToUndo, ProjectService, UndoConflict
-from rupture_coder.settings import get_setting
+from rupture_coder.services import NothingToUndo, ProjectService, UndoConflict, queries
+from rupture_coder.services.settings import get_setting
 from rupture_coder.shortcuts import keys
 from rupture_coder.store.db import Project, ProjectError, open_project
 from rupture_coder.timestamps import format_timestamp

@@ -21,10 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rupture_coder import queries
-from rupture_coder.consensus import AcceptAgreements, Decide, Unit, decisions, progress, units
-from rupture_coder.services import ProjectService
-from rupture_coder.services.project_commands import CommandError
+from rupture_coder.services import ProjectService, queries
+from rupture_coder.services.consensus import (
+    AcceptAgreements,
+    Decide,
+    Unit,
+    decisions,
+    progress,
+    units,
+)
+from rupture_coder.services.project import CommandError
 from rupture_coder.timestamps import format_timestamp
 
 DIFF = QColor("#fde2c8")

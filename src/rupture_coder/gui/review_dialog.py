@@ -21,17 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rupture_coder import queries
-from rupture_coder.review import (
-    AddComment,
-    Filters,
-    Moment,
-    SetCommentStatus,
-    comments_for_session,
-    moments,
-)
-from rupture_coder.services import ProjectService
-from rupture_coder.services.project_commands import CommandError
+from rupture_coder.services import ProjectService, queries
+from rupture_coder.services.project import CommandError
+from rupture_coder.services.review import AddComment, SetCommentStatus, comments_for_session
+from rupture_coder.study.review import Filters, Moment, moments
 from rupture_coder.timestamps import format_timestamp
 
 

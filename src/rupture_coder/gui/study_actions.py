@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from rupture_coder import queries
+from rupture_coder.services import queries
 
 
 class StudyActions:
@@ -62,7 +62,7 @@ class StudyActions:
         QMessageBox.warning(self, "Not done", str(exc))
 
     def _export_package(self) -> None:
-        from rupture_coder.packages import PackageError, export_package
+        from rupture_coder.study.packages import PackageError, export_package
 
         path = self._ask_path(
             "Export rater package",
@@ -81,7 +81,7 @@ class StudyActions:
             )
 
     def _merge_packages(self) -> None:
-        from rupture_coder.packages import PackageError, merge_packages
+        from rupture_coder.study.packages import PackageError, merge_packages
 
         paths = self._ask_path("Merge rater packages", "", "Rater packages (*.rcpkg)", save=False)
         if paths:
@@ -95,7 +95,7 @@ class StudyActions:
             )
 
     def _export_tables(self) -> None:
-        from rupture_coder.exports import export_study
+        from rupture_coder.study.exports import export_study
 
         folder = QFileDialog.getExistingDirectory(self, "Export tidy tables to")
         if folder:
@@ -103,7 +103,7 @@ class StudyActions:
             self.statusBar().showMessage(f"wrote {', '.join(p.name for p in written)}", 8000)
 
     def _session_report(self) -> None:
-        from rupture_coder.reports import session_report
+        from rupture_coder.study.reports import session_report
 
         path = self._ask_path("Session report", f"{self.state.session.title}.docx", "Word (*.docx)")
         if path and self.state.session_id:
@@ -111,7 +111,7 @@ class StudyActions:
             self.statusBar().showMessage(f"wrote {path}", 8000)
 
     def _study_report(self) -> None:
-        from rupture_coder.reports import study_report
+        from rupture_coder.study.reports import study_report
 
         path = self._ask_path("Study report", "study-report.docx", "Word (*.docx)")
         if path:

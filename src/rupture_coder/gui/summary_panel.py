@@ -6,9 +6,9 @@ from html import escape
 
 from PySide6.QtWidgets import QTextBrowser
 
-from rupture_coder.queries import session_codebook
+from rupture_coder.services.queries import session_codebook
 from rupture_coder.store.db import Project
-from rupture_coder.summaries import session_summary
+from rupture_coder.study.summaries import session_summary
 
 TYPES = ("withdrawal", "confrontation")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from rupture_coder.queries import CodeRow, UtteranceRow, codes_by_position
+from rupture_coder.services.queries import CodeRow, UtteranceRow, codes_by_position
 from rupture_coder.timestamps import format_timestamp
 
 COLUMNS = ("Seg", "Time", "Speaker", "Utterance", "Codes")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rupture_coder import queries
 from rupture_coder.codebook import Codebook
-from rupture_coder.segmentation import locate_segment
+from rupture_coder.services import queries
+from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.store.db import Project
 
 

@@ -1,6 +1,6 @@
 """The service layer: commands, undo/redo, audit and change notices."""
 
-from rupture_coder.services.changes import RowChange, UndoConflict
+from rupture_coder.services.recorder import RowChange, UndoConflict
 from rupture_coder.services.service import ChangeSet, Command, NothingToUndo, ProjectService
 
 __all__ = ["ChangeSet", "Command", "NothingToUndo", "ProjectService", "RowChange", "UndoConflict"]

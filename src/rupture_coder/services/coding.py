@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as Db
 
 from rupture_coder.codebook.model import Codebook, ItemKind, Scale
-from rupture_coder.services.project_commands import CommandError, stored_codebook
+from rupture_coder.services.project import CommandError, stored_codebook
+from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     CodeEvent,
     Participant,

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as Db
 
-from rupture_coder.segmentation import locate_segment
-from rupture_coder.services.project_commands import CommandError, stored_codebook
+from rupture_coder.services.project import CommandError, stored_codebook
+from rupture_coder.services.segmentation import locate_segment
+from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     CodeEvent,
     SegmentRating,

@@ -11,11 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from sqlalchemy.orm import Session
-
 from rupture_coder.errors import NothingToUndo
-from rupture_coder.services.changes import ChangeRecorder, RowChange, apply_changes
-from rupture_coder.store.db import Project
+from rupture_coder.services.recorder import ChangeRecorder, RowChange, apply_changes
+from rupture_coder.store.db import Db, Project
 from rupture_coder.store.models import AuditEntry
 
 
@@ -24,7 +22,7 @@ class Command(Protocol):
 
     command_name: ClassVar[str]
 
-    def apply(self, session: Session) -> Any: ...
+    def apply(self, session: Db) -> Any: ...
 
     def describe(self) -> str: ...
 
@@ -96,7 +94,7 @@ class ProjectService:
         return change
 
     def _audit(
-        self, session: Session, name: str, summary: str, changes: list[RowChange], **kw
+        self, session: Db, name: str, summary: str, changes: list[RowChange], **kw
     ) -> AuditEntry:
         entry = AuditEntry(
             actor=self.actor,

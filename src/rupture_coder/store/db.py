@@ -20,10 +20,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import Session as Db  # the one name of an ORM session in this package
 from sqlalchemy.orm import sessionmaker
 
 from rupture_coder.errors import ProjectError
+from rupture_coder.store.files import atomic_write
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -60,15 +61,16 @@ def make_engine(url: str) -> Engine:
 
 def backup_sqlite(src: Path, dest: Path) -> Path:
     """Consistent copy of a live SQLite database (SQLite online backup API, not a file copy)."""
-    tmp = dest.with_name(dest.name + ".part")
-    source, copy = sqlite3.connect(src), sqlite3.connect(tmp)
-    try:
-        source.backup(copy)
-    finally:
-        copy.close()
-        source.close()
-    tmp.replace(dest)
-    return dest
+
+    def write(tmp: Path) -> None:
+        source, copy = sqlite3.connect(src), sqlite3.connect(tmp)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+            source.close()
+
+    return atomic_write(dest, write) or dest
 
 
 @dataclass
@@ -87,11 +89,11 @@ class Project:
         u = make_url(self.url)
         return Path(u.database) if u.get_backend_name() == "sqlite" and u.database else None
 
-    def new_session(self) -> OrmSession:
+    def new_session(self) -> Db:
         return self._factory()
 
     @contextmanager
-    def read(self) -> Iterator[OrmSession]:
+    def read(self) -> Iterator[Db]:
         """A session for queries; it never commits, and its objects stay readable after it closes."""
         with self._factory() as s:
             yield s

@@ -4,44 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
 
 import pandas as pd
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session as Db
 
 from rupture_coder.agreement import from_long
 from rupture_coder.agreement.coefficients import cohen_kappa, percent_agreement
 from rupture_coder.agreement.icc import icc_all
-from rupture_coder.services.project_commands import CommandError
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import CodeEvent, GoldSession, Rater, Session, SessionCompletion
-from rupture_coder.study_tables import load_study
-
-
-@dataclass
-class MarkGold:
-    """Mark a session as gold standard, coded by ``rater_id`` (an expert or the consensus); or unmark."""
-
-    session_id: str
-    rater_id: str | None
-    command_name: ClassVar[str] = "mark gold standard"
-
-    def describe(self) -> str:
-        return "mark gold standard" if self.rater_id else "unmark gold standard"
-
-    def apply(self, db: Db) -> None:
-        row = db.get(GoldSession, self.session_id)
-        if self.rater_id is None:
-            if row is not None:
-                db.delete(row)
-            return
-        if db.get(Rater, self.rater_id) is None or db.get(Session, self.session_id) is None:
-            raise CommandError("no such session or rater")
-        if row is None:
-            db.add(GoldSession(session_id=self.session_id, rater_id=self.rater_id))
-        else:
-            row.rater_id = self.rater_id
+from rupture_coder.study.tables import load_study
 
 
 @dataclass
@@ -116,8 +88,8 @@ SCORE_COLUMNS = [
 def calibration_table(project: Project) -> tuple[list[Score], list[list], float]:
     """Every coder's and lead's scores against the gold sessions, as rows under SCORE_COLUMNS,
     with the criterion (project setting ``calibration.criterion``) met or not."""
-    from rupture_coder import queries
-    from rupture_coder.settings import get_setting
+    from rupture_coder.services import queries
+    from rupture_coder.services.settings import get_setting
 
     criterion = float(get_setting(project, "calibration.criterion"))
     scores = [

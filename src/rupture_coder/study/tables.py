@@ -22,8 +22,8 @@ from sqlalchemy import select
 from rupture_coder.codebook import Codebook
 from rupture_coder.codebook.versions import IncomparableVersions, translation
 from rupture_coder.errors import StudyError
-from rupture_coder.segmentation import locate_segment
-from rupture_coder.services.project_commands import stored_codebook
+from rupture_coder.services.project import stored_codebook
+from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import (
     CodebookVersion,

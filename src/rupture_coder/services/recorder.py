@@ -24,9 +24,9 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.orm import Session
 
 from rupture_coder.errors import UndoConflict
+from rupture_coder.store.db import Db
 from rupture_coder.store.models import AuditEntry, Base
 
 Op = Literal["insert", "update", "delete"]
@@ -92,7 +92,7 @@ def snapshot(obj: Any) -> dict[str, Any]:
 class ChangeRecorder:
     """Collects the RowChanges of every flush of one ORM session."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Db):
         self.changes: list[RowChange] = []
         self._deleted: dict[int, dict[str, Any]] = {}
         self._session = session
@@ -105,12 +105,12 @@ class ChangeRecorder:
         event.remove(self._session, "before_flush", self._before_flush)
         event.remove(self._session, "after_flush", self._after_flush)
 
-    def _before_flush(self, session: Session, _ctx, _instances) -> None:
+    def _before_flush(self, session: Db, _ctx, _instances) -> None:
         for obj in session.deleted:  # the rows still exist: take their whole content now
             if obj.__tablename__ not in _SKIP:
                 self._deleted[id(obj)] = snapshot(obj)
 
-    def _after_flush(self, session: Session, _ctx) -> None:
+    def _after_flush(self, session: Db, _ctx) -> None:
         for obj in session.new:
             if obj.__tablename__ not in _SKIP:
                 self.changes.append(
@@ -134,7 +134,7 @@ class ChangeRecorder:
                 self.changes.append(RowChange("delete", obj.__tablename__, _pk(obj), row, None))
 
 
-def bulk_insert(session: Session, model: type, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(session: Db, model: type, rows: list[dict[str, Any]]) -> None:
     """Insert many rows in one executemany, recorded for the audit and undo like any insert.
 
     Each row must give every column (the caller fills defaults such as ids).
@@ -163,7 +163,7 @@ def _where(table: Table, pk: dict[str, Any]):
     return and_(*(table.c[k] == v for k, v in decode(table, pk).items()))
 
 
-def _current_rows(session: Session, table: Table, changes: list[RowChange]) -> dict[tuple, dict]:
+def _current_rows(session: Db, table: Table, changes: list[RowChange]) -> dict[tuple, dict]:
     """The rows the changes touch, as they are now, keyed by encoded primary key."""
     pk_cols = [c.name for c in table.primary_key.columns]
     found: dict[tuple, dict] = {}
@@ -196,7 +196,7 @@ def _check(change: RowChange, row: dict | None) -> None:
             )
 
 
-def apply_changes(session: Session, changes: list[RowChange]) -> None:
+def apply_changes(session: Db, changes: list[RowChange]) -> None:
     """Apply changes in an order the foreign keys accept; refuse all if any row moved on."""
     by_table: dict[str, list[RowChange]] = {}
     for change in changes:

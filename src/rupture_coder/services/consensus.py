@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as Db
 
-from rupture_coder.segmentation import locate_segment
 from rupture_coder.services.coding import check_value
-from rupture_coder.services.project_commands import CommandError, stored_codebook
-from rupture_coder.store.db import Project
+from rupture_coder.services.project import CommandError, stored_codebook
+from rupture_coder.services.segmentation import locate_segment
+from rupture_coder.store.db import Db, Project
 from rupture_coder.store.models import (
     CodeEvent,
     ConsensusDecision,

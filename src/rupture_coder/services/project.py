@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session as Db
 
 from rupture_coder.codebook import Codebook, parse_codebook_text
 from rupture_coder.codebook.loader import content_hash
 from rupture_coder.errors import CommandError
+from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     RATER_ROLES,
     CodebookVersion,

@@ -13,9 +13,9 @@ from statistics import mean
 
 from sqlalchemy import select
 
-from rupture_coder import queries
-from rupture_coder.segmentation import locate_segment
-from rupture_coder.settings import get_setting
+from rupture_coder.services import queries
+from rupture_coder.services.segmentation import locate_segment
+from rupture_coder.services.settings import get_setting
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import Rater, SegmentRating, Session, SessionRating
 

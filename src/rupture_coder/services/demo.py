@@ -16,8 +16,8 @@ from rupture_coder.importers import parse_text_transcript
 from rupture_coder.resources import codebooks_dir, samples_dir
 from rupture_coder.services import ProjectService
 from rupture_coder.services.coding import AddCode, CodeSpec, FlagCode, SetRating
-from rupture_coder.services.project_commands import AddRater, RegisterCodebook, SetSetting
-from rupture_coder.services.session_commands import CreateSession
+from rupture_coder.services.project import AddRater, RegisterCodebook, SetSetting
+from rupture_coder.services.sessions import CreateSession
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import CodebookVersion, Participant, Segment, Utterance
 from rupture_coder.timestamps import parse_timestamp

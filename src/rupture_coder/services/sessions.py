@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as Db
 
 from rupture_coder.domain import (
     ParsedSession,
@@ -14,9 +13,10 @@ from rupture_coder.domain import (
     ParticipantPlan,
     propose_participants,
 )
-from rupture_coder.segmentation import SegmentPlan, plan_segments
-from rupture_coder.services.changes import bulk_insert
-from rupture_coder.services.project_commands import CommandError, stored_codebook
+from rupture_coder.services.project import CommandError, stored_codebook
+from rupture_coder.services.recorder import bulk_insert
+from rupture_coder.services.segmentation import SegmentPlan, plan_segments
+from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     CodeEvent,
     Participant,

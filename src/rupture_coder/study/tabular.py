@@ -1,12 +1,13 @@
-"""Whole-file writes that never leave a half-written file: write a temporary file, then replace."""
+"""Tidy tables written to CSV, TSV or XLSX, atomically."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from rupture_coder.errors import StudyError
+from rupture_coder.store.files import atomic_write
 
 
 def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
@@ -14,20 +15,15 @@ def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".tsv", ".xlsx"):
-        raise ValueError(f"{path.name}: export to .csv, .tsv or .xlsx")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
+        raise StudyError(f"{path.name}: export to .csv, .tsv or .xlsx")
+
+    def write(tmp: Path) -> None:
         if suffix == ".xlsx":
-            _write_xlsx(df, tmp)
+            _write_xlsx(df, str(tmp))
         else:
             df.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    atomic_write(path, write)
     return path
 
 

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import argparse
 import io
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
 from docx.shared import Cm, Pt
 
-from rupture_coder import __version__, queries
-from rupture_coder.calibration import SCORE_COLUMNS, calibration_table
-from rupture_coder.review import comments_for_session
-from rupture_coder.settings import get_setting
+from rupture_coder import __version__
+from rupture_coder.errors import StudyError
+from rupture_coder.services import queries
+from rupture_coder.services.review import comments_for_session
+from rupture_coder.services.settings import get_setting
 from rupture_coder.store.db import Project
-from rupture_coder.summaries import session_summary
+from rupture_coder.store.files import atomic_write
+from rupture_coder.study.agreement import ProjectAgreementQuery, project_agreement
+from rupture_coder.study.calibration import SCORE_COLUMNS, calibration_table
+from rupture_coder.study.summaries import session_summary
 from rupture_coder.timestamps import format_timestamp
 
 RUPTURES = ("withdrawal", "confrontation")
@@ -25,14 +26,7 @@ RUPTURES = ("withdrawal", "confrontation")
 
 def _save(doc: Document, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".docx", dir=out.parent)
-    os.close(fd)
-    try:
-        doc.save(tmp)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(out, lambda tmp: doc.save(str(tmp)))
     return out
 
 
@@ -205,9 +199,6 @@ def session_report(
 
 
 def study_report(project: Project, out: Path) -> Path:
-    from rupture_coder.cli_agreement import project_agreement
-    from rupture_coder.study_tables import StudyError
-
     doc = Document()
     doc.add_heading("Study report: inter-rater agreement and calibration", 0)
     sessions = queries.list_sessions(project)
@@ -220,50 +211,46 @@ def study_report(project: Project, out: Path) -> Path:
     for codebook in sorted({s.codebook for s in sessions if s.codebook}):
         doc.add_heading(f"Codebook {codebook[0]} {codebook[1]}", 1)
         for unit in ("segment-presence", "segment-rating", "session-frequency", "session-rating"):
-            args = argparse.Namespace(unit=unit, raters=",".join(r.id for r in raters), sessions=None,
-                                      codebook="@".join(codebook), level=None, weights=None)  # fmt: skip
+            query = ProjectAgreementQuery(
+                unit=unit, raters=tuple(r.id for r in raters), codebook=codebook
+            )
             try:
-                result = project_agreement(args, project)
-            except (StudyError, ValueError) as exc:
+                result = project_agreement(project, query)
+            except StudyError as exc:
                 doc.add_paragraph(f"{unit}: not computed ({exc}).")
                 continue
-            if result["n_units"] == 0:
+            if result.n_units == 0:
                 doc.add_paragraph(
-                    f"{unit}: no unit was coded by two or more raters ({', '.join(result['raters'])} in "
-                    f"{result['n_sessions']} session(s)); agreement needs double-coded sessions."
+                    f"{unit}: no unit was coded by two or more raters ({', '.join(result.raters)} in "
+                    f"{result.n_sessions} session(s)); agreement needs double-coded sessions."
                 )
                 continue
             doc.add_heading(
-                f"{unit} ({result['n_sessions']} sessions; raters {', '.join(result['raters'])})", 2
+                f"{unit} ({result.n_sessions} sessions; raters {', '.join(result.raters)})", 2
             )
             rows, skipped = [], 0
-            for res in result["results"]:
-                main = (
-                    res["icc"]["ICC(2,1)"]
-                    if "icc" in res
-                    else (res["cohen_kappa"] if res["n_raters"] == 2 else res["fleiss_kappa"])
-                )
+            for res in result.results:
+                _name, main = res.primary()
                 if (
-                    res["kind"] == "item"
-                    and main["value"] is None
-                    and res["percent_agreement"]["value"] == 1.0
+                    res.kind == "item"
+                    and main.value is None
+                    and res["percent_agreement"].value == 1.0
                 ):
                     skipped += 1  # nobody coded it, or everybody always did: nothing to report
                     continue
-                ci = main.get("ci95") or [None, None]
                 shown = (
                     "–"
-                    if main["value"] is None
-                    else f"{main['value']:.2f}"
-                    + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if None not in ci else "")
+                    if main.value is None
+                    else f"{main.value:.2f}"
+                    + (f" [{main.ci95[0]:.2f}, {main.ci95[1]:.2f}]" if main.has_ci else "")  # type: ignore[index]
                 )
-                alpha = res["krippendorff_alpha"]["value"]
-                rows.append([res["label"], res["n_units"], res["percent_agreement"]["value"], shown, main.get("band") or "",
+                alpha = res["krippendorff_alpha"].value
+                rows.append([res.label, res.n_units, res["percent_agreement"].value, shown, main.band or "",
                              "–" if alpha is None else f"{alpha:.2f}"])  # fmt: skip
             name = (
                 "ICC(2,1)"
                 if unit in ("segment-rating", "session-frequency", "session-rating")
-                else ("Cohen's kappa" if result["n_raters"] == 2 else "Fleiss' kappa")
+                else ("Cohen's kappa" if len(result.raters) == 2 else "Fleiss' kappa")
             )
             _table(
                 doc,

@@ -7,10 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from rupture_coder.exports import export_study
-from rupture_coder.packages import PackageError, export_package, merge_packages
 from rupture_coder.services import ProjectService
 from rupture_coder.store.db import Project
+from rupture_coder.study.exports import export_study
+from rupture_coder.study.packages import PackageError, export_package, merge_packages
 
 
 def add_study_parsers(sub, parents) -> None:
@@ -80,8 +80,8 @@ def run_export(args: argparse.Namespace, project: Project) -> int:
 
 
 def run_report(args: argparse.Namespace, project: Project) -> int:
-    from rupture_coder import queries
-    from rupture_coder.reports import session_report, study_report
+    from rupture_coder.services import queries
+    from rupture_coder.study.reports import session_report, study_report
 
     if args.study:
         print(f"wrote {study_report(project, args.out)}")

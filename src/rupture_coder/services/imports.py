@@ -12,16 +12,15 @@ from pathlib import Path
 from typing import ClassVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as Db
 
 from rupture_coder.domain import ImportProblem, ParsedSession, ParticipantPlan, propose_participants
 from rupture_coder.errors import ImportRefused
 from rupture_coder.importers import ImportError_, read_file
 from rupture_coder.resources import codebooks_dir
 from rupture_coder.services import ChangeSet, ProjectService
-from rupture_coder.services.project_commands import RegisterCodebook
-from rupture_coder.services.session_commands import CreateSession
-from rupture_coder.store.db import Project
+from rupture_coder.services.project import RegisterCodebook
+from rupture_coder.services.sessions import CreateSession
+from rupture_coder.store.db import Db, Project
 from rupture_coder.store.models import CodebookVersion
 from rupture_coder.store.models import Session as SessionRow
 

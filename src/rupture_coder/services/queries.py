@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from rupture_coder.codebook import Codebook
-from rupture_coder.services.project_commands import stored_codebook
+from rupture_coder.services.project import stored_codebook
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import CodeEvent, Participant, Rater, Segment, Session, Utterance
 

@@ -10,14 +10,15 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
-from rupture_coder import __version__, queries
-from rupture_coder.exporting import atomic_write_table
-from rupture_coder.segmentation import locate_segment
-from rupture_coder.services.project_commands import stored_codebook
-from rupture_coder.settings import get_setting
+from rupture_coder import __version__
+from rupture_coder.services import queries
+from rupture_coder.services.project import stored_codebook
+from rupture_coder.services.segmentation import locate_segment
+from rupture_coder.services.settings import get_setting
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import CodeEvent, Rater, SegmentRating, Session
-from rupture_coder.summaries import SessionContext, session_summary
+from rupture_coder.study.summaries import SessionContext, session_summary
+from rupture_coder.study.tabular import atomic_write_table
 
 
 def _stamp(df: pd.DataFrame, exported_at: str) -> pd.DataFrame:

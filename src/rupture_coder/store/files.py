@@ -1,0 +1,49 @@
+"""Whole-file writes that never leave a half-written file behind.
+
+``atomic_write`` hands the writer a temporary file in the target's folder, flushes it to disk
+(fsync), moves it over the target in one step (``os.replace``) and syncs the folder, so after a
+crash or power loss the target is either the old file or the complete new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], T]) -> T:
+    """Call ``write(tmp)`` to fill a temporary file, then put it in place of ``path`` atomically.
+
+    The folder must exist. On any failure the temporary file is removed and ``path`` is unchanged.
+    """
+    path = Path(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        result = write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
+    return result
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    with contextlib.suppress(OSError):
+        os.fsync(fd)
+    os.close(fd)

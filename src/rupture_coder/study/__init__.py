@@ -1,0 +1,2 @@
+"""Study use cases above the service layer: agreement, tables, summaries, calibration, review,
+packages, exports and reports."""
