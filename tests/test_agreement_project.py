@@ -9,12 +9,13 @@ from helpers import IND, make_session
 from test_versions import V1, V11
 
 from rupture_coder.cli import main
+from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
 from rupture_coder.services.coding import AddCode, CodeSpec
 from rupture_coder.services.project import AddRater, RegisterCodebook
 from rupture_coder.store.db import open_project
 from rupture_coder.study.summaries import session_summary
-from rupture_coder.study.tables import StudyError, load_study
+from rupture_coder.study.tables import load_study
 
 
 def run_json(capsys, *args) -> dict:

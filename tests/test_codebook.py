@@ -8,8 +8,9 @@ import re
 import pytest
 
 from rupture_coder.cli import main
-from rupture_coder.codebook import CodebookError, load_codebook, parse_codebook_text
+from rupture_coder.codebook import load_codebook, parse_codebook_text
 from rupture_coder.codebook.model import normalise_hotkey
+from rupture_coder.errors import CodebookError
 from rupture_coder.resources import codebooks_dir, default_codebook_path
 
 INDIVIDUAL = default_codebook_path("individual").read_text(encoding="utf-8")

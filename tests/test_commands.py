@@ -6,7 +6,7 @@ import pytest
 from helpers import GRP, IND, make_session
 from sqlalchemy import func, select
 
-from rupture_coder.services import NothingToUndo, UndoConflict
+from rupture_coder.errors import CommandError, NothingToUndo, UndoConflict
 from rupture_coder.services.coding import (
     AddCode,
     CodeSpec,
@@ -15,7 +15,8 @@ from rupture_coder.services.coding import (
     SetRating,
     UpdateCode,
 )
-from rupture_coder.services.project import AddRater, CommandError
+from rupture_coder.services.notices import Topic
+from rupture_coder.services.project import AddRater
 from rupture_coder.services.sessions import DeleteSession
 from rupture_coder.store.models import (
     AuditEntry,
@@ -165,7 +166,9 @@ def test_listeners_hear_what_changed(coded):
     code = svc.run(AddCode(session.id, rater.id, IND, CodeSpec("W2", utts[1].id))).result
     svc.undo()
     assert [c.command for c in heard] == ["add code", "undo"]
-    assert heard[0].tables == {"code_events"} and heard[0].ids("code_events") == {code.id}
+    assert heard[0].notice.topics == {Topic.CODES} and heard[0].notice.code_ids == {code.id}
+    assert heard[0].notice.session_ids == {session.id}
+    assert heard[1].notice.topics == {Topic.CODES} and heard[1].notice.code_ids == {code.id}
 
 
 def test_group_events_need_actor_target_and_level(service):

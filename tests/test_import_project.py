@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 from test_importers import make_wav, write
 
 from rupture_coder.cli import main
+from rupture_coder.errors import CommandError, ImportRefused
 from rupture_coder.importers import read_file
 from rupture_coder.resources import samples_dir
 from rupture_coder.services.coding import AddCode, CodeSpec, SetRating
-from rupture_coder.services.imports import ImportRefused, plan_import, run_import
-from rupture_coder.services.project import AddRater, CommandError
+from rupture_coder.services.imports import plan_import, run_import
+from rupture_coder.services.project import AddRater
 from rupture_coder.services.queries import list_sessions, segments, transcript
 from rupture_coder.services.sessions import AttachTranscript, Resegment
 from rupture_coder.store.db import open_project

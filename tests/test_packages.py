@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
+from rupture_coder.errors import PackageError
 from rupture_coder.resources import samples_dir
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.coding import AddCode, CodeSpec, DeleteCode, SetRating, UpdateCode
@@ -14,7 +15,7 @@ from rupture_coder.services.imports import plan_import, run_import
 from rupture_coder.services.project import AddRater
 from rupture_coder.store.db import backup_sqlite, open_project
 from rupture_coder.store.models import AuditEntry, CodeEvent, SegmentRating
-from rupture_coder.study.packages import PackageError, export_package, merge_packages
+from rupture_coder.study.packages import export_package, merge_packages
 
 IND = ("3rs-individual", "1.0.0")
 

@@ -7,6 +7,7 @@ from helpers import IND, make_session
 
 from rupture_coder.codebook import load_codebook, parse_codebook_text
 from rupture_coder.codebook.model import normalise_hotkey
+from rupture_coder.errors import CommandError
 from rupture_coder.resources import codebooks_dir, default_codebook_path
 from rupture_coder.services.coding import AddCode, CodeSpec, SetRating
 from rupture_coder.services.progress import (
@@ -15,7 +16,7 @@ from rupture_coder.services.progress import (
     missing_ratings,
     session_status,
 )
-from rupture_coder.services.project import AddRater, CommandError
+from rupture_coder.services.project import AddRater
 from rupture_coder.shortcuts import SHORTCUTS, clashes
 
 

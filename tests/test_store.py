@@ -11,13 +11,8 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, func, select, text
 
-from rupture_coder.store.db import (
-    ProjectError,
-    _alembic_config,
-    current_revision,
-    head_revision,
-    open_project,
-)
+from rupture_coder.errors import ProjectError
+from rupture_coder.store.db import _alembic_config, current_revision, head_revision, open_project
 from rupture_coder.store.models import CodeEvent, Session, Utterance
 
 

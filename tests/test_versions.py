@@ -6,10 +6,11 @@ import pytest
 from helpers import IND, make_session
 
 from rupture_coder.codebook import parse_codebook_text
-from rupture_coder.codebook.versions import IncomparableVersions, translation
+from rupture_coder.codebook.versions import translation
+from rupture_coder.errors import CommandError, IncomparableVersions
 from rupture_coder.resources import default_codebook_path
 from rupture_coder.services.coding import AddCode, CodeSpec
-from rupture_coder.services.project import AddRater, CommandError, RegisterCodebook
+from rupture_coder.services.project import AddRater, RegisterCodebook
 from rupture_coder.store.models import CodebookVersion
 
 V1 = default_codebook_path("individual").read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ refused or failed and what the person can do about it; whatever raised it change
     │   └── PackageError       a rater package (``problems``)
     ├── ProjectError           a project cannot be opened or created
     ├── StorageError           the database refused a read or write (locked, full, read-only, damaged)
+    ├── InternalError          a defect stopped an action (details in the log); nothing was written
     ├── UndoConflict           the rows an undo or redo would restore changed since
     └── NothingToUndo          the undo (or redo) stack is empty
 """
@@ -80,6 +81,10 @@ class ProjectError(RuptureCoderError):
 
 class StorageError(RuptureCoderError):
     """The database refused a read or a write; nothing was saved. The message says why."""
+
+
+class InternalError(RuptureCoderError):
+    """A defect in rupture-coder stopped an action; nothing was written. Details are in the log."""
 
 
 class UndoConflict(RuptureCoderError):

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from rupture_coder.codebook import Codebook, CodebookError, load_codebook
+from rupture_coder.codebook import Codebook, load_codebook
+from rupture_coder.errors import CodebookError
 
 
 def add_codebook_parser(sub) -> None:

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 from rupture_coder.domain import ParticipantPlan
+from rupture_coder.errors import ImportRefused
 from rupture_coder.importers import FORMATS
 from rupture_coder.services import ProjectService
-from rupture_coder.services.imports import ImportRefused, plan_import, plan_media_import, run_import
+from rupture_coder.services.imports import plan_import, plan_media_import, run_import
 from rupture_coder.services.queries import list_sessions
 from rupture_coder.store.db import Project
 

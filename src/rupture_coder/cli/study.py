@@ -7,10 +7,11 @@ import json
 import sys
 from pathlib import Path
 
+from rupture_coder.errors import PackageError
 from rupture_coder.services import ProjectService
 from rupture_coder.store.db import Project
 from rupture_coder.study.exports import export_study
-from rupture_coder.study.packages import PackageError, export_package, merge_packages
+from rupture_coder.study.packages import export_package, merge_packages
 
 
 def add_study_parsers(sub, parents) -> None:

@@ -1,13 +1,13 @@
 """Versioned codebooks: the YAML format, its validation and cross-version item mappings."""
 
 from rupture_coder.codebook.loader import (
-    CodebookError,
     Problem,
     load_codebook,
     load_codebook_file,
     parse_codebook_text,
 )
 from rupture_coder.codebook.model import Codebook, Item, RatingDef, Scale
+from rupture_coder.errors import CodebookError
 
 __all__ = [
     "Codebook",

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from rupture_coder.errors import RuptureCoderError
 from rupture_coder.services import queries
+from rupture_coder.services.notices import Notice, Topic
 from rupture_coder.store.db import Project
 from rupture_coder.study.agreement import (
     ProjectAgreement,
@@ -74,7 +75,7 @@ def _cell(stat: Statistic | None) -> QTableWidgetItem:
 
 
 class AgreementDashboard(QDialog):
-    def __init__(self, project: Project, parent=None):
+    def __init__(self, project: Project, bus=None, parent=None):
         super().__init__(parent)
         self.setObjectName("agreementDashboard")
         self.setWindowTitle("Inter-rater agreement")
@@ -83,6 +84,16 @@ class AgreementDashboard(QDialog):
         self.result: ProjectAgreement | None = None
         self._build()
         self.refresh()
+        if bus is not None:
+            bus.follow(self, self._on_notice)
+
+    def _on_notice(self, notice: Notice) -> None:
+        if notice.touches(Topic.SESSIONS, Topic.CODEBOOKS):
+            self._fill_sessions()
+        if notice.touches(
+            Topic.SESSIONS, Topic.RATERS, Topic.CODEBOOKS, Topic.CODES, Topic.RATINGS
+        ):
+            self.refresh()
 
     def _build(self) -> None:
         self.unit_box = QComboBox()

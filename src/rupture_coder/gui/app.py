@@ -9,12 +9,13 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from rupture_coder.errors import ProjectError
 from rupture_coder.gui.dialogs import IdentityDialog
 from rupture_coder.gui.main_window import MainWindow
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.demo import default_project_path, ensure_demo
 from rupture_coder.services.project import AddRater
-from rupture_coder.store.db import Project, ProjectError, open_project
+from rupture_coder.store.db import Project, open_project
 
 
 def make_app() -> QApplication:

@@ -1,23 +1,18 @@
-"""Bridges the service layer's change notices to Qt, coalesced once per event-loop turn."""
+"""Bridges the service layer's change notices to Qt, coalesced once per event-loop turn.
+
+Every window that shows project data connects to ``ChangeBus.changed`` and refreshes what the
+notice touches, so a change made anywhere in the app (undo included) shows everywhere.
+"""
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from rupture_coder.services import ChangeSet, ProjectService
-
-
-class Notice:
-    """The tables and row ids that changed since the last notice."""
-
-    def __init__(self) -> None:
-        self.tables: set[str] = set()
-        self.ids: dict[str, set[str]] = {}
-
-    def add(self, change: ChangeSet) -> None:
-        self.tables |= change.tables or {"*"}
-        for table in change.tables:
-            self.ids.setdefault(table, set()).update(change.ids(table))
+from rupture_coder.services.notices import Notice
 
 
 class ChangeBus(QObject):
@@ -34,7 +29,7 @@ class ChangeBus(QObject):
         if self._pending is None:
             self._pending = Notice()
             QTimer.singleShot(0, self._flush)
-        self._pending.add(change)
+        self._pending.merge(change.notice)
 
     def _flush(self) -> None:
         notice, self._pending = self._pending, None
@@ -43,3 +38,13 @@ class ChangeBus(QObject):
 
     def close(self) -> None:
         self._unsubscribe()
+
+    def follow(self, view: QObject, on_notice: Callable[[Notice], None]) -> None:
+        """Call ``on_notice`` for every notice while ``view`` lives (Qt drops the link with it)."""
+        self.changed.connect(on_notice)
+        view.destroyed.connect(lambda *_: _disconnect(self.changed, on_notice))
+
+
+def _disconnect(signal, slot) -> None:
+    with contextlib.suppress(RuntimeError, TypeError):  # already gone with its receiver
+        signal.disconnect(slot)

@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
 
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.gold import MarkGold
+from rupture_coder.services.notices import Notice, Topic
 from rupture_coder.study.calibration import SCORE_COLUMNS, calibration_table
 
 COLOURS = ("#2f6db5", "#c0392b", "#1e8449", "#8e44ad", "#d35400", "#16a085")
 
 
 class CalibrationDialog(QDialog):
-    def __init__(self, service: ProjectService, session_id: str | None, parent=None):
+    def __init__(self, service: ProjectService, session_id: str | None, bus=None, parent=None):
         super().__init__(parent)
         self.setObjectName("calibrationDialog")
         self.setWindowTitle("Calibration and drift")
@@ -57,6 +58,15 @@ class CalibrationDialog(QDialog):
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.status)
         self.refresh()
+        if bus is not None:
+            bus.follow(self, self._on_notice)
+
+    def _on_notice(self, notice: Notice) -> None:
+        if notice.touches(
+            Topic.SESSIONS, Topic.RATERS, Topic.CODES, Topic.RATINGS, Topic.COMPLETION,
+            Topic.GOLD, Topic.SETTINGS,
+        ):  # fmt: skip
+            self.refresh()
 
     def mark_gold(self) -> None:
         self._gold(self.gold_rater.currentData())

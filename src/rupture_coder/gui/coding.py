@@ -11,11 +11,11 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QWidget
 
 from rupture_coder.codebook import Codebook
+from rupture_coder.errors import RuptureCoderError
 from rupture_coder.gui.group_popup import GroupEventDialog
 from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.services import ChangeSet, ProjectService, queries
 from rupture_coder.services.coding import AddCode, CodeSpec
-from rupture_coder.services.project import CommandError
 from rupture_coder.services.settings import get_setting
 
 
@@ -73,7 +73,7 @@ class CodingController(QObject):
             change = self.service().run(
                 AddCode(ctx.session_id, ctx.rater_id, ctx.codebook.key, spec)
             )
-        except CommandError as exc:
+        except RuptureCoderError as exc:
             self.message.emit(str(exc))
             return None
         self.message.emit(f"coded {item_id}")

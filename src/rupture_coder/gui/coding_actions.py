@@ -3,9 +3,9 @@ A mixin of MainWindow (it uses its service, state, transcript view and codes pan
 
 from __future__ import annotations
 
+from rupture_coder.errors import RuptureCoderError
 from rupture_coder.services.coding import DeleteCode, FlagCode, SetRating, UpdateCode
 from rupture_coder.services.progress import MarkComplete
-from rupture_coder.services.project import CommandError
 
 
 class CodingActions:
@@ -17,7 +17,7 @@ class CodingActions:
     def _run(self, command) -> bool:
         try:
             self.service.run(command)
-        except CommandError as exc:
+        except RuptureCoderError as exc:
             self.statusBar().showMessage(str(exc), 8000)
             return False
         return True

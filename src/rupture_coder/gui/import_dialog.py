@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder.domain import ParticipantPlan
+from rupture_coder.errors import ImportRefused
 from rupture_coder.importers import FORMATS, detect_format
 from rupture_coder.importers.tabular import FIELDS, table_columns
 from rupture_coder.services import ProjectService
-from rupture_coder.services.imports import ImportPlan, ImportRefused, plan_import, run_import
+from rupture_coder.services.imports import ImportPlan, plan_import, run_import
 from rupture_coder.timestamps import format_timestamp
 
 ROLES = {"individual": ["therapist", "client"], "group": ["therapist", "member"]}

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder import __version__
+from rupture_coder.errors import ProjectError, RuptureCoderError
 from rupture_coder.gui.agreement_dashboard import AgreementDashboard
 from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.codebook_panel import CodebookPanel
@@ -38,10 +39,11 @@ from rupture_coder.gui.timeline import Timeline
 from rupture_coder.gui.transcript_model import TranscriptModel
 from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.gui.workspace_state import SessionState
-from rupture_coder.services import NothingToUndo, ProjectService, UndoConflict, queries
+from rupture_coder.services import ProjectService, queries
+from rupture_coder.services.notices import Notice, Topic
 from rupture_coder.services.settings import get_setting
 from rupture_coder.shortcuts import keys
-from rupture_coder.store.db import Project, ProjectError, open_project
+from rupture_coder.store.db import Project, open_project
 from rupture_coder.timestamps import format_timestamp
 
 STATUS_MARK = {
@@ -424,23 +426,21 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
                 self.project, self.state.session_id, self.rater_box.currentData()
             )
 
-    def _on_changed(self, notice) -> None:
-        tables = notice.tables
+    def _on_changed(self, notice: Notice) -> None:
         rater_id = self.rater_box.currentData()
-        if tables & {"sessions", "utterances", "segments", "raters", "codebook_versions", "*"}:
+        sid = self.state.session_id
+        if notice.touches(Topic.SESSIONS, Topic.RATERS, Topic.CODEBOOKS):
             self.reload()
-        elif (
-            self.state.session_id
-            and rater_id
-            and tables & {"code_events", "segment_ratings", "session_ratings"}
-        ):
-            if "code_events" in tables:
-                self.state.update_codes(self.project, rater_id, notice.ids["code_events"])
-            if tables & {"segment_ratings", "session_ratings"}:
+        elif sid and rater_id and notice.touches_session(sid, Topic.CODES, Topic.RATINGS):
+            if Topic.CODES in notice.topics:
+                self.state.update_codes(self.project, rater_id, notice.code_ids)
+            if Topic.RATINGS in notice.topics:
                 self.state.load_ratings(self.project, rater_id)
             self._show_codes()
             self._slow_timer.start()  # timeline, warnings and summary follow a moment later
-        if tables & {"code_events", "segment_ratings", "session_ratings", "session_completions"}:
+        elif notice.touches(Topic.SETTINGS):
+            self._slow_timer.start()  # thresholds and windows change the summary
+        if notice.touches(Topic.CODES, Topic.RATINGS, Topic.COMPLETION):
             self._refresh_status()
         self._update_undo_actions()
 
@@ -540,7 +540,7 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
     def _replay(self, step) -> None:
         try:
             change = step()
-        except (NothingToUndo, UndoConflict) as exc:
+        except RuptureCoderError as exc:
             self.statusBar().showMessage(str(exc), 8000)
             return
         self.statusBar().showMessage(change.summary, 5000)
@@ -553,7 +553,7 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
 
     def open_agreement(self) -> AgreementDashboard:
-        dashboard = AgreementDashboard(self.project, self)
+        dashboard = AgreementDashboard(self.project, self.bus, self)
         dashboard.show()
         return dashboard
 

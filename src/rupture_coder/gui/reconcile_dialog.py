@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rupture_coder.errors import RuptureCoderError
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.consensus import (
     AcceptAgreements,
@@ -30,7 +31,7 @@ from rupture_coder.services.consensus import (
     progress,
     units,
 )
-from rupture_coder.services.project import CommandError
+from rupture_coder.services.notices import Notice, Topic
 from rupture_coder.timestamps import format_timestamp
 
 DIFF = QColor("#fde2c8")
@@ -44,7 +45,9 @@ def _shown(unit: Unit, value) -> str:
 
 
 class ReconcileDialog(QDialog):
-    def __init__(self, service: ProjectService, session_id: str, rater_ids: list[str], parent=None):
+    def __init__(
+        self, service: ProjectService, session_id: str, rater_ids: list[str], bus=None, parent=None
+    ):
         super().__init__(parent)
         self.setObjectName("reconcileDialog")
         self.setWindowTitle("Reconcile into the consensus")
@@ -57,6 +60,18 @@ class ReconcileDialog(QDialog):
         self.codebook = queries.session_codebook(project, session_id)
         self._build()
         self.refresh()
+        if bus is not None:
+            bus.follow(self, self._on_notice)
+
+    def _on_notice(self, notice: Notice) -> None:
+        if notice.touches(Topic.RATERS) or notice.touches_session(
+            self.session_id, Topic.SESSIONS, Topic.CODES, Topic.RATINGS, Topic.DECISIONS
+        ):
+            if queries.session_row(self.service.project, self.session_id) is None:
+                self.close()  # the session was deleted
+                return
+            self.names = {r.id: r.name for r in queries.raters(self.service.project)}
+            self.refresh()
 
     def _build(self) -> None:
         self.unit_list = QListWidget()
@@ -229,7 +244,7 @@ class ReconcileDialog(QDialog):
                     self.service.actor,
                 )
             )
-        except CommandError as exc:
+        except RuptureCoderError as exc:
             self.progress_label.setText(f"<b>Not recorded:</b> {exc}")
             return False
         self.note.clear()

@@ -21,15 +21,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rupture_coder.errors import RuptureCoderError
 from rupture_coder.services import ProjectService, queries
-from rupture_coder.services.project import CommandError
+from rupture_coder.services.notices import Notice, Topic
 from rupture_coder.services.review import AddComment, SetCommentStatus, comments_for_session
 from rupture_coder.study.review import Filters, Moment, moments
 from rupture_coder.timestamps import format_timestamp
 
 
 class ReviewDialog(QDialog):
-    def __init__(self, service: ProjectService, go_to: Callable[[Moment], None], parent=None):
+    def __init__(
+        self, service: ProjectService, go_to: Callable[[Moment], None], bus=None, parent=None
+    ):
         super().__init__(parent)
         self.setObjectName("reviewDialog")
         self.setWindowTitle("Supervisor review")
@@ -93,6 +96,13 @@ class ReviewDialog(QDialog):
         split.setSizes([220, 520, 360])
         QVBoxLayout(self).addWidget(split)
         self.refresh()
+        if bus is not None:
+            bus.follow(self, self._on_notice)
+
+    def _on_notice(self, notice: Notice) -> None:
+        topics = (Topic.SESSIONS, Topic.RATERS, Topic.CODES, Topic.RATINGS, Topic.COMMENTS)
+        if notice.touches(*topics, Topic.SETTINGS):
+            self.refresh()
 
     def filters(self) -> Filters:
         return Filters(self.flagged.isChecked(), self.impact.value() or None, self.unresolved.isChecked(),
@@ -138,7 +148,7 @@ class ReviewDialog(QDialog):
         try:
             self.service.run(AddComment(m.session_id, self.comment_text.text(), self.service.actor, m.code_id,
                                         None if m.code_id else m.segment_id))  # fmt: skip
-        except CommandError as exc:
+        except RuptureCoderError as exc:
             self.comment_text.setPlaceholderText(str(exc))
             return
         self.comment_text.clear()

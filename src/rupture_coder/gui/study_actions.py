@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from rupture_coder.errors import RuptureCoderError
 from rupture_coder.services import queries
 
 
@@ -23,21 +24,21 @@ class StudyActions:
                 "reconciling needs two or more raters who coded this session", 8000
             )
             return None
-        dialog = ReconcileDialog(self.service, self.state.session_id, coders, self)
+        dialog = ReconcileDialog(self.service, self.state.session_id, coders, self.bus, self)
         dialog.show()
         return dialog
 
     def open_review(self):
         from rupture_coder.gui.review_dialog import ReviewDialog
 
-        dialog = ReviewDialog(self.service, self.go_to, self)
+        dialog = ReviewDialog(self.service, self.go_to, self.bus, self)
         dialog.show()
         return dialog
 
     def open_calibration(self):
         from rupture_coder.gui.calibration_dialog import CalibrationDialog
 
-        dialog = CalibrationDialog(self.service, self.state.session_id, self)
+        dialog = CalibrationDialog(self.service, self.state.session_id, self.bus, self)
         dialog.show()
         return dialog
 
@@ -62,7 +63,7 @@ class StudyActions:
         QMessageBox.warning(self, "Not done", str(exc))
 
     def _export_package(self) -> None:
-        from rupture_coder.study.packages import PackageError, export_package
+        from rupture_coder.study.packages import export_package
 
         path = self._ask_path(
             "Export rater package",
@@ -72,7 +73,7 @@ class StudyActions:
         if path:
             try:
                 manifest = export_package(self.project, self.rater_box.currentData(), Path(path))
-            except (PackageError, OSError) as exc:
+            except (RuptureCoderError, OSError) as exc:
                 self._report_error(exc)
                 return
             self.statusBar().showMessage(
@@ -81,13 +82,13 @@ class StudyActions:
             )
 
     def _merge_packages(self) -> None:
-        from rupture_coder.study.packages import PackageError, merge_packages
+        from rupture_coder.study.packages import merge_packages
 
         paths = self._ask_path("Merge rater packages", "", "Rater packages (*.rcpkg)", save=False)
         if paths:
             try:
                 result = merge_packages(self.service, [Path(p) for p in paths])
-            except PackageError as exc:
+            except RuptureCoderError as exc:
                 self._report_error(exc)
                 return
             self.statusBar().showMessage(

@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 from sqlalchemy import select
 
 from rupture_coder.codebook.model import Codebook, ItemKind, Scale
-from rupture_coder.services.project import CommandError, stored_codebook
+from rupture_coder.errors import CommandError
+from rupture_coder.services.project import stored_codebook
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     CodeEvent,

@@ -12,8 +12,9 @@ from typing import Any, ClassVar
 
 from sqlalchemy import select
 
+from rupture_coder.errors import CommandError
 from rupture_coder.services.coding import check_value
-from rupture_coder.services.project import CommandError, stored_codebook
+from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.store.db import Db, Project
 from rupture_coder.store.models import (

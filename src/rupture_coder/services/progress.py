@@ -7,7 +7,8 @@ from typing import ClassVar
 
 from sqlalchemy import select
 
-from rupture_coder.services.project import CommandError, stored_codebook
+from rupture_coder.errors import CommandError
+from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (

@@ -7,13 +7,19 @@ Views never write to the database; they call ``run`` and listen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from rupture_coder.errors import NothingToUndo
+from sqlalchemy.exc import SQLAlchemyError
+
+from rupture_coder.errors import InternalError, NothingToUndo, RuptureCoderError
+from rupture_coder.services.notices import Notice
 from rupture_coder.services.recorder import ChangeRecorder, RowChange, apply_changes
-from rupture_coder.store.db import Db, Project
+from rupture_coder.store.db import Db, Project, storage_error
 from rupture_coder.store.models import AuditEntry
 
 
@@ -36,19 +42,17 @@ class ChangeSet:
     audit_id: int | None
     changes: tuple[RowChange, ...]
     result: Any = None
-    tables: frozenset[str] = field(default=frozenset())
+    notice: Notice = field(default_factory=Notice)  # the same change in domain terms
 
     @classmethod
     def build(cls, command: str, summary: str, audit_id, changes, result=None) -> ChangeSet:
-        return cls(
-            command, summary, audit_id, tuple(changes), result, frozenset(c.table for c in changes)
-        )
-
-    def ids(self, table: str) -> set[str]:
-        return {next(iter(c.pk.values())) for c in self.changes if c.table == table}
+        notice = Notice()
+        notice.add_changes(changes)
+        return cls(command, summary, audit_id, tuple(changes), result, notice)
 
 
 Listener = Callable[[ChangeSet], None]
+log = logging.getLogger(__name__)
 
 
 class ProjectService:
@@ -72,8 +76,11 @@ class ProjectService:
 
     # -- commands --------------------------------------------------------------------------
     def run(self, cmd: Command) -> ChangeSet:
-        """Run one command in one transaction; it is committed when this returns."""
-        with self.project.new_session() as session:
+        """Run one command in one transaction; it is committed when this returns.
+
+        Every failure comes out as a RuptureCoderError (a refusal, or a StorageError saying why
+        the database did not take it); either way nothing of the command was written."""
+        with self._failures(cmd.describe()), self.project.new_session() as session:
             recorder = ChangeRecorder(session)
             try:
                 with session.begin():
@@ -92,6 +99,22 @@ class ProjectService:
             self._redo.clear()
             self._notify(change)
         return change
+
+    @contextmanager
+    def _failures(self, doing: str) -> Iterator[None]:
+        """Turn every failure of a write into a RuptureCoderError naming what was not saved."""
+        try:
+            yield
+        except RuptureCoderError:
+            raise
+        except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+            raise storage_error(exc, f"{doing} was not saved") from exc
+        except Exception as exc:  # a defect: say so, keep the details for the log
+            log.exception("command %r failed", doing)
+            raise InternalError(
+                f"{doing} was not saved: an unexpected error ({type(exc).__name__}: {exc}). "
+                "Nothing was written; please report this with the log file."
+            ) from exc
 
     def _audit(
         self, session: Db, name: str, summary: str, changes: list[RowChange], **kw
@@ -138,12 +161,12 @@ class ProjectService:
         if not source:
             raise NothingToUndo("nothing to undo" if inverse else "nothing to redo")
         audit_id = source[-1]
-        with self.project.new_session() as session, session.begin():
+        verb = "undo" if inverse else "redo"
+        with self._failures(verb), self.project.new_session() as session, session.begin():
             original = session.get(AuditEntry, audit_id)
             recorded = [RowChange.from_json(c) for c in original.changes]
             changes = [c.inverse() for c in reversed(recorded)] if inverse else recorded
             apply_changes(session, changes)  # raises UndoConflict and rolls back if rows moved on
-            verb = "undo" if inverse else "redo"
             summary = f"{verb}: {original.summary}"
             link = {"undoes": audit_id} if inverse else {"redoes": audit_id}
             entry = self._audit(session, verb, summary, changes, **link)

@@ -13,7 +13,8 @@ from rupture_coder.domain import (
     ParticipantPlan,
     propose_participants,
 )
-from rupture_coder.services.project import CommandError, stored_codebook
+from rupture_coder.errors import CommandError
+from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.recorder import bulk_insert
 from rupture_coder.services.segmentation import SegmentPlan, plan_segments
 from rupture_coder.store.db import Db

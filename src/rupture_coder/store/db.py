@@ -20,15 +20,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as Db  # the one name of an ORM session in this package
 from sqlalchemy.orm import sessionmaker
 
-from rupture_coder.errors import ProjectError
+from rupture_coder.errors import ProjectError, StorageError
 from rupture_coder.store.files import atomic_write
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_MAGIC = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_MS = 5_000  # how long a write waits for another writer before it is refused
 
 
 def _alembic_config(connection=None) -> Config:
@@ -43,6 +44,8 @@ def head_revision() -> str:
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # SQLAlchemy, not the driver, starts transactions (see _sqlite_begin)
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -51,12 +54,53 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn) -> None:
+    """Writes take the database's write lock when they begin (BEGIN IMMEDIATE), waiting up to the
+    busy timeout for another writer; reads begin deferred and never wait for writers (WAL)."""
+    conn.exec_driver_sql(
+        "BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN"
+    )
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the per-dialect settings the app relies on."""
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+_WHY = (  # what the database said -> what it means for the person, and what to do
+    (("database is locked", "database table is locked", "busy"),
+     "another program is writing to the project (another rupture-coder window, a merge, a sync "
+     "tool); wait a moment and try again"),
+    (("database or disk is full", "disk is full", "no space left"),
+     "the disk is full; free some space and try again"),
+    (("readonly", "read-only", "permission denied"),
+     "the project file or its folder is read-only; check its permissions, or save a copy elsewhere"),
+    (("malformed", "not a database", "file is encrypted", "corrupt"),
+     "the project file is damaged; restore the latest backup (File > Restore from backup)"),
+    (("unable to open database", "no such file"),
+     "the project file cannot be reached (was it moved, deleted or on a drive that is gone?)"),
+    (("disk i/o error", "input/output error"),
+     "the disk reported an input/output error; copy the project somewhere safe"),
+)  # fmt: skip
+
+
+def storage_error(exc: BaseException, doing: str) -> StorageError:
+    """Translate a database or file-system failure into a StorageError a person can act on."""
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).lower()
+    if isinstance(original, OSError) and original.strerror:
+        text += " " + original.strerror.lower()
+    why = next((w for keys, w in _WHY if any(k in text for k in keys)), None)
+    if why is None:
+        if isinstance(exc, IntegrityError):
+            why = f"it conflicts with data already stored ({original})"
+        else:
+            why = f"the database refused it ({type(original).__name__}: {original})"
+    return StorageError(f"{doing}: {why}. Nothing was saved.")
 
 
 def backup_sqlite(src: Path, dest: Path) -> Path:
@@ -83,6 +127,9 @@ class Project:
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(
+            self.engine.execution_options(write=True), expire_on_commit=False
+        )
 
     @property
     def path(self) -> Path | None:
@@ -90,13 +137,18 @@ class Project:
         return Path(u.database) if u.get_backend_name() == "sqlite" and u.database else None
 
     def new_session(self) -> Db:
-        return self._factory()
+        """A session for one command's transaction; it takes the write lock when it begins."""
+        return self._writer()
 
     @contextmanager
     def read(self) -> Iterator[Db]:
-        """A session for queries; it never commits, and its objects stay readable after it closes."""
-        with self._factory() as s:
-            yield s
+        """A session for queries; it never commits, and its objects stay readable after it closes.
+        A database failure comes out as a StorageError."""
+        try:
+            with self._factory() as s:
+                yield s
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            raise storage_error(exc, "reading the project failed") from exc
 
     def close(self) -> None:
         self.engine.dispose()

@@ -20,8 +20,8 @@ import semver
 from sqlalchemy import select
 
 from rupture_coder.codebook import Codebook
-from rupture_coder.codebook.versions import IncomparableVersions, translation
-from rupture_coder.errors import StudyError
+from rupture_coder.codebook.versions import translation
+from rupture_coder.errors import IncomparableVersions, StudyError
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.store.db import Project
