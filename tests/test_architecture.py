@@ -1,8 +1,7 @@
-"""The core never imports Qt; the GUI never writes to the database itself."""
+"""The layers hold: import-linter's contracts (pyproject.toml), and no Qt loaded by the core."""
 
 from __future__ import annotations
 
-import ast
 import pkgutil
 import subprocess
 import sys
@@ -11,29 +10,49 @@ from pathlib import Path
 import rupture_coder
 
 SRC = Path(rupture_coder.__file__).parent
+ROOT = SRC.parents[1]
 QT_ROOTS = ("PySide6", "shiboken6", "PyQt5", "PyQt6", "pyqtgraph", "qtpy")
+
+
+def lint_imports(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    tool = Path(sys.executable).with_name("lint-imports")
+    return subprocess.run(
+        [str(tool), "--no-cache", *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def test_every_import_contract_is_kept():
+    out = lint_imports()
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "0 broken" in out.stdout and "3 kept" in out.stdout
+
+
+def test_the_contracts_see_a_broken_layer(tmp_path):
+    """The linter really reads our imports: with services declared above study it must object."""
+    config = tmp_path / "reversed.toml"
+    config.write_text(
+        '[tool.importlinter]\nroot_package = "rupture_coder"\n'
+        "[[tool.importlinter.contracts]]\n"
+        'name = "reversed"\ntype = "layers"\n'
+        'layers = ["rupture_coder.services", "rupture_coder.study"]\n'
+    )
+    out = lint_imports("--config", str(config))
+    assert out.returncode == 1 and "rupture_coder.study" in out.stdout and "BROKEN" in out.stdout
 
 
 def core_modules() -> list[str]:
     return [
         m.name
         for m in pkgutil.walk_packages([str(SRC)], "rupture_coder.")
-        if not m.name.startswith("rupture_coder.gui") and ".migrations" not in m.name
+        if not m.name.startswith(
+            ("rupture_coder.gui", "rupture_coder.launcher", "rupture_coder.__main__")
+        )
+        and ".migrations" not in m.name
     ]
 
 
-def imported_roots(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    roots = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            roots |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    return roots
-
-
 def test_importing_every_core_module_loads_no_qt():
+    """Catches what a static contract cannot: imports made at run time."""
     modules = core_modules()
     assert len(modules) > 10
     code = (
@@ -46,22 +65,11 @@ def test_importing_every_core_module_loads_no_qt():
     assert out.stdout.strip() == "", f"core modules loaded Qt: {out.stdout}"
 
 
-def test_no_core_source_file_imports_qt():
+def test_gui_never_commits_or_opens_a_write_session():
+    """Views go through services.queries (reads) and ProjectService.run (writes)."""
     offenders = [
-        str(p.relative_to(SRC))
-        for p in SRC.rglob("*.py")
-        if "gui" not in p.relative_to(SRC).parts and imported_roots(p) & set(QT_ROOTS)
+        p.name
+        for p in (SRC / "gui").rglob("*.py")
+        if ".commit(" in (text := p.read_text(encoding="utf-8")) or "new_session(" in text
     ]
-    assert offenders == []
-
-
-def test_gui_does_not_touch_the_database_directly():
-    """Views go through rupture_coder.queries (reads) and the service layer (writes)."""
-    offenders = []
-    for p in (SRC / "gui").rglob("*.py"):
-        text = p.read_text(encoding="utf-8")
-        if "sqlalchemy" in imported_roots(p) or "rupture_coder.store.models" in text:
-            offenders.append(p.name)
-        if ".commit(" in text or "new_session(" in text:
-            offenders.append(p.name)
     assert offenders == []

@@ -60,9 +60,7 @@ def test_a_defect_inside_a_command_is_an_internal_error_and_rolls_back(tmp_path)
             db.flush()
             raise KeyError("oops")
 
-    with pytest.raises(
-        InternalError, match="a broken command was not saved: an unexpected error"
-    ):
+    with pytest.raises(InternalError, match="a broken command was not saved: an unexpected error"):
         svc.run(Broken())
     assert count(project, Rater) == 0
     project.close()
