@@ -1,10 +1,15 @@
-"""Read-only views of a project for the GUI, the CLI and reports (plain data out)."""
+"""Read-only views of a project for the GUI, the CLI and reports.
+
+Every read returns plain frozen dataclasses, never ORM objects: what leaves a read cannot be
+changed behind the service layer's back, and nothing is loaded lazily after the read ended."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -12,6 +17,66 @@ from rupture_coder.codebook import Codebook
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import CodeEvent, Participant, Rater, Segment, Session, Utterance
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    title: str
+    kind: str
+    session_date: date | None
+    codebook_id: str | None
+    codebook_version: str | None
+    media_path: str | None
+    media_hash: str | None
+    media_offset_s: float
+    duration_s: float | None
+    source_file: str | None
+    source_hash: str | None
+    segment_length_s: float | None
+    segment_utterances: int | None
+    notes: str
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    id: str
+    session_id: str
+    index: int
+    start_s: float | None
+    end_s: float | None
+    first_position: int | None
+    last_position: int | None
+    partial: bool
+
+
+@dataclass(frozen=True)
+class RaterRow:
+    id: str
+    name: str
+    role: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    id: str
+    session_id: str
+    code_id: str | None
+    segment_id: str | None
+    author: str
+    text: str
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+Row = TypeVar("Row")
+
+
+def plain(cls: type[Row], obj: Any) -> Row:
+    """The dataclass ``cls`` filled from the same-named attributes of an ORM object."""
+    return cls(**{f.name: getattr(obj, f.name) for f in fields(cls)})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -125,16 +190,15 @@ def transcript(project: Project, session_id: str) -> list[UtteranceRow]:
         ]
 
 
-def segments(project: Project, session_id: str) -> list[Segment]:
+def segments(project: Project, session_id: str) -> list[SegmentRow]:
     with project.read() as db:
-        return list(
-            db.scalars(select(Segment).filter_by(session_id=session_id).order_by(Segment.index))
-        )
+        query = select(Segment).filter_by(session_id=session_id).order_by(Segment.index)
+        return [plain(SegmentRow, s) for s in db.scalars(query)]
 
 
-def raters(project: Project) -> list[Rater]:
+def raters(project: Project) -> list[RaterRow]:
     with project.read() as db:
-        return list(db.scalars(select(Rater).order_by(Rater.name)))
+        return [plain(RaterRow, r) for r in db.scalars(select(Rater).order_by(Rater.name))]
 
 
 def codes(
@@ -209,9 +273,10 @@ def participants(project: Project, session_id: str) -> list[ParticipantRow]:
         return [ParticipantRow(p.id, p.label, p.pseudonym, p.role) for p in rows]
 
 
-def session_row(project: Project, session_id: str) -> Session:
+def session_row(project: Project, session_id: str) -> SessionRow | None:
     with project.read() as db:
-        return db.get(Session, session_id)
+        s = db.get(Session, session_id)
+        return None if s is None else plain(SessionRow, s)
 
 
 def ratings(project: Project, session_id: str, rater_id: str) -> tuple[dict, dict]:

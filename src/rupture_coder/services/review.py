@@ -8,6 +8,7 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from rupture_coder.errors import CommandError
+from rupture_coder.services.queries import CommentRow, plain
 from rupture_coder.store.db import Db, Project
 from rupture_coder.store.models import ReviewComment, Session, utcnow
 
@@ -54,12 +55,11 @@ class SetCommentStatus:
         comment.status, comment.updated_at = self.status, utcnow()
 
 
-def comments_for_session(project: Project, session_id: str) -> list[ReviewComment]:
+def comments_for_session(project: Project, session_id: str) -> list[CommentRow]:
     with project.read() as db:
-        return list(
-            db.scalars(
-                select(ReviewComment)
-                .filter_by(session_id=session_id)
-                .order_by(ReviewComment.created_at)
-            )
+        query = (
+            select(ReviewComment)
+            .filter_by(session_id=session_id)
+            .order_by(ReviewComment.created_at)
         )
+        return [plain(CommentRow, c) for c in db.scalars(query)]
