@@ -3,12 +3,38 @@ A mixin of MainWindow (it uses its service, state, transcript view and codes pan
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QComboBox, QStatusBar
+
 from rupture_coder.errors import RuptureCoderError
+from rupture_coder.gui.codes_panel import CodesPanel
+from rupture_coder.gui.coding import CodingController
+from rupture_coder.gui.transcript_model import TranscriptModel
+from rupture_coder.gui.transcript_view import TranscriptView
+from rupture_coder.gui.workspace_state import SessionState
+from rupture_coder.services import ProjectService
 from rupture_coder.services.coding import DeleteCode, FlagCode, SetRating, UpdateCode
 from rupture_coder.services.progress import MarkComplete
 
 
 class CodingActions:
+    """Actions on codes and ratings. What they use of the window they are mixed into:"""
+
+    service: ProjectService
+    state: SessionState
+    view: TranscriptView
+    model: TranscriptModel
+    codes_panel: CodesPanel
+    coding: CodingController
+    rater_box: QComboBox
+    ask_text: Callable[..., tuple[str, bool]]
+
+    if TYPE_CHECKING:  # QMainWindow's, for the type checker
+
+        def statusBar(self) -> QStatusBar: ...  # noqa: N802
+
     # -- coding actions ---------------------------------------------------------------------------
     def _code_from_panel(self, item) -> None:
         if item.parent() is not None:

@@ -4,15 +4,38 @@ packages, tidy exports and reports. A mixin of MainWindow (it uses its project, 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QComboBox, QFileDialog, QMessageBox, QStatusBar, QTreeWidget
 
 from rupture_coder.errors import RuptureCoderError
-from rupture_coder.services import queries
+from rupture_coder.gui.bus import ChangeBus
+from rupture_coder.gui.media_panel import MediaPanel
+from rupture_coder.gui.transcript_view import TranscriptView
+from rupture_coder.gui.workspace_state import SessionState
+from rupture_coder.services import ProjectService, queries
+from rupture_coder.store.db import Project
 
 
 class StudyActions:
+    """The Study menu's actions. What they use of the window they are mixed into:"""
+
+    project: Project
+    service: ProjectService
+    bus: ChangeBus
+    state: SessionState
+    sessions: QTreeWidget
+    view: TranscriptView
+    media: MediaPanel | None
+    rater_box: QComboBox
+
+    if TYPE_CHECKING:  # QMainWindow's, for the type checker
+
+        def statusBar(self) -> QStatusBar: ...  # noqa: N802
+
+        def activateWindow(self) -> None: ...  # noqa: N802
+
     # -- study: reconciliation, review, calibration, packages, exports, reports ------------------------
     def open_reconcile(self):
         from rupture_coder.gui.reconcile_dialog import ReconcileDialog
