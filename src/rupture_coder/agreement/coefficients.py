@@ -38,7 +38,7 @@ def _too_few(m: RatingMatrix, name: str, min_units: int = 1) -> Stat | None:
 
 def _one_category(m: RatingMatrix) -> bool:
     observed = m.values[~np.isnan(m.values)]
-    return observed.size > 0 and np.all(observed == observed[0])
+    return bool(observed.size > 0 and np.all(observed == observed[0]))
 
 
 def percent_agreement(m: RatingMatrix) -> Stat:
@@ -206,5 +206,6 @@ def krippendorff_alpha(m: RatingMatrix) -> Stat:
     est = _irrcac(m, weights).krippendorff()["est"]
     if abs(float(est["coefficient_value"]) - value) < 1e-4 and math.isfinite(float(est["se"])):
         stat.se = float(est["se"])
-        stat.ci95 = tuple(float(x) for x in est["confidence_interval"])
+        low, high = est["confidence_interval"]
+        stat.ci95 = (float(low), float(high))
     return stat

@@ -6,11 +6,11 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import semver
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from rupture_coder.codebook.model import Codebook, ItemKind
 from rupture_coder.errors import CodebookError
@@ -75,7 +75,7 @@ class _Located:
         return self.lines.get((), None)
 
 
-def _pydantic_message(err: dict[str, Any]) -> str:
+def _pydantic_message(err: ErrorDetails) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "extra_forbidden":
         return (

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 import semver
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-FORMAT_ID = "rupture-coder-codebook/1"
+FORMAT_ID: Final = "rupture-coder-codebook/1"
 
 Identifier = Annotated[
     str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", strip_whitespace=True)

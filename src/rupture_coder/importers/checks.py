@@ -45,7 +45,7 @@ def check_times(session: ParsedSession, src: str, problems: list[ImportProblem])
             u.end_s = None
         if u.start_s is None:
             continue
-        if last is not None and u.start_s < last.start_s:
+        if last is not None and last.start_s is not None and u.start_s < last.start_s:
             problems.append(
                 ImportProblem(
                     src,

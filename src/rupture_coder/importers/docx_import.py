@@ -58,7 +58,7 @@ def parse_docx(
     session = ParsedSession(
         title or path.stem, source_file=path.name, source_hash=file_hash(raw), kind=kind
     )
-    lines = []
+    lines: list[tuple[str, str]] = []
     for n, paragraph in enumerate(document.paragraphs, start=1):
         text = paragraph.text
         if paragraph.style is not None and paragraph.style.name.lower().startswith(

@@ -27,7 +27,9 @@ _TAGS = re.compile(r"</?[a-z][^>]*>", re.IGNORECASE)
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
     """(first line number, lines) per blank-line separated block."""
-    out, current, start = [], [], 0
+    out: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 0
     for n, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             if not current:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as Db  # the one name of an ORM session in this package
 from sqlalchemy.orm import sessionmaker
 
-from rupture_coder.errors import ProjectError, StorageError
+from rupture_coder.errors import InternalError, ProjectError, StorageError
 from rupture_coder.store.files import atomic_write
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -40,7 +40,12 @@ def _alembic_config(connection=None) -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:
+        raise InternalError(
+            f"no database migrations found in {MIGRATIONS}; reinstall rupture-coder"
+        )
+    return head
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
