@@ -207,3 +207,16 @@ def test_group_events_need_actor_target_and_level(service):
     for item, kw, words in refused:
         with pytest.raises(CommandError, match=words.replace("[", r"\[").replace("]", r"\]")):
             add(item, **kw)
+
+
+def test_group_events_refuse_forged_participants(service):
+    session, utts, segs, people = make_session(service, kind="group")
+    rater = service.run(AddRater("Lead", "lead")).result
+    before = snapshot(service.project)
+    for kw in (
+        {"actor_id": "no-such-person", "level": "member-group"},
+        {"actor_id": people["Ann"], "target_id": "no-such-person", "level": "member-member"},
+    ):
+        with pytest.raises(CommandError, match="no participant no-such-person"):
+            service.run(AddCode(session.id, rater.id, GRP, CodeSpec("C1", utts[1].id, **kw)))
+    assert snapshot(service.project) == before

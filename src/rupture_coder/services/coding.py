@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from rupture_coder.codebook.model import Codebook, ItemKind, Scale
 from rupture_coder.errors import CommandError
-from rupture_coder.services.project import stored_codebook
+from rupture_coder.services.project import find_row, stored_codebook
+from rupture_coder.services.project import get_row as _get
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     CodeEvent,
@@ -43,13 +44,6 @@ class CodeSpec:
 
 
 _SPEC_FIELDS = tuple(CodeSpec.__dataclass_fields__)
-
-
-def _get(db: Db, model, key, what: str):
-    obj = db.get(model, key)
-    if obj is None:
-        raise CommandError(f"no {what} {key}")
-    return obj
 
 
 def _check_spec(db: Db, cb: Codebook, session: Session, spec: CodeSpec) -> None:
@@ -99,7 +93,7 @@ def _check_group(db: Db, cb: Codebook, session: Session, item, spec: CodeSpec) -
         raise CommandError(
             f"unknown level {spec.level!r}; expected one of {[lv.id for lv in cb.group.levels]}"
         )
-    actor = db.get(Participant, spec.actor_id)
+    actor = _get(db, Participant, spec.actor_id, "participant")
     if actor.role != level.actor_role:
         raise CommandError(
             f"level {level.id} needs a {level.actor_role} as actor, not a {actor.role}"
@@ -114,7 +108,7 @@ def _check_group(db: Db, cb: Codebook, session: Session, item, spec: CodeSpec) -
     else:
         if not spec.target_id:
             raise CommandError(f"level {level.id} needs a target ({level.target_role})")
-        target = db.get(Participant, spec.target_id)
+        target = _get(db, Participant, spec.target_id, "participant")
         if target.role != level.target_role:
             raise CommandError(
                 f"level {level.id} needs a {level.target_role} as target, not a {target.role}"
@@ -268,13 +262,16 @@ class SetRating:
     def apply(self, db: Db) -> SegmentRating | SessionRating | None:
         if (self.segment_id is None) == (self.session_id is None):
             raise CommandError("a rating belongs to a segment or to a session")
-        model, where = SessionRating, {"session_id": self.session_id}
+        model: type[SegmentRating | SessionRating] = SessionRating
+        where = {"session_id": self.session_id}
         if self.segment_id:
             segment = _get(db, Segment, self.segment_id, "segment")
             model, where = SegmentRating, {"segment_id": segment.id}
             session_id = segment.session_id
-        else:
+        elif self.session_id is not None:
             session_id = self.session_id
+        else:
+            raise CommandError("a rating belongs to a segment or to a session")
         _session, cb = _session_and_codebook(db, session_id, self.rater_id, self.codebook)
         try:
             definition = cb.rating(self.rating_id)
@@ -285,14 +282,14 @@ class SetRating:
             raise CommandError(
                 f"{self.rating_id} is a {definition.scope.value} rating, not a {wanted} rating"
             )
-        existing = db.scalar(
-            select(model).filter_by(
-                rater_id=self.rater_id,
-                codebook_id=cb.id,
-                codebook_version=cb.version,
-                rating_id=self.rating_id,
-                **where,
-            )
+        existing = find_row(
+            db,
+            model,
+            rater_id=self.rater_id,
+            codebook_id=cb.id,
+            codebook_version=cb.version,
+            rating_id=self.rating_id,
+            **where,
         )
         if self.value is None and not self.is_na:
             if existing is not None:

@@ -12,9 +12,10 @@ from typing import Any, ClassVar
 
 from sqlalchemy import select
 
+from rupture_coder.codebook.model import Scope
 from rupture_coder.errors import CommandError
 from rupture_coder.services.coding import check_value
-from rupture_coder.services.project import stored_codebook
+from rupture_coder.services.project import find_row, get_row, stored_codebook
 from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.store.db import Db, Project
 from rupture_coder.store.models import (
@@ -59,10 +60,10 @@ def units(project: Project, session_id: str, rater_ids: list[str]) -> list[Unit]
     if len(rater_ids) < 2:
         raise CommandError("reconciling needs two or more raters")
     with project.read() as db:
-        session = db.get(Session, session_id)
+        session = get_row(db, Session, session_id, "session")
         cb = stored_codebook(db, session.codebook_id, session.codebook_version)
         segs = sorted(session.segments, key=lambda s: s.index)
-        pos = dict(
+        pos: dict[str | None, int] = dict(
             db.execute(
                 select(Utterance.id, Utterance.position).filter_by(session_id=session_id)
             ).all()
@@ -87,7 +88,7 @@ def units(project: Project, session_id: str, rater_ids: list[str]) -> list[Unit]
             out.append(
                 Unit("presence", seg.id, seg.index, item.id, {r: r in who for r in rater_ids})
             )
-        for rating in cb.ratings_for("segment"):
+        for rating in cb.ratings_for(Scope.SEGMENT):
             out.append(
                 Unit(
                     "segment-rating",
@@ -97,7 +98,7 @@ def units(project: Project, session_id: str, rater_ids: list[str]) -> list[Unit]
                     {r: seg_r.get((seg.id, rating.id, r), (None, False)) for r in rater_ids},
                 )
             )
-    for rating in cb.ratings_for("session"):
+    for rating in cb.ratings_for(Scope.SESSION):
         out.append(
             Unit(
                 "session-rating",
@@ -141,7 +142,7 @@ class Decide:
         return f"consensus for {self.unit.label()}: {self.decision}"
 
     def apply(self, db: Db) -> ConsensusDecision:
-        session = db.get(Session, self.session_id)
+        session = get_row(db, Session, self.session_id, "session")
         cb = stored_codebook(db, session.codebook_id, session.codebook_version)
         consensus = consensus_rater(db)
         if consensus is None:
@@ -180,10 +181,10 @@ class Decide:
         return row
 
     def _presence(self, db: Db, cb, consensus_id: str, chosen: str | None) -> None:
-        session = db.get(Session, self.session_id)
+        session = get_row(db, Session, self.session_id, "session")
         segs = sorted(session.segments, key=lambda s: s.index)
         seg = db.get(Segment, self.unit.segment_id)
-        pos = dict(
+        pos: dict[str | None, int] = dict(
             db.execute(
                 select(Utterance.id, Utterance.position).filter_by(session_id=self.session_id)
             ).all()
@@ -205,7 +206,7 @@ class Decide:
         for old in here(consensus_id):
             db.delete(old)
         db.flush()
-        if self.decision in ("kept", "agreed"):
+        if chosen is not None:  # "kept" or "agreed": apply checked it is one of the sources
             for c in here(chosen):
                 copy = {k: getattr(c, k) for k in ("session_id", "codebook_id", "codebook_version", "item_id", "segment_id",
                         "first_utterance_id", "last_utterance_id", "start_s", "end_s", "count", "value", "actor_id",
@@ -220,18 +221,22 @@ class Decide:
             raise CommandError(f"{self.decision!r} is not a decision for a code")
 
     def _rating(self, db: Db, cb, consensus_id: str, chosen: str | None) -> None:
-        if self.decision in ("kept", "agreed"):
+        if chosen is not None:  # "kept" or "agreed": apply checked it is one of the sources
             value, is_na = self.unit.values[chosen]
         elif self.decision == "value":
             value, is_na = self.value, self.value is None
         else:
             raise CommandError(f"{self.decision!r} is not a decision for a rating")
+        model: type[SegmentRating | SessionRating]
         model = SegmentRating if self.unit.kind == "segment-rating" else SessionRating
         where = {"segment_id": self.unit.segment_id} if model is SegmentRating else {}
-        row = db.scalar(
-            select(model).filter_by(
-                session_id=self.session_id, rater_id=consensus_id, rating_id=self.unit.key, **where
-            )
+        row = find_row(
+            db,
+            model,
+            session_id=self.session_id,
+            rater_id=consensus_id,
+            rating_id=self.unit.key,
+            **where,
         )
         if value is None and not is_na:
             if row is not None:

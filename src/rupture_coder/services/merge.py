@@ -14,6 +14,7 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from rupture_coder.errors import PackageError
+from rupture_coder.services.project import find_rows
 from rupture_coder.services.recorder import bulk_insert, decode, encode
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
@@ -29,7 +30,13 @@ from rupture_coder.store.models import (
     Utterance,
 )
 
-RATER_TABLES = (CodeEvent, SegmentRating, SessionRating, SessionCompletion)
+RaterRow = CodeEvent | SegmentRating | SessionRating | SessionCompletion
+RATER_TABLES: tuple[type[RaterRow], ...] = (
+    CodeEvent,
+    SegmentRating,
+    SessionRating,
+    SessionCompletion,
+)
 
 
 def transcript_digest(utterances: list[dict], segments: list[dict]) -> str:
@@ -109,9 +116,7 @@ class MergePackage:
             gone = [rid for rid in stored if rid not in incoming]
             changed = [rid for rid, row in incoming.items() if rid in stored and stored[rid] != row]
             if gone or changed:  # the coder deleted or edited these since the last package
-                objs = {
-                    o.id: o for o in db.scalars(select(model).where(model.id.in_(gone + changed)))
-                }
+                objs = {o.id: o for o in find_rows(db, model, model.id.in_(gone + changed))}
                 for rid in gone:
                     db.delete(objs[rid])
                 db.flush()

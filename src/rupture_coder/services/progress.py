@@ -7,8 +7,9 @@ from typing import ClassVar
 
 from sqlalchemy import select
 
+from rupture_coder.codebook.model import Scope
 from rupture_coder.errors import CommandError
-from rupture_coder.services.project import stored_codebook
+from rupture_coder.services.project import get_row, stored_codebook
 from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
@@ -23,7 +24,7 @@ from rupture_coder.store.models import (
 
 def missing_ratings(db: Db, session_id: str, rater_id: str) -> list[str]:
     """The required ratings this rater has not given yet (N/A counts as given)."""
-    session = db.get(Session, session_id)
+    session = get_row(db, Session, session_id, "session")
     cb = stored_codebook(db, session.codebook_id, session.codebook_version)
     seg_given = {
         (r.segment_id, r.rating_id)
@@ -39,12 +40,12 @@ def missing_ratings(db: Db, session_id: str, rater_id: str) -> list[str]:
     }
     out = []
     for seg in sorted(session.segments, key=lambda s: s.index):
-        for r in cb.ratings_for("segment"):
+        for r in cb.ratings_for(Scope.SEGMENT):
             if r.required and (seg.id, r.id) not in seg_given:
                 out.append(f"segment {seg.index + 1}: {r.label}")
     out += [
         f"session: {r.label}"
-        for r in cb.ratings_for("session")
+        for r in cb.ratings_for(Scope.SESSION)
         if r.required and r.id not in sess_given
     ]
     return out
@@ -98,7 +99,7 @@ def session_status(db: Db, rater_id: str) -> dict[str, str]:
 
 def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
     """Warnings, not blocks: strategies before any rupture; impact ratings that contradict the markers."""
-    session = db.get(Session, session_id)
+    session = get_row(db, Session, session_id, "session")
     cb = stored_codebook(db, session.codebook_id, session.codebook_version)
     kind = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     segs = sorted(session.segments, key=lambda s: s.index)
@@ -117,7 +118,7 @@ def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
     at_position = {
         p: s
         for s in segs
-        if s.first_position is not None
+        if s.first_position is not None and s.last_position is not None
         for p in range(s.first_position, s.last_position + 1)
     }
     placed = []
@@ -147,7 +148,7 @@ def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
     ).all()
     by_type = {
         r.relates_to: r
-        for r in cb.ratings_for("segment")
+        for r in cb.ratings_for(Scope.SEGMENT)
         if r.relates_to in ("withdrawal", "confrontation")
     }
     for rupture, definition in by_type.items():

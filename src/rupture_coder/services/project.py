@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 
 from rupture_coder.codebook import Codebook, parse_codebook_text
 from rupture_coder.codebook.loader import content_hash
@@ -13,6 +14,7 @@ from rupture_coder.errors import CommandError
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     RATER_ROLES,
+    Base,
     CodebookVersion,
     CodeEvent,
     ProjectSetting,
@@ -80,10 +82,31 @@ def codebook_in_use(db: Db, codebook_id: str, version: str) -> bool:
 
 
 _PARSED: dict[str, Codebook] = {}
+M = TypeVar("M", bound=Base)
 
 
-def stored_codebook(db: Db, codebook_id: str, version: str) -> Codebook:
+def get_row(db: Db, model: type[M], key: Any, what: str) -> M:
+    """The stored row with this primary key; CommandError ("no session ...") when there is none."""
+    obj = db.get(model, key)
+    if obj is None:
+        raise CommandError(f"no {what} {key}")
+    return obj
+
+
+def find_row(db: Db, model: type[M], **filters: Any) -> M | None:
+    """The row matching ``filters``, typed as ``model`` even when that is one of several models."""
+    return db.scalar(select(model).filter_by(**filters))
+
+
+def find_rows(db: Db, model: type[M], *where: ColumnElement[bool]) -> Sequence[M]:
+    """The rows matching ``where``, typed as ``model`` (select() would type a union as Base)."""
+    return db.scalars(select(model).where(*where)).all()
+
+
+def stored_codebook(db: Db, codebook_id: str | None, version: str | None) -> Codebook:
     """The stored codebook version, parsed once per content hash."""
+    if codebook_id is None or version is None:
+        raise CommandError("no codebook is assigned; assign a codebook version first")
     row = db.get(CodebookVersion, (codebook_id, version))
     if row is None:
         raise CommandError(f"codebook {codebook_id} {version} is not in this project")

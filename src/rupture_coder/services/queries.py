@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 
 from rupture_coder.codebook import Codebook
-from rupture_coder.services.project import stored_codebook
+from rupture_coder.services.project import get_row, stored_codebook
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import CodeEvent, Participant, Rater, Segment, Session, Utterance
 
@@ -145,7 +145,11 @@ def list_sessions(project: Project) -> list[SessionInfo]:
         out = []
         for s in sorted(db.scalars(select(Session)), key=lambda s: natural_key(s.title)):
             duration = s.duration_s if s.duration_s is not None else ends.get(s.id)
-            cb = (s.codebook_id, s.codebook_version) if s.codebook_id else None
+            cb = (
+                (s.codebook_id, s.codebook_version)
+                if s.codebook_id and s.codebook_version
+                else None
+            )
             out.append(
                 SessionInfo(
                     s.id,
@@ -163,7 +167,7 @@ def list_sessions(project: Project) -> list[SessionInfo]:
 
 def session_codebook(project: Project, session_id: str) -> Codebook:
     with project.read() as db:
-        s = db.get(Session, session_id)
+        s = get_row(db, Session, session_id, "session")
         return stored_codebook(db, s.codebook_id, s.codebook_version)
 
 

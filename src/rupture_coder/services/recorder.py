@@ -134,7 +134,7 @@ class ChangeRecorder:
                 self.changes.append(RowChange("delete", obj.__tablename__, _pk(obj), row, None))
 
 
-def bulk_insert(session: Db, model: type, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(session: Db, model: type[Base], rows: list[dict[str, Any]]) -> None:
     """Insert many rows in one executemany, recorded for the audit and undo like any insert.
 
     Each row must give every column (the caller fills defaults such as ids).

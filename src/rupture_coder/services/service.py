@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from rupture_coder.errors import InternalError, NothingToUndo, RuptureCoderError
+from rupture_coder.errors import InternalError, NothingToUndo, RuptureCoderError, UndoConflict
 from rupture_coder.services.notices import Notice
 from rupture_coder.services.recorder import ChangeRecorder, RowChange, apply_changes
 from rupture_coder.store.db import Db, Project, storage_error
@@ -149,7 +149,8 @@ class ProjectService:
         if not stack:
             return None
         with self.project.read() as s:
-            return s.get(AuditEntry, stack[-1]).summary
+            entry = s.get(AuditEntry, stack[-1])
+            return entry.summary if entry is not None else None
 
     def undo(self) -> ChangeSet:
         return self._replay(self._undo, self._redo, inverse=True)
@@ -164,6 +165,10 @@ class ProjectService:
         verb = "undo" if inverse else "redo"
         with self._failures(verb), self.project.new_session() as session, session.begin():
             original = session.get(AuditEntry, audit_id)
+            if original is None:
+                raise UndoConflict(
+                    f"cannot {verb}: change {audit_id} is no longer in the project's audit log"
+                )
             recorded = [RowChange.from_json(c) for c in original.changes]
             changes = [c.inverse() for c in reversed(recorded)] if inverse else recorded
             apply_changes(session, changes)  # raises UndoConflict and rolls back if rows moved on

@@ -230,6 +230,11 @@ class AttachTranscript:
         insert_transcript(db, session.id, plans, shifted)
         starts = [u.start_s for u in shifted]
         for segment in session.segments:
+            if segment.start_s is None or segment.end_s is None:
+                raise CommandError(
+                    f"segment {segment.index + 1} of {session.title!r} has no time window; "
+                    "segment the session by time before attaching a transcript"
+                )
             inside = [
                 i
                 for i, t in enumerate(starts)
