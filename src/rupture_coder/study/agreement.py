@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from rupture_coder.agreement import analyze, from_long
+from rupture_coder.agreement.tables import Level
 from rupture_coder.errors import StudyError
 from rupture_coder.store.db import Project
 from rupture_coder.study.tables import load_study
@@ -43,7 +44,7 @@ class Statistic:
     def from_json(cls, d: Mapping[str, Any]) -> Statistic:
         ci = d.get("ci95")
         return cls(
-            name=d["name"], value=d.get("value"), ci95=tuple(ci) if ci is not None else None,  # type: ignore[arg-type]
+            name=d["name"], value=d.get("value"), ci95=tuple(ci) if ci is not None else None,
             se=d.get("se"), band=d.get("band"), reason=d.get("reason"), note=d.get("note"),
             n_units=d.get("n_units"), extra={k: v for k, v in d.items() if k not in _STAT_FIELDS},
         )  # fmt: skip
@@ -137,7 +138,7 @@ class ProjectAgreementQuery:
     raters: tuple[str, ...] | None = None
     sessions: tuple[str, ...] | None = None
     codebook: tuple[str, str] | None = None  # (id, version) to compare under
-    level: str | None = None  # default: the unit's own level
+    level: Level | None = None  # default: the unit's own level
     weights: str | None = None  # default: identity for nominal, quadratic otherwise
 
 
@@ -194,7 +195,7 @@ class TableAgreementQuery:
     unit_columns: tuple[str, ...]
     rater_column: str
     value_column: str
-    level: str = "nominal"
+    level: Level = "nominal"
     weights: str | None = None
     missing: tuple[str, ...] = ()  # values that mean "not rated"
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from rupture_coder.agreement import from_long
 from rupture_coder.agreement.coefficients import cohen_kappa, percent_agreement
 from rupture_coder.agreement.icc import icc_all
+from rupture_coder.errors import StudyError
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import CodeEvent, GoldSession, Rater, Session, SessionCompletion
 from rupture_coder.study.tables import load_study
@@ -32,6 +33,8 @@ def score(project: Project, trainee_id: str) -> list[Score]:
     with project.read() as db:
         gold = {g.session_id: g.rater_id for g in db.scalars(select(GoldSession))}
         trainee = db.get(Rater, trainee_id)
+        if trainee is None:
+            raise StudyError(f"no rater {trainee_id!r} in this project")
         titles = {s.id: s.title for s in db.scalars(select(Session))}
         when = dict(
             db.execute(

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from rupture_coder import __version__
+from rupture_coder.codebook.model import Scope
 from rupture_coder.services import queries
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
@@ -120,7 +121,7 @@ def study_tables(project: Project) -> dict[str, pd.DataFrame]:
                             "na": False,
                         }
                     )
-                for definition in cb.ratings_for("segment"):
+                for definition in cb.ratings_for(Scope.SEGMENT):
                     r = rating_of.get((rater_id, seg.id, definition.id))
                     segment_rows.append({**base, "item": definition.id, "category": "rating", "kind": "rating",
                                          "value": r["value"] if r else None, "na": bool(r["is_na"]) if r else False})  # fmt: skip

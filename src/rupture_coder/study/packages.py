@@ -29,6 +29,7 @@ from rupture_coder.services.merge import (
     check_package,
     transcript_digest,
 )
+from rupture_coder.services.project import find_rows
 from rupture_coder.services.recorder import encode
 from rupture_coder.store.db import Project, backup_sqlite
 from rupture_coder.store.files import atomic_write
@@ -38,6 +39,7 @@ from rupture_coder.store.models import (
     Rater,
     Segment,
     Session,
+    SessionCompletion,
     Utterance,
 )
 
@@ -55,14 +57,16 @@ def export_package(project: Project, rater_id: str, out: Path) -> dict[str, Any]
         if rater is None:
             raise PackageError(str(out), [f"no rater {rater_id!r} in this project"])
         rows = {
-            model.__tablename__: db.scalars(select(model).filter_by(rater_id=rater.id)).all()
+            model.__tablename__: find_rows(db, model, model.rater_id == rater.id)
             for model in RATER_TABLES
         }
         session_ids = sorted({r.session_id for rs in rows.values() for r in rs})
         sessions = []
-        codebooks = {}
+        codebooks: dict[tuple[str | None, str | None], None] = {}
         for sid in session_ids:
             s = db.get(Session, sid)
+            if s is None:
+                raise PackageError(str(out), [f"session {sid} of this rater's codes is missing"])
             utts = [_row(u) for u in db.scalars(select(Utterance).filter_by(session_id=sid))]
             segs = [_row(g) for g in db.scalars(select(Segment).filter_by(session_id=sid))]
             parts = [_row(p) for p in db.scalars(select(Participant).filter_by(session_id=sid))]
@@ -71,10 +75,10 @@ def export_package(project: Project, rater_id: str, out: Path) -> dict[str, Any]
             codebooks[(s.codebook_id, s.codebook_version)] = None
         for rs in rows.values():
             for r in rs:
-                if hasattr(r, "codebook_id"):
+                if not isinstance(r, SessionCompletion):  # completions have no codebook
                     codebooks[(r.codebook_id, r.codebook_version)] = None
         cbs = [_row(db.get(CodebookVersion, key)) for key in codebooks if key[0]]
-        data = {
+        data: dict[str, Any] = {
             "rater": _row(rater),
             "codebooks": cbs,
             "sessions": sessions,

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.shared import Cm, Pt
 
 from rupture_coder import __version__
+from rupture_coder.codebook.model import Scope
 from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
 from rupture_coder.services.review import comments_for_session
@@ -24,13 +26,15 @@ from rupture_coder.timestamps import format_timestamp
 RUPTURES = ("withdrawal", "confrontation")
 
 
-def _save(doc: Document, out: Path) -> Path:
+def _save(doc: DocxDocument, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(out, lambda tmp: doc.save(str(tmp)))
     return out
 
 
-def _table(doc: Document, header: list[str], rows: list[list], widths: list[float] | None = None):
+def _table(
+    doc: DocxDocument, header: list[str], rows: list[list], widths: list[float] | None = None
+):
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Light Grid Accent 1"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -144,7 +148,7 @@ def session_report(
         seg_r, _ = queries.ratings(project, session_id, r.id)
         for seg in segs:
             inside = [c for c in codes if c.first_position is not None and seg.first_position is not None
-                      and seg.first_position <= c.first_position <= seg.last_position]  # fmt: skip
+                      and seg.last_position is not None and seg.first_position <= c.first_position <= seg.last_position]  # fmt: skip
             markers = sorted({c.item_id for c in inside if kind.get(c.item_id) in RUPTURES})
             strategies = sorted({c.item_id for c in inside if kind.get(c.item_id) == "resolution"})
             vals = ["N/A" if seg_r.get((seg.id, rid), (None, False))[1] else seg_r.get((seg.id, rid), (None, False))[0]
@@ -183,7 +187,7 @@ def session_report(
     _table(doc, head, [[s.rater, s.category_counts["withdrawal"], s.category_counts["confrontation"],
                         s.category_counts["resolution"], s.impact_mean["withdrawal"], s.impact_mean["confrontation"],
                         s.share_at_threshold.get("any"), "{} of {}".format(*s.ruptures_repaired)] for s in summaries])  # fmt: skip
-    ratings = [d for d in cb.ratings_for("session")]
+    ratings = [d for d in cb.ratings_for(Scope.SESSION)]
     _table(
         doc,
         ["rater", *[d.label for d in ratings]],

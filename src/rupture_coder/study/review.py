@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -66,7 +67,7 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
             if filters.flagged
             else []
         )
-        impacts = []
+        impacts: Sequence[SegmentRating] = []
         if filters.min_impact is not None:
             impacts = db.scalars(select(SegmentRating).where(SegmentRating.value >= filters.min_impact,
                                                               SegmentRating.rater_id.in_(wanted),

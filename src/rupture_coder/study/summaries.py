@@ -8,11 +8,14 @@ for a rupture when it comes later in the same segment or in the next segment).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from statistics import mean
 
 from sqlalchemy import select
 
+from rupture_coder.codebook import Codebook
+from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
 from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.services.settings import get_setting
@@ -47,7 +50,7 @@ class SessionSummary:
     impact_max: dict[str, int | None] = field(default_factory=dict)
     share_at_threshold: dict[str, float | None] = field(default_factory=dict)
     resolution_mean: float | None = None
-    globals: dict[str, int | str] = field(default_factory=dict)
+    globals: dict[str, int | str | None] = field(default_factory=dict)  # value or "N/A"
     sequences: list[Sequence] = field(default_factory=list)
     threshold: int = 3
     repair_window: int = 1
@@ -65,8 +68,8 @@ class SessionContext:
     """What every rater's summary of one session shares: read once when summarising many."""
 
     title: str
-    codebook: object
-    segments: list
+    codebook: Codebook
+    segments: list[queries.SegmentRow]
     positions: dict[str, int]
     names: dict[str, str]
     threshold: int
@@ -75,7 +78,10 @@ class SessionContext:
     @classmethod
     def load(cls, project: Project, session_id: str) -> SessionContext:
         with project.read() as db:
-            title = db.get(Session, session_id).title
+            session = db.get(Session, session_id)
+            if session is None:
+                raise StudyError(f"no session {session_id} in this project")
+            title = session.title
         rows = queries.transcript(project, session_id)
         return cls(
             title, queries.session_codebook(project, session_id), queries.segments(project, session_id),
@@ -91,14 +97,19 @@ def session_summary(
     cb, segs, threshold, window = ctx.codebook, ctx.segments, ctx.threshold, ctx.window
     codes = queries.codes(project, session_id, rater_id, positions=ctx.positions, names=ctx.names)
     with project.read() as db:
-        rater = db.get(Rater, rater_id).name
+        row = db.get(Rater, rater_id)
+        if row is None:
+            raise StudyError(f"no rater {rater_id} in this project")
+        rater = row.name
     out = SessionSummary(ctx.title, rater, len(segs), threshold=threshold, repair_window=window)
     type_of = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     located = []
     for c in codes:
         seg = locate_segment(segs, c.segment_id, c.first_position, c.start_s)
         located.append((c, seg.index if seg is not None else None))
-    item_count, item_segs, cat_count = Counter(), {}, Counter()
+    item_count: Counter[str] = Counter()
+    item_segs: dict[str, set[int | None]] = {}
+    cat_count: Counter[str] = Counter()
     for c, seg in located:
         item_count[c.item_id] += 1
         item_segs.setdefault(c.item_id, set()).add(seg)
@@ -154,7 +165,7 @@ def _ratings(
     out.globals = {r.rating_id: ("N/A" if r.is_na else r.value) for r in sess_rows}
 
 
-def _sequences(located, type_of: dict[str, str], window: int) -> list[Sequence]:
+def _sequences(located, type_of: Mapping[str, str], window: int) -> list[Sequence]:
     """Each rupture code, with the strategies that follow it in its segment or the next ``window``."""
 
     def key(item):

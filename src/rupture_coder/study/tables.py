@@ -19,7 +19,9 @@ import pandas as pd
 import semver
 from sqlalchemy import select
 
+from rupture_coder.agreement.tables import Level
 from rupture_coder.codebook import Codebook
+from rupture_coder.codebook.model import Scope
 from rupture_coder.codebook.versions import translation
 from rupture_coder.errors import IncomparableVersions, StudyError
 from rupture_coder.services.project import stored_codebook
@@ -46,7 +48,7 @@ class ItemTable:
     key: str
     label: str
     kind: str  # item | category | rating | total
-    level: str
+    level: Level
     categories: list | None
     data: pd.DataFrame
 
@@ -98,7 +100,9 @@ def load_study(
             )
         if not rows:
             raise StudyError("no sessions match the selection")
-        cb_id = codebook[0] if codebook else rows[0].codebook_id
+        if not codebook and not ids:
+            raise StudyError("none of the selected sessions has a codebook; assign one first")
+        cb_id = codebook[0] if codebook else ids.pop()
         target = _target_version(db, cb_id, codebook[1] if codebook else None)
         known = {
             v: stored_codebook(db, cb_id, v)
@@ -151,9 +155,9 @@ def load_study(
     elif unit == "session-frequency":
         builder.session_frequency(codes, maps)
     elif unit == "segment-rating":
-        builder.ratings(seg_ratings, "segment", segments)
+        builder.ratings(seg_ratings, Scope.SEGMENT, segments)
     else:
-        builder.ratings(sess_ratings, "session", segments)
+        builder.ratings(sess_ratings, Scope.SESSION, segments)
     return study
 
 
@@ -198,7 +202,7 @@ class _Builder:
 
     def _items(self, codes, maps) -> list[tuple]:
         """(session, rater, target item, count, segment id) with items carried to the target version."""
-        out = []
+        out: list[tuple] = []
         for c in codes:
             targets = maps[c.codebook_version].get(c.item_id, ())
             if targets:
@@ -227,7 +231,7 @@ class _Builder:
                               units, names, np.fromiter((k in any_present for k in keys), np.int8, len(keys)))  # fmt: skip
 
     def session_frequency(self, codes, maps) -> None:
-        totals = defaultdict(int)
+        totals: defaultdict[tuple[str, str, str], int] = defaultdict(int)
         for session_id, rater, item, count, _seg in self._items(codes, maps):
             totals[(session_id, rater, item)] += count
         cb = self.study.codebook
@@ -244,7 +248,7 @@ class _Builder:
             ]
             self._add(cat.id, f"{cat.label} (total)", "total", "interval", None, rows)
 
-    def ratings(self, ratings, scope: str, segments) -> None:
+    def ratings(self, ratings, scope: Scope, segments) -> None:
         cb = self.study.codebook
         index = {seg.id: seg.index for seg in segments}
         for definition in cb.ratings_for(scope):
