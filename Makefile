@@ -12,6 +12,7 @@ test:
 	@scripts/setup.sh test
 	.venv/bin/ruff check src tests bench scripts
 	.venv/bin/ruff format --check src tests bench scripts
+	.venv/bin/mypy
 	QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q
 
 lint:
