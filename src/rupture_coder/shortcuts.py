@@ -29,6 +29,14 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("search", "Ctrl+F", "search the transcript", "Transcript"),
     Shortcut("search_next", "F3", "next search hit", "Transcript"),
     Shortcut("back_to_transcript", "Escape", "back to the transcript", "Transcript"),
+    Shortcut("next_session", "Ctrl+PgDown", "next session in the list", "Sessions"),
+    Shortcut("previous_session", "Ctrl+PgUp", "previous session in the list", "Sessions"),
+    Shortcut(
+        "filter_sessions",
+        "Ctrl+Shift+F",
+        "filter the session list (Enter: first match)",
+        "Sessions",
+    ),
     Shortcut(
         "rate_segment",
         "Ctrl+R",
@@ -39,7 +47,12 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("mark_complete", "Ctrl+Return", "mark the session complete", "Ratings"),
     Shortcut("codes_here", "Ctrl+K", "the codes on the current utterance", "Codes"),
     Shortcut("delete_code", "Delete", "delete the selected code (in the codes list)", "Codes"),
-    Shortcut("move_code", "Ctrl+M", "move the selected code to the selected utterances", "Codes"),
+    Shortcut(
+        "move_code",
+        "Ctrl+M",
+        "in the codes list: pick the code up; in the transcript: move it to the selection",
+        "Codes",
+    ),
     Shortcut("note_code", "Ctrl+E", "edit the note of the selected code", "Codes"),
     Shortcut("flag_code", "Ctrl+G", "flag the selected code for supervisor review", "Codes"),
     Shortcut("play_pause", "Ctrl+Space", "play or pause the media", "Media"),

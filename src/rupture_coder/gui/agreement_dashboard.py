@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder.errors import RuptureCoderError
+from rupture_coder.gui.buttons import on_click
 from rupture_coder.services import queries
 from rupture_coder.services.notices import Notice, Topic
 from rupture_coder.store.db import Project
@@ -116,7 +117,7 @@ class AgreementDashboard(QDialog):
         form.addRow("Raters", self.rater_list)
         form.addRow("Sessions", self.session_list)
         export = QPushButton("Export CSV/XLSX…")
-        export.clicked.connect(self._export)
+        on_click(export, self._export)
         self.export_button = export
         side = QWidget()
         sl = QVBoxLayout(side)

@@ -19,11 +19,13 @@ class ChangeBus(QObject):
     """Emits ``changed(Notice)`` once per event-loop turn, whatever number of commands ran."""
 
     changed = Signal(object)
+    failed = Signal(object)  # a RuptureCoderError: a command, undo or redo wrote nothing
 
     def __init__(self, service: ProjectService, parent: QObject | None = None):
         super().__init__(parent)
         self._pending: Notice | None = None
-        self._unsubscribe = service.subscribe(self._on_change)
+        self._unsubscribe_changes = service.subscribe(self._on_change)
+        self._unsubscribe_failures = service.subscribe_failures(self.failed.emit)
 
     def _on_change(self, change: ChangeSet) -> None:
         if self._pending is None:
@@ -37,7 +39,8 @@ class ChangeBus(QObject):
             self.changed.emit(notice)
 
     def close(self) -> None:
-        self._unsubscribe()
+        self._unsubscribe_changes()
+        self._unsubscribe_failures()
 
     def follow(self, view: QObject, on_notice: Callable[[Notice], None]) -> None:
         """Call ``on_notice`` for every notice while ``view`` lives (Qt drops the link with it)."""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from rupture_coder.gui.buttons import on_click
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.gold import MarkGold
 from rupture_coder.services.notices import Notice, Topic
@@ -36,9 +37,9 @@ class CalibrationDialog(QDialog):
             if r.role in ("coder", "lead", "consensus"):
                 self.gold_rater.addItem(r.name, r.id)
         mark = QPushButton("Mark the current session as gold, coded by")
-        mark.clicked.connect(self.mark_gold)
+        on_click(mark, self.mark_gold)
         unmark = QPushButton("Unmark")
-        unmark.clicked.connect(lambda: self._gold(None))
+        on_click(unmark, lambda: self._gold(None))
         top = QHBoxLayout()
         for w in (mark, self.gold_rater, unmark):
             top.addWidget(w)

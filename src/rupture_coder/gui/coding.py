@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from rupture_coder.codebook import Codebook
 from rupture_coder.errors import RuptureCoderError
+from rupture_coder.gui.failures import show_failure
 from rupture_coder.gui.group_popup import GroupEventDialog
 from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.services import ChangeSet, ProjectService, queries
@@ -55,29 +57,40 @@ class CodingController(QObject):
             if item.hotkey:
                 sc = QShortcut(QKeySequence(item.hotkey), host)
                 sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                sc.activated.connect(lambda item_id=item.id: self.code(item_id))
+                sc.activated.connect(partial(self.code, item.id))
                 self._shortcuts.append(sc)
 
     def code(self, item_id: str) -> ChangeSet | None:
         ctx = self.context()
-        if ctx.session_id is None or ctx.rater_id is None or ctx.codebook is None:
-            self.message.emit("choose a session and a rater first")
+        if ctx.rater_id is None:
+            self.message.emit("nobody to code as yet: File › Code as… (type your name)")
+            return None
+        if ctx.session_id is None or ctx.codebook is None:
+            self.message.emit("no session to code: import one (Ctrl+I)")
             return None
         spec = self._spec(item_id, ctx)
         if spec is None:
             return None
-        if ctx.codebook.group is not None and not self._ask_group(spec, ctx):
-            self.message.emit(f"{item_id} not coded")
-            return None
+        if ctx.codebook.group is not None:
+            asked = self._ask_group(spec, ctx)
+            self._refocus()
+            if not asked:
+                self.message.emit(f"{item_id} not coded")
+                return None
         try:
             change = self.service().run(
                 AddCode(ctx.session_id, ctx.rater_id, ctx.codebook.key, spec)
             )
         except RuptureCoderError as exc:
-            self.message.emit(str(exc))
+            show_failure(self.view.window(), exc)
             return None
         self.message.emit(f"coded {item_id}")
         return change
+
+    def _refocus(self) -> None:
+        """Back to the transcript after the popup, so the next key press codes again."""
+        self.view.window().activateWindow()
+        self.view.setFocus()
 
     def _spec(self, item_id: str, ctx: CodingContext) -> CodeSpec | None:
         model = self.view.transcript

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from rupture_coder.domain import ParticipantPlan
 from rupture_coder.errors import ImportRefused
+from rupture_coder.gui.buttons import on_click
 from rupture_coder.importers import FORMATS, detect_format
 from rupture_coder.importers.tabular import FIELDS, table_columns
 from rupture_coder.services import ProjectService
@@ -69,9 +70,9 @@ class ImportDialog(QDialog):
         self.file_list = QListWidget()
         self.file_list.setMaximumHeight(80)
         add = QPushButton("Add files…")
-        add.clicked.connect(self._choose_files)
+        on_click(add, self._choose_files)
         clear = QPushButton("Clear")
-        clear.clicked.connect(lambda: (self.files.clear(), self.file_list.clear(), self.refresh()))
+        on_click(clear, lambda: (self.files.clear(), self.file_list.clear(), self.refresh()))
         files_box = QGroupBox("Files")
         fl = QHBoxLayout(files_box)
         fl.addWidget(self.file_list, 1)
@@ -155,8 +156,8 @@ class ImportDialog(QDialog):
             "Import with the listed repairs", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.import_button.clicked.connect(lambda: self._run("fail"))
-        self.repair_button.clicked.connect(lambda: self._run("repair"))
+        on_click(self.import_button, lambda: self._run("fail"))
+        on_click(self.repair_button, lambda: self._run("repair"))
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder.codebook import Codebook, RatingDef
+from rupture_coder.gui.buttons import on_click
 
 
 class RatingRow(QFrame):
@@ -48,7 +49,7 @@ class RatingRow(QFrame):
             button.setFixedWidth(38 if point != "N/A" else 44)
             tip = self.scale.na_label if point == "N/A" else self.scale.anchors[point]
             button.setToolTip(f"{point}: {tip}")
-            button.clicked.connect(lambda _c=False, p=point: self._choose(p))
+            on_click(button, lambda p=point: self._choose(p))
             self.group.addButton(button)
             self.buttons[point] = button
             layout.addWidget(button)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder.errors import RuptureCoderError
+from rupture_coder.gui.buttons import on_click
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.notices import Notice, Topic
 from rupture_coder.services.review import AddComment, SetCommentStatus, comments_for_session
@@ -74,11 +75,11 @@ class ReviewDialog(QDialog):
         self.comment_text = QLineEdit()
         self.comment_text.setPlaceholderText("comment for the coder or the team")
         add = QPushButton("Add comment")
-        add.clicked.connect(self.add_comment)
+        on_click(add, self.add_comment)
         reviewed = QPushButton("Mark reviewed / open")
-        reviewed.clicked.connect(self.toggle_status)
+        on_click(reviewed, self.toggle_status)
         go = QPushButton("Go to the moment")
-        go.clicked.connect(self.open_current)
+        on_click(go, self.open_current)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.addWidget(self.comments, 1)

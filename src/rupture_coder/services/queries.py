@@ -89,6 +89,7 @@ class SessionInfo:
     segments: int
     duration_s: float | None
     source_file: str | None
+    has_media: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ def list_sessions(project: Project) -> list[SessionInfo]:
                     n_seg.get(s.id, 0),
                     duration,
                     s.source_file,
+                    bool(s.media_path),
                 )
             )
         return out
