@@ -28,8 +28,11 @@ def setup_logging(level: int = logging.INFO) -> Path:
     """Send the package's log records to the rotating file (once per process); returns its path."""
     path = log_path()
     logger = logging.getLogger("rupture_coder")
-    if any(getattr(h, "_rupture_coder", False) for h in logger.handlers):
-        return path
+    for h in [h for h in logger.handlers if getattr(h, "_rupture_coder", False)]:
+        if getattr(h, "baseFilename", None) == str(path.absolute()):
+            return path
+        logger.removeHandler(h)  # the log moved (RUPTURE_CODER_LOG changed): follow it
+        h.close()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -296,7 +297,7 @@ class ImportDialog(QDialog):
             roles = QComboBox()
             roles.addItems(ROLES[planned.parsed.kind])
             roles.setCurrentText(part.role)
-            roles.currentTextChanged.connect(lambda role, i=r: self._set_role(i, role))
+            roles.currentTextChanged.connect(partial(self._set_role, r))
             self.speakers.setCellWidget(r, 2, roles)
         self.speakers.blockSignals(False)
 

@@ -153,7 +153,7 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         self.search.returnPressed.connect(lambda: self._find())
         self.search.hide()
         self.timeline = Timeline()
-        self.timeline.clicked.connect(self._on_timeline_click)
+        self.timeline.position_clicked.connect(self._on_timeline_click)
         self.media_holder = QWidget()
         self.media_holder.setLayout(QVBoxLayout())
         self.media_holder.layout().setContentsMargins(0, 0, 0, 0)

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFileDialog, QMessageBox, QStatusBar, QTreeWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QStatusBar, QTreeWidget
 
-from rupture_coder.errors import RuptureCoderError
 from rupture_coder.gui.bus import ChangeBus
+from rupture_coder.gui.failures import guarded
 from rupture_coder.gui.media_panel import MediaPanel
 from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.gui.workspace_state import SessionState
@@ -82,9 +82,6 @@ class StudyActions:
             return QFileDialog.getSaveFileName(self, title, default, filters)[0]
         return QFileDialog.getOpenFileNames(self, title, "", filters)[0]
 
-    def _report_error(self, exc: Exception) -> None:
-        QMessageBox.warning(self, "Not done", str(exc))
-
     def _export_package(self) -> None:
         from rupture_coder.study.packages import export_package
 
@@ -93,12 +90,11 @@ class StudyActions:
             f"{self.rater_box.currentText()}.rcpkg",
             "Rater packages (*.rcpkg)",
         )
-        if path:
-            try:
-                manifest = export_package(self.project, self.rater_box.currentData(), Path(path))
-            except (RuptureCoderError, OSError) as exc:
-                self._report_error(exc)
-                return
+        rater_id = self.rater_box.currentData()
+        manifest = path and guarded(
+            self, lambda: export_package(self.project, rater_id, Path(path))
+        )  # type: ignore[arg-type]
+        if manifest:
             self.statusBar().showMessage(
                 f"wrote {path}: {manifest['sessions']} session(s), {manifest['codes']} code(s)",
                 8000,
@@ -108,12 +104,12 @@ class StudyActions:
         from rupture_coder.study.packages import merge_packages
 
         paths = self._ask_path("Merge rater packages", "", "Rater packages (*.rcpkg)", save=False)
-        if paths:
-            try:
-                result = merge_packages(self.service, [Path(p) for p in paths])
-            except RuptureCoderError as exc:
-                self._report_error(exc)
-                return
+        result = paths and guarded(
+            self,  # type: ignore[arg-type]
+            lambda: merge_packages(self.service, [Path(p) for p in paths]),
+            "Not merged",
+        )
+        if result:
             self.statusBar().showMessage(
                 f"merged {len(paths)} package(s): {result[-1]['changed_rows']} row(s) changed", 8000
             )
@@ -121,23 +117,24 @@ class StudyActions:
     def _export_tables(self) -> None:
         from rupture_coder.study.exports import export_study
 
-        folder = QFileDialog.getExistingDirectory(self, "Export tidy tables to")
-        if folder:
-            written = export_study(self.project, Path(folder), "xlsx")
+        folder = QFileDialog.getExistingDirectory(self, "Export tidy tables to")  # type: ignore[arg-type]
+        written = folder and guarded(self, lambda: export_study(self.project, Path(folder), "xlsx"))  # type: ignore[arg-type]
+        if written:
             self.statusBar().showMessage(f"wrote {', '.join(p.name for p in written)}", 8000)
 
     def _session_report(self) -> None:
         from rupture_coder.study.reports import session_report
 
+        if not self.state.session_id:
+            return
         path = self._ask_path("Session report", f"{self.state.session.title}.docx", "Word (*.docx)")
-        if path and self.state.session_id:
-            session_report(self.project, self.state.session_id, Path(path))
+        sid = self.state.session_id
+        if path and guarded(self, lambda: session_report(self.project, sid, Path(path))):  # type: ignore[arg-type]
             self.statusBar().showMessage(f"wrote {path}", 8000)
 
     def _study_report(self) -> None:
         from rupture_coder.study.reports import study_report
 
         path = self._ask_path("Study report", "study-report.docx", "Word (*.docx)")
-        if path:
-            study_report(self.project, Path(path))
+        if path and guarded(self, lambda: study_report(self.project, Path(path))):  # type: ignore[arg-type]
             self.statusBar().showMessage(f"wrote {path}", 8000)

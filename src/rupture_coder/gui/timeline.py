@@ -24,7 +24,7 @@ RATING_PENS = {
 
 
 class Timeline(QWidget):
-    clicked = Signal(float)  # x: seconds (timed sessions) or utterance index
+    position_clicked = Signal(float)  # x: seconds (timed sessions) or utterance index
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -105,4 +105,4 @@ class Timeline(QWidget):
 
     def _clicked(self, event) -> None:
         point = self.lanes.getPlotItem().vb.mapSceneToView(event.scenePos())
-        self.clicked.emit(float(point.x()))
+        self.position_clicked.emit(float(point.x()))

@@ -123,7 +123,7 @@ class ProjectService:
             self._notify_failure(exc)
             raise
         except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
-            error = storage_error(exc, f"{doing} was not saved")
+            error = storage_error(exc, f"{doing} was not saved", self.project.path)
             log.warning("%s", error, exc_info=True)
             self._notify_failure(error)
             raise error from exc
