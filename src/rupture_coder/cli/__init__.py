@@ -17,6 +17,7 @@ from rupture_coder import __version__
 from rupture_coder.cli.agreement import add_agreement_parser
 from rupture_coder.cli.codebook import add_codebook_parser
 from rupture_coder.cli.imports import add_import_parser, add_sessions_parser
+from rupture_coder.cli.sessions import add_session_command_parsers
 from rupture_coder.cli.settings import add_settings_parser
 from rupture_coder.cli.study import add_study_parsers
 from rupture_coder.errors import ProjectError, RuptureCoderError
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_study_parsers(sub, [common])
     add_sessions_parser(sub, [common])
     add_settings_parser(sub, [common])
+    add_session_command_parsers(sub, [common])
     add_codebook_parser(sub)
     return parser
 
