@@ -48,6 +48,8 @@ class CodingActions:
 
         def show_segment(self, seg) -> None: ...
 
+        def activateWindow(self) -> None: ...  # noqa: N802
+
     # -- coding actions ---------------------------------------------------------------------------
     def _code_from_panel(self, item) -> None:
         if item.parent() is not None:
@@ -86,6 +88,7 @@ class CodingActions:
         else:
             form = self.session_form
         self.ratings_dock.raise_()
+        self.activateWindow()
         row = form.rows.get(missing.rating_id)
         if row is not None:
             row.setFocus(Qt.FocusReason.ShortcutFocusReason)

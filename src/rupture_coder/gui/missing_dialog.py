@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -48,6 +48,7 @@ class MissingDialog(QDialog):
         self.list.setFocus()
 
     def _go(self, item: QListWidgetItem) -> None:
-        missing = item.data(Qt.ItemDataRole.UserRole)
+        missing, jump = item.data(Qt.ItemDataRole.UserRole), self.jump
         self.accept()
-        self.jump(missing)
+        # after the dialog has handed the focus back to the window, not before
+        QTimer.singleShot(0, lambda: jump(missing))
