@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from gui_helpers import CTRL, SHIFT, choose_menu, plain, wait_window, when_modal
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 from test_gui_coding import choose_session, open_as_new_coder
 
 from rupture_coder.codebook.model import normalise_hotkey
@@ -97,8 +97,9 @@ def test_focus_returns_to_the_transcript_after_dialogs_and_popups(qtbot, demo_pa
     qtbot.waitUntil(lambda: window.codes_panel.count() == 1)
 
     def answer_reason(dialog):
-        qtbot.keyClicks(QApplication.focusWidget(), "is this W2?")
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        field = dialog.findChild(QLineEdit)
+        qtbot.keyClicks(field, "is this W2?")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
 
     when_modal(answer_reason)
     qtbot.keyClick(window, Qt.Key.Key_G, CTRL)  # flag, with a reason typed in the real dialog

@@ -24,15 +24,19 @@ def test_a_transcript_alone_starts_its_segments_at_its_first_utterance():
     utts = [ParsedUtterance("T", "hi", 1524.0), ParsedUtterance("P", "yes", 1700.0),
             ParsedUtterance("T", "so", 2200.0)]  # fmt: skip
     plans = plan_segments(utts, 300)
-    assert [(p.start_s, p.end_s) for p in plans] == [(1524.0, 1824.0), (1824.0, 2124.0), (2124.0, 2200.0)]
+    assert [(p.start_s, p.end_s) for p in plans] == [
+        (1524.0, 1824.0),
+        (1824.0, 2124.0),
+        (2124.0, 2200.0),
+    ]
     assert [(p.first_position, p.last_position) for p in plans] == [(0, 1), (None, None), (2, 2)]
     with_media = plan_segments(utts, 300, duration_s=2400.0)  # media: from the media's start
     assert with_media[0].start_s == 0.0 and len(with_media) == 8
 
 
 def test_annomi_transcript_starting_at_25_24_gets_no_empty_segments(annomi_dir, tmp_path, service):
-    rows = [r for r in csv.DictReader(open(annomi_dir / "AnnoMI-simple.csv", encoding="utf-8"))
-            if r["transcript_id"] == "5"]  # fmt: skip
+    with open(annomi_dir / "AnnoMI-simple.csv", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["transcript_id"] == "5"]
     assert rows[0]["timestamp"] == "00:25:24"
     path = tmp_path / "annomi-5.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:

@@ -24,6 +24,7 @@ class ChangeBus(QObject):
     def __init__(self, service: ProjectService, parent: QObject | None = None):
         super().__init__(parent)
         self._pending: Notice | None = None
+        self._closed = False
         self._unsubscribe_changes = service.subscribe(self._on_change)
         self._unsubscribe_failures = service.subscribe_failures(self.failed.emit)
 
@@ -35,10 +36,12 @@ class ChangeBus(QObject):
 
     def _flush(self) -> None:
         notice, self._pending = self._pending, None
-        if notice is not None:
+        if notice is not None and not self._closed:
             self.changed.emit(notice)
 
     def close(self) -> None:
+        """Stop following the service (its project is closing); a pending notice is dropped."""
+        self._closed = True
         self._unsubscribe_changes()
         self._unsubscribe_failures()
 

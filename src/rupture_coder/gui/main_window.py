@@ -649,8 +649,12 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         try:
             project = open_project(path, create=False)
         except ProjectError as exc:
-            QMessageBox.warning(self, "Cannot open project", str(exc))
+            show_failure(self, exc, "Cannot open project")
             return
+        self.switch_project(project)
+
+    def switch_project(self, project: Project) -> None:
+        """Show another project (or the same file reopened) in this window."""
         self.bus.close()
         self.project.close()
         self.project = project
@@ -659,10 +663,11 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         self.bus.changed.connect(self._on_changed)
         self.bus.failed.connect(self._on_failed)
         self.state = SessionState()
-        self.picked_code: str | None = None  # a code picked up (Ctrl+M in the codes list) to move
+        self.picked_code = None
         self.identity = None
         self.reload()
         self._update_undo_actions()
+        self.remember_recent()
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -23,7 +23,7 @@ from rupture_coder.gui.project_dialogs import (
 )
 from rupture_coder.gui.workspace_state import SessionState
 from rupture_coder.importers import FORMATS
-from rupture_coder.services import ProjectService
+from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.imports import attach_transcript_file
 from rupture_coder.services.sessions import DeleteSession, Resegment
 from rupture_coder.store.backups import list_backups, restore_backup
@@ -157,7 +157,7 @@ class ProjectActions:
         session = self.state.session
         if session is None:
             return None
-        rated = sum(len(v) for v in self.state.segment_ratings.values())
+        rated = queries.segment_bound_data(self.project, session.id)  # every rater's
         dialog = ResegmentDialog(
             self.state.timed
             and any(u.start_s is not None for u in self.state.rows)

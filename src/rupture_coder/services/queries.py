@@ -317,3 +317,19 @@ def warnings(project: Project, session_id: str, rater_id: str) -> list[str]:
 
     with project.read() as db:
         return consistency_warnings(db, session_id, rater_id)
+
+
+def segment_bound_data(project: Project, session_id: str) -> int:
+    """Segment ratings and codes on whole segments, of every rater: what re-cutting would drop."""
+    from rupture_coder.store.models import SegmentRating
+
+    with project.read() as db:
+        ratings = db.scalar(
+            select(func.count()).select_from(SegmentRating).filter_by(session_id=session_id)
+        )
+        anchored = db.scalar(
+            select(func.count())
+            .select_from(CodeEvent)
+            .where(CodeEvent.session_id == session_id, CodeEvent.segment_id.is_not(None))
+        )
+    return int(ratings or 0) + int(anchored or 0)
