@@ -26,11 +26,18 @@ def test_settings_list_get_set_reset_and_refusals(tmp_path):
     keys = {row["key"]: row for row in listed}
     assert {"summary.impact_threshold", "summary.repair_window", "coding.reaction_offset_s",
             "calibration.criterion", "media.jump_s"} <= set(keys)  # fmt: skip
-    assert keys["summary.impact_threshold"]["value"] == 3 and keys["summary.impact_threshold"]["is_default"]
+    assert (
+        keys["summary.impact_threshold"]["value"] == 3
+        and keys["summary.impact_threshold"]["is_default"]
+    )
     done = cli("settings", "set", "summary.impact_threshold", "4", project=project)
     assert done.returncode == 0 and done.stdout.strip() == "summary.impact_threshold = 4"
     assert cli("settings", "get", "summary.impact_threshold", project=project).stdout.strip() == "4"
-    for value, why in (("6", "out of range"), ("2.5", "not a whole number"), ("many", "not a number")):
+    for value, why in (
+        ("6", "out of range"),
+        ("2.5", "not a whole number"),
+        ("many", "not a number"),
+    ):
         bad = cli("settings", "set", "summary.impact_threshold", value, project=project)
         assert bad.returncode == 1 and why in bad.stderr and "Traceback" not in bad.stderr
     unknown = cli("settings", "set", "summary.nope", "1", project=project)
@@ -44,7 +51,9 @@ def test_settings_list_get_set_reset_and_refusals(tmp_path):
 
         from rupture_coder.store.models import AuditEntry
 
-        summaries = [a.summary for a in db.scalars(select(AuditEntry).filter_by(command="set setting"))]
+        summaries = [
+            a.summary for a in db.scalars(select(AuditEntry).filter_by(command="set setting"))
+        ]
     p.close()
     assert summaries == ["set summary.impact_threshold = '4'", "reset summary.impact_threshold"]
 

@@ -178,3 +178,20 @@ def test_the_user_guide_opens_from_help(qtbot, demo_path):
     guide.pages.setFocus()
     qtbot.keyClick(guide.pages, Qt.Key.Key_End)
     qtbot.waitUntil(lambda: "Architecture" not in guide.text.toPlainText()[:20] or True)
+
+
+def test_the_same_item_twice_on_one_utterance_is_refused_with_a_dialog(qtbot, demo_path):
+    window, rater = open_as_new_coder(qtbot, demo_path)
+    choose_session(window, "Individual session 7")
+    focus_transcript(qtbot, window)
+    qtbot.keyClick(window.view, Qt.Key.Key_Down)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    qtbot.waitUntil(lambda: code_rows(window, "W2") == [(1, 1)])
+    qtbot.keyClick(window.view, Qt.Key.Key_Down, SHIFT)  # rows 1-2 overlap the W2 on row 1
+    qtbot.keyClick(window.view, Qt.Key.Key_2)
+    dialog = wait_window(qtbot, "failureDialog")
+    assert "W2 is already coded on utterance 2" in dialog.text() and "Ctrl+M" in dialog.text()
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(window.view.hasFocus)
+    stored = queries.codes(window.project, window.state.session_id, rater.id)
+    assert [(c.item_id, c.first_position) for c in stored] == [("W2", 1)]

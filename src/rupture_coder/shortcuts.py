@@ -56,6 +56,12 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("note_code", "Ctrl+E", "edit the note of the selected code", "Codes"),
     Shortcut("flag_code", "Ctrl+G", "flag the selected code for supervisor review", "Codes"),
     Shortcut("play_pause", "Ctrl+Space", "play or pause the media", "Media"),
+    Shortcut(
+        "spans",
+        "Ctrl+B",
+        "without a transcript: item keys code spans (press to start, again to end) or instants",
+        "Media",
+    ),
     Shortcut("jump_back", "Ctrl+Left", "jump back (5 s by default)", "Media"),
     Shortcut("jump_forward", "Ctrl+Right", "jump forward", "Media"),
     Shortcut("slower", "Ctrl+[", "slower playback", "Media"),

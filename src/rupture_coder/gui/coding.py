@@ -19,6 +19,7 @@ from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.services import ChangeSet, ProjectService, queries
 from rupture_coder.services.coding import AddCode, CodeSpec
 from rupture_coder.services.settings import get_setting
+from rupture_coder.timestamps import format_timestamp
 
 
 @dataclass
@@ -41,6 +42,8 @@ class CodingController(QObject):
         self.context = context
         self.media_position = media_position
         self._shortcuts: list[QShortcut] = []
+        self.span_mode = False  # media without transcript: item keys start and end spans
+        self.running: dict[str, float] = {}  # item id -> start of a span not ended yet
         self.group_dialog: Callable[[GroupEventDialog], int] = lambda d: (
             d.exec()
         )  # replaced in tests
@@ -87,6 +90,23 @@ class CodingController(QObject):
         self.message.emit(f"coded {item_id}")
         return change
 
+    def toggle_spans(self) -> bool:
+        """Switch between instants (one press, one moment) and spans (press to start, press the
+        same key again to end), for sessions coded on the media clock."""
+        self.span_mode = not self.span_mode
+        self.running.clear()
+        self.message.emit(
+            "spans: an item's key starts it, the same key again ends it"
+            if self.span_mode
+            else "instants: each key press codes one moment"
+        )
+        return self.span_mode
+
+    def cancel_spans(self) -> bool:
+        had = bool(self.running)
+        self.running.clear()
+        return had
+
     def _refocus(self) -> None:
         """Back to the transcript after the popup, so the next key press codes again."""
         self.view.window().activateWindow()
@@ -100,7 +120,19 @@ class CodingController(QObject):
                 self.message.emit("this session has no transcript and no media position to code")
                 return None
             offset = float(get_setting(self.service().project, "coding.reaction_offset_s"))
-            return CodeSpec(item_id, start_s=max(position - offset, 0.0))
+            at = max(position - offset, 0.0)
+            if not self.span_mode:
+                return CodeSpec(item_id, start_s=at)
+            if item_id not in self.running:  # the first press starts a span (as BORIS states)
+                self.running[item_id] = at
+                self.message.emit(
+                    f"{item_id} started at {format_timestamp(at)}: press {item_id}'s key again to "
+                    "end it (Escape cancels)"
+                )
+                return None
+            start = self.running.pop(item_id)
+            start, end = sorted((start, at))
+            return CodeSpec(item_id, start_s=start, end_s=end)
         span = self.view.selected_span()
         if span is None:
             self.message.emit("select an utterance first")

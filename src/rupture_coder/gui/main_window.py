@@ -252,6 +252,10 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         self._action(m, "Flag the code for review…", "flag_code", self.flag_code)
         m = self.menuBar().addMenu("&Media")
         self._action(m, "Play / pause", "play_pause", lambda: self.media and self.media.toggle())
+        self.spans_action = self._action(
+            m, "Code &spans (start and end)", "spans", self._toggle_spans
+        )
+        self.spans_action.setCheckable(True)
         self._action(m, "Jump back", "jump_back", lambda: self._jump(-1))
         self._action(m, "Jump forward", "jump_forward", lambda: self._jump(1))
         self._action(m, "Slower", "slower", lambda: self.media and self.media.step_speed(-1))
@@ -534,7 +538,12 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         self.codes_dock.raise_()
         self.codes_panel.setFocus()
 
+    def _toggle_spans(self) -> None:
+        self.spans_action.setChecked(self.coding.toggle_spans())
+
     def _back_to_transcript(self) -> None:
+        if self.coding.cancel_spans():
+            self.statusBar().showMessage("span cancelled", 3000)
         if self.picked_code is not None:
             self.picked_code = None
             self.statusBar().showMessage("move cancelled", 3000)

@@ -118,6 +118,7 @@ class CodeRow:
     note: str
     flagged: bool
     flag_reason: str
+    end_s: float | None = None  # a span on the media clock ends here
 
 
 def natural_key(text: str) -> list:
@@ -238,7 +239,7 @@ def codes(
         query = select(
             CodeEvent.id, CodeEvent.item_id, CodeEvent.first_utterance_id, CodeEvent.last_utterance_id,
             CodeEvent.start_s, CodeEvent.segment_id, CodeEvent.actor_id, CodeEvent.target_id, CodeEvent.level,
-            CodeEvent.note, CodeEvent.flagged, CodeEvent.flag_reason,
+            CodeEvent.note, CodeEvent.flagged, CodeEvent.flag_reason, CodeEvent.end_s,
         ).where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)  # fmt: skip
         if ids is not None:
             query = query.where(CodeEvent.id.in_(list(ids)))
@@ -247,6 +248,7 @@ def codes(
                 e.id, e.item_id, positions.get(e.first_utterance_id),
                 positions.get(e.last_utterance_id or e.first_utterance_id), e.start_s, e.segment_id,
                 names.get(e.actor_id), names.get(e.target_id), e.level, e.note, bool(e.flagged), e.flag_reason,
+                e.end_s,
             )
             for e in core.execute(query)
         ]  # fmt: skip
