@@ -96,7 +96,7 @@ def test_review_dialog_lists_comments_and_jumps(qtbot, merged):  # noqa: F811
     assert window.view.current_row() == c5.first_position
     dialog.impact.setValue(4)
     assert any(
-        "withdrawal impact 4" in dialog.list.item(i).text() for i in range(dialog.list.count())
+        "Withdrawal impact 4" in dialog.list.item(i).text() for i in range(dialog.list.count())
     )
 
 

@@ -13,6 +13,7 @@ from rupture_coder.errors import NotComplete, RuptureCoderError
 from rupture_coder.gui.codes_panel import CodesPanel
 from rupture_coder.gui.coding import CodingController
 from rupture_coder.gui.failures import show_failure
+from rupture_coder.gui.focus import give_back_focus_after, present
 from rupture_coder.gui.media_panel import MediaPanel
 from rupture_coder.gui.missing_dialog import MissingDialog
 from rupture_coder.gui.rating_forms import RatingForm
@@ -72,7 +73,8 @@ class CodingActions:
         self.statusBar().showMessage(str(exc), 8000)
         dialog = MissingDialog(exc.problems, self.jump_to_missing, self)  # type: ignore[arg-type]
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
+        give_back_focus_after(dialog)  # Escape: back where the coder was; a jump moves it on
+        present(dialog, modal=True)
         return dialog
 
     def jump_to_missing(self, missing: MissingRating) -> None:

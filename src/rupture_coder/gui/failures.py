@@ -22,6 +22,7 @@ from rupture_coder.errors import (
     StorageError,
     UndoConflict,
 )
+from rupture_coder.gui.focus import give_back_focus_after, present
 from rupture_coder.services import ChangeSet, ProjectService
 
 log = logging.getLogger("rupture_coder.gui")
@@ -64,7 +65,8 @@ def show_failure(
         box.setInformativeText(f"Details are in the log file:\n{log_path()}")
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
+    give_back_focus_after(box)
+    present(box, modal=True)
     return box
 
 
@@ -111,7 +113,7 @@ class _Reporter(QObject):
         )
         box.setInformativeText(f"The details were written to the log file:\n{log_path()}")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        present(box, modal=True)
         self.shown.append(box)
         box.destroyed.connect(lambda *_: self.shown.remove(box) if box in self.shown else None)
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder import __version__
-from rupture_coder.errors import NothingToUndo, ProjectError, RuptureCoderError
+from rupture_coder.errors import InputError, NothingToUndo, ProjectError, RuptureCoderError
 from rupture_coder.gui.agreement_dashboard import AgreementDashboard
 from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.buttons import on_click
@@ -31,7 +31,7 @@ from rupture_coder.gui.coding import CodingContext, CodingController
 from rupture_coder.gui.coding_actions import CodingActions
 from rupture_coder.gui.dialogs import HelpOverlay
 from rupture_coder.gui.failures import show_failure
-from rupture_coder.gui.focus import return_focus_after
+from rupture_coder.gui.focus import present, return_focus_after
 from rupture_coder.gui.import_dialog import ImportDialog
 from rupture_coder.gui.project_actions import ProjectActions
 from rupture_coder.gui.rating_forms import RatingForm
@@ -617,7 +617,10 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
 
     def _on_failed(self, error: RuptureCoderError) -> None:
         """The status line never claims a save that failed."""
-        self.save_state.setText("✗ last change NOT saved")
+        refused = isinstance(error, InputError)  # a refusal: nothing was meant to be written
+        self.save_state.setText(
+            "✗ refused: nothing changed" if refused else "✗ last change NOT saved"
+        )
         self.save_state.setStyleSheet("color: #b00020; font-weight: bold;")
         self.save_state.setToolTip(str(error))
         self.statusBar().showMessage(f"Not saved: {error}", 15000)
@@ -631,20 +634,20 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
 
     def open_agreement(self) -> AgreementDashboard:
         dashboard = AgreementDashboard(self.project, self.bus, self)
-        dashboard.show()
+        present(dashboard)
         return dashboard
 
     def import_files(self, files: list) -> ImportDialog:
         dialog = ImportDialog(self.service, files, self)
         dialog.setModal(True)
         return_focus_after(dialog, self.back_to_transcript)
-        dialog.show()
+        present(dialog)
         return dialog
 
     def show_help(self) -> HelpOverlay:
         overlay = HelpOverlay(self.state.codebook, self)
         return_focus_after(overlay, self.back_to_transcript)
-        overlay.show()
+        present(overlay)
         return overlay
 
     def _open_dialog(self) -> None:

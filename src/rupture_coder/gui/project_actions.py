@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QSt
 from rupture_coder.errors import ProjectError, RuptureCoderError
 from rupture_coder.gui.buttons import on_click
 from rupture_coder.gui.failures import guarded, run_command, show_failure
-from rupture_coder.gui.focus import return_focus_after
+from rupture_coder.gui.focus import present, return_focus_after
 from rupture_coder.gui.project_dialogs import (
     ResegmentDialog,
     RestoreDialog,
@@ -82,7 +82,7 @@ class ProjectActions:
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.service, self)  # type: ignore[arg-type]
         return_focus_after(dialog, self.back_to_transcript)
-        dialog.open()
+        present(dialog, modal=True)
         return dialog
 
     def open_restore(self) -> RestoreDialog | None:
@@ -92,7 +92,7 @@ class ProjectActions:
         dialog = RestoreDialog(list_backups(self.project.path), self)  # type: ignore[arg-type]
         dialog.accepted.connect(lambda: self._restore(dialog.chosen()))
         return_focus_after(dialog, self.back_to_transcript)
-        dialog.open()
+        present(dialog, modal=True)
         return dialog
 
     def _restore(self, backup: Path | None) -> None:
@@ -119,7 +119,7 @@ class ProjectActions:
     def open_user_guide(self) -> UserGuide:
         guide = UserGuide(self)  # type: ignore[arg-type]
         return_focus_after(guide, self.back_to_transcript)
-        guide.show()
+        present(guide)
         return guide
 
     # -- session commands ------------------------------------------------------------------------
@@ -170,7 +170,7 @@ class ProjectActions:
             lambda: run_command(self, self.service, Resegment(session.id, **dialog.choice()))  # type: ignore[arg-type]
         )
         return_focus_after(dialog, self.back_to_transcript)
-        dialog.open()
+        present(dialog, modal=True)
         return dialog
 
     def attach_transcript(self) -> None:

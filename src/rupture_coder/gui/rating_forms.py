@@ -30,7 +30,13 @@ class RatingRow(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(
             "RatingRow:focus { border: 2px solid #2f6db5; border-radius: 3px; }"
-            "QPushButton:checked { background: #2f6db5; color: white; font-weight: bold; border-radius: 3px; }"
+            # both states styled with the same box: a checked style on the native button left a
+            # shrunken outlined "ghost" of the previous segment's value when it was unchecked
+            "QPushButton { border: 1px solid #9aa5b1; border-radius: 3px; background: #fbfbfb;"
+            " padding: 3px 0; }"
+            "QPushButton:hover { border-color: #2f6db5; }"
+            "QPushButton:checked { background: #2f6db5; color: white; font-weight: bold;"
+            " border-color: #2f6db5; }"
         )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
@@ -70,6 +76,7 @@ class RatingRow(QFrame):
         self.group.setExclusive(False)
         for point, button in self.buttons.items():
             button.setChecked((is_na and point == "N/A") or (not is_na and point == value))
+            button.update()
         self.group.setExclusive(True)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API

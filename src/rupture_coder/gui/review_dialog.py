@@ -68,6 +68,10 @@ class ReviewDialog(QDialog):
         self.impact.valueChanged.connect(lambda _v: self.refresh())
         self.list = QListWidget()
         self.list.setObjectName("moments")
+        self.list.setWordWrap(True)  # a moment is read whole: never cut at the list's edge
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setAlternatingRowColors(True)
         self.list.currentRowChanged.connect(lambda _r: self._show_comments())
         self.list.itemDoubleClicked.connect(lambda _i: self.open_current())
         self.comments = QListWidget()
@@ -118,8 +122,12 @@ class ReviewDialog(QDialog):
                 if m.comments and all(s == "reviewed" for _a, s, _t in m.comments)
                 else ("open" if m.comments else "")
             )
-            text = f"{m.session} · seg {m.segment or '-'} · {format_timestamp(m.start_s)} · {m.rater} · {m.item} — {m.why}"
+            text = (
+                f"{m.session} · segment {m.segment or '-'} · {format_timestamp(m.start_s)} · "
+                f"{m.rater}\n{m.item} — {m.why}"
+            )
             item = QListWidgetItem(text + (f"  [{status}]" if status else ""))
+            item.setToolTip(text)
             self.list.addItem(item)
         if self.moments:
             self.list.setCurrentRow(0)

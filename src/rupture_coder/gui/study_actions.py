@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QStatusBar, QTreeWidget
 
 from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.failures import guarded
+from rupture_coder.gui.focus import present
 from rupture_coder.gui.media_panel import MediaPanel
 from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.gui.workspace_state import SessionState
@@ -48,21 +49,21 @@ class StudyActions:
             )
             return None
         dialog = ReconcileDialog(self.service, self.state.session_id, coders, self.bus, self)
-        dialog.show()
+        present(dialog)
         return dialog
 
     def open_review(self):
         from rupture_coder.gui.review_dialog import ReviewDialog
 
         dialog = ReviewDialog(self.service, self.go_to, self.bus, self)
-        dialog.show()
+        present(dialog)
         return dialog
 
     def open_calibration(self):
         from rupture_coder.gui.calibration_dialog import CalibrationDialog
 
         dialog = CalibrationDialog(self.service, self.state.session_id, self.bus, self)
-        dialog.show()
+        present(dialog)
         return dialog
 
     def go_to(self, moment) -> None:

@@ -73,10 +73,13 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
                                                               SegmentRating.rater_id.in_(wanted),
                                                               SegmentRating.rating_id.like("%impact%"))).all()  # fmt: skip
     category_of: dict[str, str] = {}
+    label_of: dict[str, str] = {}  # item and rating ids -> what a person reads
     for key in {(s.codebook_id, s.codebook_version) for s in sessions.values() if s.codebook_id}:
         with project.read() as db:
             cb = stored_codebook(db, *key)
         category_of |= {i.id: c.rupture_type for c in cb.categories for i in c.items}
+        label_of |= {i.id: f"{i.id} {i.label}" for i in cb.items()}
+        label_of |= {r.id: r.label for r in cb.ratings}
     transcripts: dict[str, dict] = {}
     segment_rows: dict[str, list] = {}
     for c in flagged:
@@ -90,12 +93,13 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
             segment_rows[c.session_id], c.segment_id, u.position if u else None, c.start_s
         )
         out.append(Moment(c.session_id, sessions[c.session_id].title, raters[c.rater_id].name, seg.index + 1 if seg else None,
-                          u.position if u else None, u.start_s if u else c.start_s, c.item_id,
+                          u.position if u else None, u.start_s if u else c.start_s, label_of.get(c.item_id, c.item_id),
                           f"flagged: {c.flag_reason}", c.id, seg.id if seg else None, comments.get(c.id, [])))  # fmt: skip
     for r in impacts:
         seg = segs[r.segment_id]
         out.append(Moment(r.session_id, sessions[r.session_id].title, raters[r.rater_id].name, seg.index + 1,
-                          seg.first_position, seg.start_s, r.rating_id, f"{r.rating_id.replace('_', ' ')} {r.value}",
+                          seg.first_position, seg.start_s, label_of.get(r.rating_id, r.rating_id),
+                          f"{label_of.get(r.rating_id, r.rating_id)} {r.value}",
                           None, seg.id, comments.get(seg.id, [])))  # fmt: skip
     if filters.unresolved:
         for sid in sessions:
@@ -107,5 +111,5 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
                     ):
                         continue
                     out.append(Moment(sid, sessions[sid].title, raters[rid].name, seq.segment, seq.position, None,
-                                      seq.rupture, "rupture with no repair within the window"))  # fmt: skip
+                                      label_of.get(seq.rupture, seq.rupture), "rupture with no repair within the window"))  # fmt: skip
     return sorted(out, key=lambda m: (m.session, m.segment or 0, m.position or 0, m.rater))
