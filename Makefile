@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` opens the app on the demo project,
 # `make test` runs the whole test suite. Both set everything up first.
-.PHONY: run test lint bench screenshots
+.PHONY: run test lint bench screenshots tour
 
 run:
 	@scripts/setup.sh gui
@@ -27,3 +27,8 @@ bench:
 screenshots:
 	@scripts/setup.sh gui
 	QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
+
+# A tour of the app under Xvfb with real key presses and clicks; a screenshot per step in tour-shots/
+tour:
+	@scripts/setup.sh tour
+	xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/tour.py tour-shots

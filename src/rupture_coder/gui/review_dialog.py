@@ -124,7 +124,7 @@ class ReviewDialog(QDialog):
             )
             text = (
                 f"{m.session} · segment {m.segment or '-'} · {format_timestamp(m.start_s)} · "
-                f"{m.rater}\n{m.item} — {m.why}"
+                f"{m.rater}\n{m.label or m.item} — {m.why}"
             )
             item = QListWidgetItem(text + (f"  [{status}]" if status else ""))
             item.setToolTip(text)

@@ -35,6 +35,7 @@ class Moment:
     code_id: str | None = None
     segment_id: str | None = None
     comments: list[tuple[str, str, str]] = field(default_factory=list)  # (author, status, text)
+    label: str = ""  # the item or rating as a person reads it ("C5 Complaints about progress")
 
 
 @dataclass
@@ -93,14 +94,14 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
             segment_rows[c.session_id], c.segment_id, u.position if u else None, c.start_s
         )
         out.append(Moment(c.session_id, sessions[c.session_id].title, raters[c.rater_id].name, seg.index + 1 if seg else None,
-                          u.position if u else None, u.start_s if u else c.start_s, label_of.get(c.item_id, c.item_id),
-                          f"flagged: {c.flag_reason}", c.id, seg.id if seg else None, comments.get(c.id, [])))  # fmt: skip
+                          u.position if u else None, u.start_s if u else c.start_s, c.item_id,
+                          f"flagged: {c.flag_reason}", c.id, seg.id if seg else None, comments.get(c.id, []),
+                          label_of.get(c.item_id, c.item_id)))  # fmt: skip
     for r in impacts:
         seg = segs[r.segment_id]
         out.append(Moment(r.session_id, sessions[r.session_id].title, raters[r.rater_id].name, seg.index + 1,
-                          seg.first_position, seg.start_s, label_of.get(r.rating_id, r.rating_id),
-                          f"{label_of.get(r.rating_id, r.rating_id)} {r.value}",
-                          None, seg.id, comments.get(seg.id, [])))  # fmt: skip
+                          seg.first_position, seg.start_s, r.rating_id, f"{label_of.get(r.rating_id, r.rating_id)} {r.value}",
+                          None, seg.id, comments.get(seg.id, []), label_of.get(r.rating_id, r.rating_id)))  # fmt: skip
     if filters.unresolved:
         for sid in sessions:
             for rid in wanted:
@@ -111,5 +112,6 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
                     ):
                         continue
                     out.append(Moment(sid, sessions[sid].title, raters[rid].name, seq.segment, seq.position, None,
-                                      label_of.get(seq.rupture, seq.rupture), "rupture with no repair within the window"))  # fmt: skip
+                                      seq.rupture, "rupture with no repair within the window",
+                                      label=label_of.get(seq.rupture, seq.rupture)))  # fmt: skip
     return sorted(out, key=lambda m: (m.session, m.segment or 0, m.position or 0, m.rater))
