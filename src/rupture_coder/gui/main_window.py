@@ -296,9 +296,12 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         self.identity = rater_id
         if self.project.path is not None:
             QSettings().setValue(f"identity/{self.project.path}", rater_id)
-        self._reload_raters()
-        self._load_codes()
-        self._refresh_status()
+        if self.state.session_id is None:
+            self.reload()  # the empty window's header no longer asks for a name
+        else:
+            self._reload_raters()
+            self._load_codes()
+            self._refresh_status()
 
     def choose_identity(self) -> None:
         """Ask who codes (a new project starts with nobody): choose a rater or type a name."""
@@ -322,8 +325,14 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         else:
             self.state = SessionState()
             self.model.set_session([], [], {})
+            nobody = (
+                ""
+                if self.rater_box.count()
+                else " Nobody codes here yet: File › Code as… (type your name)."
+            )
             self.header.setText(
                 "<b>No sessions yet.</b> Import a transcript or a video (Ctrl+I) to start coding."
+                + nobody
             )
         self._update_session_actions()
 

@@ -167,6 +167,8 @@ def _refuse_overlap(db: Db, session_id: str, rater_id: str, spec: CodeSpec) -> N
         db.execute(select(Utterance.id, Utterance.position).where(Utterance.id.in_(ids))).all()
     )
     for first, last in others:
+        if first is None:
+            continue
         a, b = sorted((pos[first], pos[last or first]))
         if a <= hi and lo <= b:
             where = f"utterance {a + 1}" if a == b else f"utterances {a + 1}-{b + 1}"
