@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-Level = Literal["nominal", "ordinal", "interval", "ratio"]
-LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
+from rupture_coder.agreement.options import LEVELS, Level
+
+__all__ = ["LEVELS", "Level", "RatingMatrix", "from_long"]
 
 
 @dataclass

@@ -7,18 +7,16 @@ consistent copy is taken with the SQLite backup API.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as Db  # the one name of an ORM session in this package
@@ -27,12 +25,17 @@ from sqlalchemy.orm import sessionmaker
 from rupture_coder.errors import InternalError, ProjectError, StorageError
 from rupture_coder.store.files import atomic_write
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5_000  # how long a write waits for another writer before it is refused
 
 
 def _alembic_config(connection=None) -> Config:
+    from alembic.config import Config  # Alembic loads only when a schema is created or upgraded
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -40,12 +43,31 @@ def _alembic_config(connection=None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     if head is None:
         raise InternalError(
             f"no database migrations found in {MIGRATIONS}; reinstall rupture-coder"
         )
     return head
+
+
+_ASSIGNED = re.compile(r"^(revision|down_revision)\b[^=]*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+
+
+def shipped_head() -> str | None:
+    """The newest migration shipped, read from the migration files without importing Alembic
+    (opening a project that is up to date then costs no Alembic start-up); None if unclear."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict((k, v) for k, v in _ASSIGNED.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+        if "down_revision" in found:
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -173,8 +195,16 @@ def _check_sqlite_file(path: Path) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision stored in the database (Alembic's table), None for a new database."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        revisions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        if len(revisions) > 1:  # branches: Alembic says what that means
+            from alembic.runtime.migration import MigrationContext
+
+            return MigrationContext.configure(conn).get_current_revision()
+    return revisions[0] if revisions else None
 
 
 def open_project(target: str | Path, create: bool = True) -> Project:
@@ -201,8 +231,13 @@ def open_project(target: str | Path, create: bool = True) -> Project:
 
 
 def _upgrade(engine: Engine, path: Path | None, existed: bool) -> Path | None:
-    head = head_revision()
     rev = current_revision(engine)
+    if rev is not None and rev == shipped_head():
+        return None
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    head = head_revision()
     if rev == head:
         return None
     script = ScriptDirectory.from_config(_alembic_config())

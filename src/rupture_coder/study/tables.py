@@ -37,8 +37,9 @@ from rupture_coder.store.models import (
     SessionRating,
     Utterance,
 )
+from rupture_coder.study.units import UNITS
 
-UNITS = ("segment-presence", "segment-rating", "session-frequency", "session-rating")
+__all__ = ["UNITS", "ItemTable", "Study", "load_study"]
 
 
 @dataclass
