@@ -1,7 +1,8 @@
 """Bridges the service layer's change notices to Qt, coalesced once per event-loop turn.
 
 Every window that shows project data connects to ``ChangeBus.changed`` and refreshes what the
-notice touches, so a change made anywhere in the app (undo included) shows everywhere.
+notice touches, so a change made anywhere in the app (undo included) shows everywhere. A command
+run on a worker thread (``gui/tasks.py``) is heard there and handed to the GUI thread first.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
 from rupture_coder.services import ChangeSet, ProjectService
 from rupture_coder.services.notices import Notice
@@ -19,13 +20,18 @@ class ChangeBus(QObject):
     """Emits ``changed(Notice)`` once per event-loop turn, whatever number of commands ran."""
 
     changed = Signal(object)
+    _from_worker = Signal(object)
 
     def __init__(self, service: ProjectService, parent: QObject | None = None):
         super().__init__(parent)
         self._pending: Notice | None = None
+        self._from_worker.connect(self._on_change, Qt.ConnectionType.QueuedConnection)
         self._unsubscribe = service.subscribe(self._on_change)
 
     def _on_change(self, change: ChangeSet) -> None:
+        if QThread.currentThread() is not self.thread():
+            self._from_worker.emit(change)  # queued: _on_change again, on the GUI thread
+            return
         if self._pending is None:
             self._pending = Notice()
             QTimer.singleShot(0, self._flush)

@@ -1,0 +1,166 @@
+"""Long work off the GUI thread: a worker, a progress dialog with Cancel, the result back on the GUI.
+
+    task = run_task(window, "Merging rater packages", lambda progress: merge_packages(svc, paths, progress),
+                    on_done=lambda result: ...)
+
+``work`` runs on a thread of the global QThreadPool with a ``rupture_coder.tasks.Progress``; its
+reports move the dialog's bar, and the dialog's Cancel button calls ``Progress.cancel``, which the
+work honours at its next step by raising ``Cancelled`` (a merge or an import is one command, so its
+transaction is rolled back: cancel changes nothing). ``on_done`` gets the result on the GUI thread;
+a refusal (any ``RuptureCoderError``) is shown to the person in a message box, unless ``on_error``
+takes it; a cancel is said in the parent's status bar. The window stays responsive throughout: the
+GUI thread only moves the bar.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from rupture_coder.errors import Cancelled, InternalError, RuptureCoderError
+from rupture_coder.tasks import Progress
+
+log = logging.getLogger(__name__)
+SHOW_AFTER_MS = 300  # quick work finishes without a dialog flashing up
+
+
+class _Signals(QObject):
+    progressed = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, work: Callable[[Progress], Any], progress: Progress, signals: _Signals):
+        super().__init__()
+        self.setAutoDelete(False)  # the Task keeps it, and its signals, alive until it reports
+        self.work, self.progress, self.signals = work, progress, signals
+
+    def run(self) -> None:
+        try:
+            result = self.work(self.progress)
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
+            if not isinstance(exc, RuptureCoderError | OSError):
+                log.exception("background work failed")
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.finished.emit(result)
+
+
+class Task(QObject):
+    """One piece of work on a worker thread. ``state``: running, done, failed or cancelled."""
+
+    done = Signal(object)  # the result
+    failed = Signal(object)  # the exception (a Cancelled one when cancelled)
+    ended = Signal()  # after done or failed, whichever it was
+
+    def __init__(self, parent: QWidget, title: str, work: Callable[[Progress], Any]):
+        super().__init__(parent)
+        self.title = title
+        self.state = "running"
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._signals = _Signals()
+        self._signals.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
+        self._signals.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+        self._signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self.progress = Progress(self._signals.progressed.emit)
+        self.dialog = QProgressDialog(title + "…", "Cancel", 0, 0, parent)
+        self.dialog.setObjectName("taskProgress")
+        self.dialog.setWindowTitle(title)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.setMinimumDuration(SHOW_AFTER_MS)
+        self.dialog.setAutoClose(False)
+        self.dialog.setAutoReset(False)
+        self.dialog.setMinimumWidth(420)
+        self.dialog.canceled.connect(self.cancel)
+        self.dialog.setValue(0)  # starts the timer after which the dialog shows itself
+        self._runnable = _Runnable(work, self.progress, self._signals)
+        QThreadPool.globalInstance().start(self._runnable)
+
+    def cancel(self) -> None:
+        if self.state == "running":
+            self.progress.cancel()
+            self.dialog.setLabelText(f"{self.title}: cancelling…")
+            self.dialog.setCancelButtonText("Cancelling…")
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+    def _on_progress(self, done: int, total: int, what: str) -> None:
+        if self.state != "running" or self.progress.cancelled:
+            return
+        if total > 0:
+            self.dialog.setMaximum(total)
+            self.dialog.setValue(min(done, total - 1) if done < total else total - 1)
+        if what:
+            self.dialog.setLabelText(f"{self.title}: {what}")
+
+    def _on_finished(self, result: Any) -> None:
+        self.state, self.result = "done", result
+        self._close()
+        self.done.emit(result)
+        self.ended.emit()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self.state = "cancelled" if isinstance(exc, Cancelled) else "failed"
+        self.error = exc
+        self._close()
+        self.failed.emit(exc)
+        self.ended.emit()
+
+    def _close(self) -> None:
+        self.dialog.canceled.disconnect(self.cancel)
+        self.dialog.reset()
+        self.dialog.hide()
+        self.dialog.deleteLater()
+
+
+def run_task(
+    parent: QWidget,
+    title: str,
+    work: Callable[[Progress], Any],
+    on_done: Callable[[Any], None] | None = None,
+    on_error: Callable[[BaseException], bool] | None = None,
+) -> Task:
+    """Run ``work(progress)`` on a worker with a progress dialog; ``on_done(result)`` on the GUI
+    thread. A failure is shown in a message box unless ``on_error(exc)`` returns True; a cancel is
+    said in the parent window's status bar."""
+    task = Task(parent, title, work)
+    if on_done is not None:
+        task.done.connect(on_done)
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, Cancelled):
+            _status(parent, f"{title}: cancelled; nothing was changed")
+            return
+        if on_error is not None and on_error(exc):
+            return
+        QMessageBox.warning(parent, title, _message(exc))
+
+    task.failed.connect(failed)
+    return task
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, RuptureCoderError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.filename or 'a file'}: {exc.strerror or exc}. Nothing was changed."
+    return str(
+        InternalError(
+            f"an unexpected error ({type(exc).__name__}: {exc}); please report this with the log file"
+        )
+    )
+
+
+def _status(widget: QWidget, text: str) -> None:
+    window = widget.window()
+    bar = getattr(window, "statusBar", None)
+    if callable(bar):
+        bar().showMessage(text, 8000)
