@@ -22,7 +22,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from rupture_coder import __version__
-from rupture_coder.errors import PackageError
+from rupture_coder.errors import Cancelled, PackageError
 from rupture_coder.services.merge import (
     RATER_TABLES,
     MergePackages,
@@ -42,6 +42,7 @@ from rupture_coder.store.models import (
     SessionCompletion,
     Utterance,
 )
+from rupture_coder.tasks import Progress, progress_or_silent
 
 FORMAT = "rupture-coder-package/1"
 
@@ -125,32 +126,44 @@ def read_package(path: Path) -> tuple[dict, dict]:
     return manifest, json.loads(payload)
 
 
-def merge_packages(service, paths: list[Path]) -> list[dict]:
-    """Read and check every package, back the project up, then merge them one command each.
+def merge_packages(service, paths: list[Path], progress: Progress | None = None) -> list[dict]:
+    """Read and check every package, back the project up, then merge them in one command.
 
     Every package is read and checked before anything is written; a conflict in any of them
-    refuses all."""
+    refuses all. Cancelling (``progress``) at any point changes nothing, and leaves no backup."""
+    progress = progress_or_silent(progress)
     loaded = []
     problems = []
-    for path in paths:
+    for k, path in enumerate(paths):
+        progress.step(k, len(paths), f"reading package {k + 1} of {len(paths)}")
         try:
             loaded.append((path, *read_package(path)))
         except PackageError as exc:
             problems.append(str(exc))
+    cache: dict[str, str] = {}  # session id -> this project's transcript digest
     with service.project.read() as db:
-        for path, _manifest, data in loaded:
-            issues = check_package(db, data)
+        for k, (path, _manifest, data) in enumerate(loaded):
+            progress.step(k, len(loaded), f"checking package {k + 1} of {len(loaded)}")
+            issues = check_package(db, data, cache)
             if issues:
                 problems.append(f"{path}: " + "; ".join(issues))
     if problems:
         raise PackageError("merge refused, nothing changed", problems)
+    backup = None
     if service.project.path is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        backup_sqlite(
+        backup = backup_sqlite(
             service.project.path,
             service.project.path.with_name(f"{service.project.path.name}.backup-merge-{stamp}"),
         )
-    change = service.run(MergePackages([(str(path), data) for path, _m, data in loaded]))
+    try:
+        change = service.run(
+            MergePackages([(str(path), data) for path, _m, data in loaded], progress)
+        )
+    except Cancelled:
+        if backup is not None:
+            backup.unlink(missing_ok=True)  # nothing changed: the backup would only confuse
+        raise
     return [
         {"package": str(path), "rater": manifest["rater"]["name"], "rows": counts}
         for (path, manifest, _d), counts in zip(loaded, change.result, strict=True)
