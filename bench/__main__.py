@@ -47,7 +47,16 @@ def table(figures: list[Figure], refs: References) -> str:
         ratio = refs.ratio(fig)
         ok = {True: "yes", False: "NO", None: ""}[fig.ok]
         ref = f"{ratio:.1f} x {fig.reference}" if ratio is not None else ""
-        rows.append((fig.name, fig.size, _value(fig), _target(fig), ok, ref + (f"  {fig.note}" if fig.note else "")))
+        rows.append(
+            (
+                fig.name,
+                fig.size,
+                _value(fig),
+                _target(fig),
+                ok,
+                ref + (f"  {fig.note}" if fig.note else ""),
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = []
     for k, r in enumerate(rows):

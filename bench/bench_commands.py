@@ -66,5 +66,7 @@ def run() -> list[Figure]:
     open_project(path).close()
     out.append(Figure("open a project (schema check)", "", (time.perf_counter() - t0) * 1000, "ms",
                       reference="work"))  # fmt: skip
-    out.append(Figure("project file size", "5,000 utt., 2,200 codes", path.stat().st_size / 1e6, "MB"))
+    out.append(
+        Figure("project file size", "5,000 utt., 2,200 codes", path.stat().st_size / 1e6, "MB")
+    )
     return out

@@ -52,7 +52,9 @@ def build_packages(n_packages: int = PACKAGES, n_sessions: int = PACKAGE_SESSION
     tmp = Path(tempfile.mkdtemp(prefix="rc-bench-"))
     lead_path, lead, svc, _ = build.new_project(tmp, "lead.rcproj", raters=0)
     for s in range(n_sessions):
-        utts = [ParsedUtterance("T" if i % 2 else "P", f"utterance {i}", i * 6.0) for i in range(150)]
+        utts = [
+            ParsedUtterance("T" if i % 2 else "P", f"utterance {i}", i * 6.0) for i in range(150)
+        ]
         svc.run(CreateSession(ParsedSession(f"session {s}", utts), build.CB))
     lead.close()
     coder_path = backup_sqlite(lead_path, tmp / "coder.rcproj")
@@ -63,7 +65,9 @@ def build_packages(n_packages: int = PACKAGES, n_sessions: int = PACKAGE_SESSION
     for info in queries.list_sessions(coder):
         rows = queries.transcript(coder, info.id)
         for pos in sorted(rng.choice(len(rows), 25, replace=False)):
-            csvc.run(AddCode(info.id, rater, build.CB, CodeSpec(build.ITEMS[pos % 25], rows[pos].id)))
+            csvc.run(
+                AddCode(info.id, rater, build.CB, CodeSpec(build.ITEMS[pos % 25], rows[pos].id))
+            )
         for seg in queries.segments(coder, info.id):
             csvc.run(SetRating(rater, build.CB, "withdrawal_impact", int(rng.integers(1, 6)), segment_id=seg.id))  # fmt: skip
     export_package(coder, rater, tmp / "coder.rcpkg")

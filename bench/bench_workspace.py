@@ -99,8 +99,11 @@ def many_sessions(n: int = 1_000) -> tuple[list[float], list[float]]:
         sids += add_sessions(project, [ParsedSession(f"session {s}", utterances(300))
                                        for s in range(k, min(k + 250, n))])  # fmt: skip
     by_session = build.utterance_ids_by_session(project)
-    codes = [code_row(sid, rater, ITEMS[i % 25], by_session[sid][i * 7])
-             for sid in sids[: n // 2] for i in range(40)]  # the rater coded half of them; fmt: skip
+    codes = [
+        code_row(sid, rater, ITEMS[i % 25], by_session[sid][i * 7])
+        for sid in sids[: n // 2]
+        for i in range(40)
+    ]  # the rater coded half of them; fmt: skip
     insert_rows(project, CodeEvent, codes)
     project.close()
     opens = []
@@ -187,10 +190,14 @@ def run() -> list[Figure]:
     out.append(Figure("open a project of many sessions", "1,000 sessions",
                       statistics.median(opens_many), "s", 2.0, reference="work"))  # fmt: skip
     med, p95 = median_p95(switches)
-    out.append(Figure("switch session", "1,000 sessions", med, "ms", 200.0, p95=p95, reference="work"))
+    out.append(
+        Figure("switch session", "1,000 sessions", med, "ms", 200.0, p95=p95, reference="work")
+    )
     annomi = annomi_project()
     if annomi is None:
-        out.append(Figure("open the AnnoMI project", "133 sessions", None, "s", note="corpus absent"))
+        out.append(
+            Figure("open the AnnoMI project", "133 sessions", None, "s", note="corpus absent")
+        )
     else:
         out.append(Figure("open the AnnoMI project", "133 sessions", statistics.median(annomi),
                           "s", 2.0, reference="work"))  # fmt: skip

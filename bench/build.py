@@ -101,7 +101,9 @@ def utterance_ids_by_session(project: Project) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     with project.read() as db:
         rows = db.execute(
-            select(Utterance.session_id, Utterance.id).order_by(Utterance.session_id, Utterance.position)
+            select(Utterance.session_id, Utterance.id).order_by(
+                Utterance.session_id, Utterance.position
+            )
         )
         for sid, uid in rows:
             out.setdefault(sid, []).append(uid)
@@ -151,7 +153,11 @@ def study_project(
         truth = rng.random(len(ITEMS)) < 0.2
         for r in rater_ids:
             seen = np.where(rng.random(len(ITEMS)) < 0.9, truth, ~truth)
-            codes += [code_row(sid, r, item, segment_id=seg_id) for item, p in zip(ITEMS, seen, strict=True) if p]
+            codes += [
+                code_row(sid, r, item, segment_id=seg_id)
+                for item, p in zip(ITEMS, seen, strict=True)
+                if p
+            ]
             ratings.append(rating_row(sid, seg_id, r, "withdrawal_impact", int(rng.integers(1, 6))))  # fmt: skip
     insert_rows(project, CodeEvent, codes)
     insert_rows(project, SegmentRating, ratings)

@@ -1,9 +1,9 @@
 """Scenarios run in a child process, so that their CPU time and peak memory are their own:
 
-  python -m bench.child open PROJECT RATER     open the workspace, print the seconds to shown
-  python -m bench.child first-paint PROJECT RATER
-      start the app the way ``rupture-coder --project PROJECT`` does, print the CPU seconds
-      spent when the main window first paints, and leave
+python -m bench.child open PROJECT RATER     open the workspace, print the seconds to shown
+python -m bench.child first-paint PROJECT RATER
+    start the app the way ``rupture-coder --project PROJECT`` does, print the CPU seconds
+    spent when the main window first paints, and leave
 """
 
 from __future__ import annotations

@@ -53,7 +53,9 @@ class References:
 
     def measure(self) -> None:
         self.work_ms.append(statistics.median(workload_ms() for _ in range(7)))
-        self.python_cpu.append(statistics.median(child([sys.executable, "-c", "pass"]).cpu for _ in range(7)))
+        self.python_cpu.append(
+            statistics.median(child([sys.executable, "-c", "pass"]).cpu for _ in range(7))
+        )
 
     def ratio(self, fig: Figure) -> float | None:
         if fig.value is None or fig.reference is None:

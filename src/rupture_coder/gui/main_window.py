@@ -24,20 +24,19 @@ from PySide6.QtWidgets import (
 
 from rupture_coder import __version__
 from rupture_coder.errors import ProjectError, RuptureCoderError
-from rupture_coder.gui.agreement_dashboard import AgreementDashboard
 from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.codebook_panel import CodebookPanel
 from rupture_coder.gui.codes_panel import CodesPanel
 from rupture_coder.gui.coding import CodingContext, CodingController
 from rupture_coder.gui.coding_actions import CodingActions
 from rupture_coder.gui.dialogs import HelpOverlay
-from rupture_coder.gui.import_dialog import ImportDialog
 from rupture_coder.gui.rating_forms import RatingForm
 from rupture_coder.gui.study_actions import StudyActions
 from rupture_coder.gui.summary_panel import SummaryPanel
 from rupture_coder.gui.timeline import Timeline
 from rupture_coder.gui.transcript_model import TranscriptModel
 from rupture_coder.gui.transcript_view import TranscriptView
+from rupture_coder.gui.warnings_panel import WarningsPanel
 from rupture_coder.gui.workspace_state import SessionState
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.notices import Notice, Topic
@@ -109,9 +108,8 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.segment_form.rated.connect(lambda rid, v, na: self._rate(rid, v, na, segment=True))
         self.session_form = RatingForm("session")
         self.session_form.rated.connect(lambda rid, v, na: self._rate(rid, v, na, segment=False))
-        self.warnings = QLabel()
-        self.warnings.setObjectName("warnings")
-        self.warnings.setWordWrap(True)
+        self.warnings = WarningsPanel()
+        self.warnings.segment_chosen.connect(self._show_segment)
         self.complete_button = QPushButton("Mark session complete (Ctrl+Return)")
         self.complete_button.clicked.connect(self.mark_complete)
         ratings = QWidget()
@@ -339,13 +337,17 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
                 )
         self.rater_box.blockSignals(False)
 
-    def _refresh_status(self) -> None:
+    def _refresh_status(self, session_ids: set[str] | None = None) -> None:
+        """The status column, of every session or (after a change) of the sessions it touched."""
         rater_id = self.rater_box.currentData()
-        status = queries.session_status(self.project, rater_id) if rater_id else {}
+        status = queries.session_status(self.project, rater_id, session_ids) if rater_id else {}
         for i in range(self.sessions.topLevelItemCount()):
             item = self.sessions.topLevelItem(i)
-            item.setText(1, STATUS_MARK.get(status.get(item.data(0, Qt.ItemDataRole.UserRole)), ""))
-        self.sessions.resizeColumnToContents(1)
+            sid = item.data(0, Qt.ItemDataRole.UserRole)
+            if session_ids is None or sid in session_ids:
+                item.setText(1, STATUS_MARK.get(status.get(sid), ""))
+        if session_ids is None:
+            self.sessions.resizeColumnToContents(1)
 
     def _on_session_selected(self, item: QTreeWidgetItem | None, _prev=None) -> None:
         if item is not None:
@@ -399,12 +401,13 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         if not (self.state.session_id and rater_id):
             return
         self.state.load_codes(self.project, rater_id)
+        self.model.set_codes(self.state.codes)
         self._show_codes()
         self._refresh_slow_views()
 
     def _show_codes(self) -> None:
-        """What a coder must see at once: the codes in the transcript, the codes here, the ratings."""
-        self.model.set_codes(self.state.codes)
+        """What a coder must see at once: the codes here and the ratings (the transcript's codes
+        column is the model's, updated by the caller)."""
         self._on_current_row(self.view.current_row())
         self.session_form.show_values(self.state.session_ratings)
 
@@ -416,8 +419,15 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.timeline.show(*self.state.timeline_data())
         self._on_current_row(self.view.current_row())
         self.state.warnings = queries.warnings(self.project, self.state.session_id, rater_id)
-        self.warnings.setText("<br>".join(f"⚠ {w}" for w in self.state.warnings) or "")
+        self.warnings.show_warnings(self.state.warnings)
         self._show_summary()
+
+    def _show_segment(self, index: int) -> None:
+        """Select the first utterance of a segment (a warning names it)."""
+        row = next((r for r, s in enumerate(self.state.segment_of) if s == index), None)
+        if row is not None:
+            self.view.select_rows(row)
+            self.view.setFocus()
 
     def _show_summary(self) -> None:
         """Only while the summary is on screen: it is recomputed from all the codes."""
@@ -433,7 +443,9 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
             self.reload()
         elif sid and rater_id and notice.touches_session(sid, Topic.CODES, Topic.RATINGS):
             if Topic.CODES in notice.topics:
-                self.state.update_codes(self.project, rater_id, notice.code_ids)
+                self.model.update_codes(
+                    *self.state.update_codes(self.project, rater_id, notice.code_ids)
+                )
             if Topic.RATINGS in notice.topics:
                 self.state.load_ratings(self.project, rater_id)
             self._show_codes()
@@ -441,7 +453,8 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         elif notice.touches(Topic.SETTINGS):
             self._slow_timer.start()  # thresholds and windows change the summary
         if notice.touches(Topic.CODES, Topic.RATINGS, Topic.COMPLETION):
-            self._refresh_status()
+            known = not (notice.everything or notice.some_sessions_unknown)
+            self._refresh_status(notice.session_ids if known and notice.session_ids else None)
         self._update_undo_actions()
 
     def _on_current_row(self, row: int) -> None:
@@ -552,12 +565,16 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.redo_action.setEnabled(redo is not None)
         self.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
 
-    def open_agreement(self) -> AgreementDashboard:
+    def open_agreement(self):
+        from rupture_coder.gui.agreement_dashboard import AgreementDashboard
+
         dashboard = AgreementDashboard(self.project, self.bus, self)
         dashboard.show()
         return dashboard
 
-    def import_files(self, files: list) -> ImportDialog:
+    def import_files(self, files: list):
+        from rupture_coder.gui.import_dialog import ImportDialog
+
         dialog = ImportDialog(self.service, files, self)
         dialog.setModal(True)
         dialog.show()

@@ -81,20 +81,23 @@ class MarkComplete:
             db.add(SessionCompletion(session_id=self.session_id, rater_id=self.rater_id))
 
 
-def session_status(db: Db, rater_id: str) -> dict[str, str]:
-    """session id -> 'complete', 'in progress' or 'not started' for one rater."""
-    done = set(db.scalars(select(SessionCompletion.session_id).filter_by(rater_id=rater_id)))
-    started = set(db.scalars(select(CodeEvent.session_id).filter_by(rater_id=rater_id).distinct()))
-    started |= set(
-        db.scalars(select(SegmentRating.session_id).filter_by(rater_id=rater_id).distinct())
-    )
-    started |= set(
-        db.scalars(select(SessionRating.session_id).filter_by(rater_id=rater_id).distinct())
-    )
-    out = {}
-    for sid in db.scalars(select(Session.id)):
-        out[sid] = "complete" if sid in done else "in progress" if sid in started else "not started"
-    return out
+def session_status(db: Db, rater_id: str, session_ids: set[str] | None = None) -> dict[str, str]:
+    """session id -> 'complete', 'in progress' or 'not started' for one rater: of every session
+    (one grouped query per table), or of the sessions given (index look-ups, for a key press)."""
+
+    def sessions_of(model) -> set[str]:
+        query = select(model.session_id).where(model.rater_id == rater_id)
+        if session_ids is not None:
+            query = query.where(model.session_id.in_(list(session_ids)))
+        return set(db.scalars(query.distinct()))
+
+    done = sessions_of(SessionCompletion)
+    started = sessions_of(CodeEvent) | sessions_of(SegmentRating) | sessions_of(SessionRating)
+    every = session_ids if session_ids is not None else db.scalars(select(Session.id))
+    return {
+        sid: "complete" if sid in done else "in progress" if sid in started else "not started"
+        for sid in every
+    }
 
 
 def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
@@ -151,15 +154,15 @@ def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
         for r in cb.ratings_for(Scope.SEGMENT)
         if r.relates_to in ("withdrawal", "confrontation")
     }
+    rating_of = {(r.segment_id, r.rating_id): r for r in ratings}
+    coded: dict[tuple[int, str], set[str]] = {}  # (segment index, rupture type) -> items
+    for _o, c, s in placed:
+        if s is not None and kind.get(c.item_id) in by_type:
+            coded.setdefault((s.index, kind[c.item_id]), set()).add(c.item_id)
     for rupture, definition in by_type.items():
         for seg in segs:
-            rating = next(
-                (r for r in ratings if r.segment_id == seg.id and r.rating_id == definition.id),
-                None,
-            )
-            markers = sorted(
-                {c.item_id for _o, c, s in placed if s is seg and kind.get(c.item_id) == rupture}
-            )
+            rating = rating_of.get((seg.id, definition.id))
+            markers = sorted(coded.get((seg.index, rupture), ()))
             if rating is None or rating.value is None:
                 continue
             if rating.value == 1 and markers:

@@ -173,25 +173,29 @@ def session_codebook(project: Project, session_id: str) -> Codebook:
 
 def transcript(project: Project, session_id: str) -> list[UtteranceRow]:
     with project.read() as db:
-        rows = db.execute(
-            select(Utterance, Participant.pseudonym, Participant.role)
-            .outerjoin(Participant, Utterance.participant_id == Participant.id)
+        people = {
+            p.id: (p.pseudonym, p.role)
+            for p in db.connection().execute(
+                select(Participant.id, Participant.pseudonym, Participant.role).where(
+                    Participant.session_id == session_id
+                )
+            )
+        }
+        rows = db.connection().execute(  # plain rows: no ORM objects for 20,000 utterances
+            select(Utterance.id, Utterance.position, Utterance.speaker, Utterance.participant_id,
+                   Utterance.start_s, Utterance.end_s, Utterance.text)
             .where(Utterance.session_id == session_id)
             .order_by(Utterance.position)
-        ).all()
-        return [
-            UtteranceRow(
-                u.id,
-                u.position,
-                u.speaker,
-                pseudo or u.speaker,
-                role or "",
-                u.start_s,
-                u.end_s,
-                u.text,
+        )  # fmt: skip
+        out = []
+        for uid, position, speaker, pid, start, end, text in rows:
+            pseudo, role = people.get(pid, (None, None))
+            out.append(
+                UtteranceRow(
+                    uid, position, speaker, pseudo or speaker, role or "", start, end, text
+                )
             )
-            for u, pseudo, role in rows
-        ]
+        return out
 
 
 def segments(project: Project, session_id: str) -> list[SegmentRow]:
@@ -303,11 +307,14 @@ def ratings(project: Project, session_id: str, rater_id: str) -> tuple[dict, dic
     return seg, sess
 
 
-def session_status(project: Project, rater_id: str) -> dict[str, str]:
+def session_status(
+    project: Project, rater_id: str, session_ids: set[str] | None = None
+) -> dict[str, str]:
+    """session id -> complete, in progress or not started, for every session or those given."""
     from rupture_coder.services.progress import session_status as status
 
     with project.read() as db:
-        return status(db, rater_id)
+        return status(db, rater_id, session_ids)
 
 
 def warnings(project: Project, session_id: str, rater_id: str) -> list[str]:
