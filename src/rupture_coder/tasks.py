@@ -50,6 +50,12 @@ class Progress:
             self._last = now
             self._report(done, total, what)
 
+    def quiet(self) -> Progress:
+        """A progress for a part of the work: it reports nothing, and stops when this one does."""
+        part = Progress()
+        part._cancel = self._cancel
+        return part
+
 
 def progress_or_silent(progress: Progress | None) -> Progress:
     """The caller's progress, or one nobody listens to and nobody cancels."""

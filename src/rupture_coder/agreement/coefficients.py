@@ -16,9 +16,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from rupture_coder.agreement.options import WEIGHTS  # noqa: F401 - re-exported
 from rupture_coder.agreement.results import Stat, cicchetti, undefined
 from rupture_coder.agreement.tables import RatingMatrix
+from rupture_coder.domain import WEIGHTS  # noqa: F401 - re-exported
 
 
 def _too_few(m: RatingMatrix, name: str, min_units: int = 1) -> Stat | None:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rupture_coder.agreement.options import LEVELS, WEIGHTS
+from rupture_coder.domain import LEVELS, WEIGHTS
 from rupture_coder.errors import RuptureCoderError, StudyError
 from rupture_coder.study.units import UNITS
 

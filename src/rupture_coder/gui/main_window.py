@@ -418,7 +418,9 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
             return
         self.timeline.show(*self.state.timeline_data())
         self._on_current_row(self.view.current_row())
-        self.state.warnings = queries.warnings(self.project, self.state.session_id, rater_id)
+        self.state.warnings = queries.warnings(
+            self.project, self.state.session_id, rater_id, self.state.codes
+        )
         self.warnings.show_warnings(self.state.warnings)
         self._show_summary()
 

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import SIGNAL, SLOT, QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from rupture_coder.errors import Cancelled, InternalError, RuptureCoderError
@@ -77,6 +77,8 @@ class Task(QObject):
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self.dialog.setMinimumWidth(420)
+        # Cancel asks the work to stop; the dialog stays (saying so) until it has stopped
+        QObject.disconnect(self.dialog, SIGNAL("canceled()"), self.dialog, SLOT("cancel()"))
         self.dialog.canceled.connect(self.cancel)
         self.dialog.setValue(0)  # starts the timer after which the dialog shows itself
         self._runnable = _Runnable(work, self.progress, self._signals)
@@ -129,17 +131,17 @@ def run_task(
     on_error: Callable[[BaseException], bool] | None = None,
 ) -> Task:
     """Run ``work(progress)`` on a worker with a progress dialog; ``on_done(result)`` on the GUI
-    thread. A failure is shown in a message box unless ``on_error(exc)`` returns True; a cancel is
-    said in the parent window's status bar."""
+    thread. A failure goes to ``on_error(exc)`` first; unless it returns True, a cancel is said in
+    the parent window's status bar and anything else in a message box."""
     task = Task(parent, title, work)
     if on_done is not None:
         task.done.connect(on_done)
 
     def failed(exc: BaseException) -> None:
+        if on_error is not None and on_error(exc):
+            return
         if isinstance(exc, Cancelled):
             _status(parent, f"{title}: cancelled; nothing was changed")
-            return
-        if on_error is not None and on_error(exc):
             return
         QMessageBox.warning(parent, title, _message(exc))
 

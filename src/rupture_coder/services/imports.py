@@ -23,6 +23,7 @@ from rupture_coder.services.sessions import CreateSession
 from rupture_coder.store.db import Db, Project
 from rupture_coder.store.models import CodebookVersion
 from rupture_coder.store.models import Session as SessionRow
+from rupture_coder.tasks import Progress, progress_or_silent
 
 DEFAULT_CODEBOOK = {"individual": ("3rs-individual", "1.0.0"), "group": ("3rs-group", "1.0.0")}
 
@@ -58,7 +59,9 @@ def plan_import(
     kind: str = "individual",
     overrides: dict[str, str] | None = None,
     codebook: tuple[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> ImportPlan:
+    progress = progress_or_silent(progress)
     plan = ImportPlan(codebook=codebook or DEFAULT_CODEBOOK[kind])
     imported: dict[str, list[str]] = {}
     with project.read() as db:
@@ -66,7 +69,8 @@ def plan_import(
             if digest is not None:
                 imported.setdefault(digest, []).append(title)
     seen_hashes: dict[str, str] = {}
-    for path in paths:
+    for k, path in enumerate(paths):
+        progress.step(k, len(paths), f"reading {path.name} ({k + 1} of {len(paths)})")
         try:
             result = read_file(path, fmt, kind, overrides)
         except ImportError_ as exc:
@@ -145,6 +149,7 @@ class ImportSessions:
     """Create every planned session in one transaction (registering the bundled codebook if needed)."""
 
     plan: ImportPlan
+    progress: Progress | None = field(default=None, repr=False, compare=False)
     command_name: ClassVar[str] = "import sessions"
 
     def describe(self) -> str:
@@ -159,16 +164,22 @@ class ImportSessions:
                     [], f"codebook {' '.join(self.plan.codebook)} is not in this project"
                 )
             RegisterCodebook(bundled.read_text(encoding="utf-8"), bundled.name).apply(db)
+        progress = progress_or_silent(self.progress)
         ids = []
-        for planned in self.plan.sessions:
+        for k, planned in enumerate(self.plan.sessions):
+            progress.step(k, len(self.plan.sessions), f"writing {planned.parsed.title}")
             cmd = CreateSession(planned.parsed, self.plan.codebook, planned.participants,
                                 self.plan.segment_length_s, self.plan.segment_utterances)  # fmt: skip
             ids.append(cmd.apply(db).id)
+        progress.check()  # the last moment to cancel: the transaction is rolled back whole
         return ids
 
 
 def run_import(
-    service: ProjectService, plan: ImportPlan, on_problem: str = "fail"
+    service: ProjectService,
+    plan: ImportPlan,
+    on_problem: str = "fail",
+    progress: Progress | None = None,
 ) -> ChangeSet | None:
     """Write the plan, or raise ImportRefused; None when every file was skipped as already imported."""
     if on_problem not in ("fail", "repair"):
@@ -186,4 +197,4 @@ def run_import(
         return None
     if not plan.sessions:
         raise ImportRefused(plan.problems, "nothing to import")
-    return service.run(ImportSessions(plan))
+    return service.run(ImportSessions(plan, progress))

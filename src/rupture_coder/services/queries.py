@@ -244,17 +244,32 @@ def codes(
         ).where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)  # fmt: skip
         if ids is not None:
             query = query.where(CodeEvent.id.in_(list(ids)))
+        make = _maker(CodeRow)
         rows = [
-            CodeRow(
-                e.id, e.item_id, positions.get(e.first_utterance_id),
-                positions.get(e.last_utterance_id or e.first_utterance_id), e.start_s, e.segment_id,
-                names.get(e.actor_id), names.get(e.target_id), e.level, e.note, bool(e.flagged), e.flag_reason,
-            )
-            for e in core.execute(query)
+            make((
+                cid, item, positions.get(first), positions.get(last or first), start, segment,
+                names.get(actor), names.get(target), level, note, bool(flagged), reason,
+            ))
+            for cid, item, first, last, start, segment, actor, target, level, note, flagged, reason
+            in core.execute(query)
         ]  # fmt: skip
     return sorted(
         rows, key=lambda r: (r.first_position if r.first_position is not None else -1, r.item_id)
     )
+
+
+def _maker(cls: type[Row]):
+    """A fast constructor of a frozen dataclass from a tuple in field order: a session's 50,000
+    codes would spend most of their read in the generated ``__init__``'s ``object.__setattr__``."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    new = object.__new__
+
+    def make(values: tuple) -> Row:
+        obj = new(cls)
+        obj.__dict__.update(zip(names, values, strict=True))
+        return obj
+
+    return make
 
 
 def codes_by_position(rows: list[CodeRow]) -> dict[int, list[CodeRow]]:
@@ -317,8 +332,17 @@ def session_status(
         return status(db, rater_id, session_ids)
 
 
-def warnings(project: Project, session_id: str, rater_id: str) -> list[str]:
+def warnings(
+    project: Project, session_id: str, rater_id: str, codes: list[CodeRow] | None = None
+) -> list[str]:
+    """The consistency warnings of one rater's coding of a session; ``codes`` spares reading the
+    codes again when the caller holds them (they must be that rater's, in that session)."""
     from rupture_coder.services.progress import consistency_warnings
 
+    placed = (
+        None
+        if codes is None
+        else [(c.item_id, c.segment_id, c.first_position, c.start_s) for c in codes]
+    )
     with project.read() as db:
-        return consistency_warnings(db, session_id, rater_id)
+        return consistency_warnings(db, session_id, rater_id, placed)

@@ -51,8 +51,11 @@ def _row(obj) -> dict[str, Any]:
     return {a.key: encode(getattr(obj, a.key)) for a in sa_inspect(obj).mapper.column_attrs}
 
 
-def export_package(project: Project, rater_id: str, out: Path) -> dict[str, Any]:
+def export_package(
+    project: Project, rater_id: str, out: Path, progress: Progress | None = None
+) -> dict[str, Any]:
     """Write one rater's package (atomically); returns its manifest."""
+    progress = progress_or_silent(progress)
     with project.read() as db:
         rater = db.get(Rater, rater_id) or db.scalar(select(Rater).filter_by(name=rater_id))
         if rater is None:
@@ -64,7 +67,8 @@ def export_package(project: Project, rater_id: str, out: Path) -> dict[str, Any]
         session_ids = sorted({r.session_id for rs in rows.values() for r in rs})
         sessions = []
         codebooks: dict[tuple[str | None, str | None], None] = {}
-        for sid in session_ids:
+        for k, sid in enumerate(session_ids):
+            progress.step(k, len(session_ids), f"session {k + 1} of {len(session_ids)}")
             s = db.get(Session, sid)
             if s is None:
                 raise PackageError(str(out), [f"session {sid} of this rater's codes is missing"])
@@ -91,6 +95,7 @@ def export_package(project: Project, rater_id: str, out: Path) -> dict[str, Any]
         "sessions": len(sessions), "codes": len(data["rows"]["code_events"]),
         "created": datetime.now(UTC).isoformat(), "sha256": hashlib.sha256(payload).hexdigest(),
     }  # fmt: skip
+    progress.check()
     out.parent.mkdir(parents=True, exist_ok=True)
 
     def write(tmp: Path) -> None:
