@@ -123,7 +123,7 @@ def consistency_warnings(
         query = select(
             CodeEvent.item_id, CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s
         ).where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)
-        codes = [(i, s, pos.get(u), t) for i, s, u, t in core.execute(query)]
+        codes = [(i, s, pos.get(u) if u else None, t) for i, s, u, t in core.execute(query)]
     by_id = {s.id: s for s in segs}
     at_position = {
         p: s

@@ -247,11 +247,11 @@ def codes(
         make = _maker(CodeRow)
         rows = [
             make((
-                cid, item, positions.get(first), positions.get(last or first), start, segment,
-                names.get(actor), names.get(target), level, note, bool(flagged), reason,
+                e.id, e.item_id, positions.get(e.first_utterance_id),
+                positions.get(e.last_utterance_id or e.first_utterance_id), e.start_s, e.segment_id,
+                names.get(e.actor_id), names.get(e.target_id), e.level, e.note, bool(e.flagged), e.flag_reason,
             ))
-            for cid, item, first, last, start, segment, actor, target, level, note, flagged, reason
-            in core.execute(query)
+            for e in core.execute(query)
         ]  # fmt: skip
     return sorted(
         rows, key=lambda r: (r.first_position if r.first_position is not None else -1, r.item_id)

@@ -65,7 +65,8 @@ def _code_rows(codes, position: dict, names: dict) -> dict[str, list[queries.Cod
 def study_tables(project: Project, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
     progress = progress_or_silent(progress)
     exported_at = datetime.now(UTC).isoformat(timespec="seconds")
-    segment_rows, event_rows, summary_rows = [], [], []
+    segment_rows: list[tuple] = []
+    event_rows, summary_rows = [], []
     with project.read() as db:
         raters = {r.id: r for r in db.scalars(select(Rater))}
         sessions = db.scalars(select(Session)).all()
