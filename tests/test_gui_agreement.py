@@ -16,8 +16,7 @@ def test_dashboard_computes_filters_and_exports(qtbot, demo_path, tmp_path):
     dash.codebook_box.setCurrentIndex(dash.codebook_box.findData("3rs-individual@1.0.0"))
 
     def computed():  # on a worker: wait for the newest selection's result
-        qtbot.waitUntil(lambda: not dash.task.running and dash._generation and dash.result)
-        qtbot.waitUntil(lambda: dash.status.text() != "Computing…")
+        qtbot.waitUntil(lambda: not dash.busy() and dash.status.text() != "Computing…")
 
     computed()
     assert dash.result is not None and dash.table.rowCount() == 28

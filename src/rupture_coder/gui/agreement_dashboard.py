@@ -212,6 +212,10 @@ class AgreementDashboard(QDialog):
             failed,
         )
 
+    def busy(self) -> bool:
+        """True while the newest selection's statistics are being computed."""
+        return self.task is not None and self.task.running
+
     def _show(self, result: ProjectAgreement) -> None:
         self.result = result
         self._fill_table()
