@@ -15,7 +15,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench import build  # noqa: E402
-from bench.common import SHARED, Figure, child, median_p95, timed_ms  # noqa: E402
+from bench.common import SHARED, Figure, child, median_p95  # noqa: E402
 
 KEY_SIZES = (500, 5_000, 50_000)
 OPEN_SIZES = (1_000, 5_000, 20_000)
@@ -70,9 +70,21 @@ def key_presses(n_codes: int) -> tuple[list[float], list[float]]:
         while len(window.model.codes_at(row)) == before:  # committed, and shown in the transcript
             app.processEvents()
         times.append((time.perf_counter() - t0) * 1000)
-    slow = timed_ms(window._refresh_slow_views, 5)
+    slow = [slow_refresh(window) for _ in range(5)]
     _close(window)
     return times, slow
+
+
+def slow_refresh(window) -> tuple[float, float]:
+    """(ms the GUI thread spends on the deferred refresh, ms until its worker part is shown too)."""
+    from PySide6.QtTest import QTest
+
+    t0 = time.perf_counter()
+    window._refresh_slow_views()
+    t1 = time.perf_counter()
+    while not window.slow_views_current():
+        QTest.qWait(2)
+    return (t1 - t0) * 1000, (time.perf_counter() - t0) * 1000
 
 
 def open_session(n_utt: int) -> list[float]:
@@ -157,9 +169,10 @@ def warnings_session() -> list:
         note = runs[0].killed or f"exit {runs[0].returncode}"
         return [Figure("open a session with a warning on every code", "50,000 codes", None, "s", 2.0, note=note)]  # fmt: skip
     return [
-        Figure("open a session with a warning on every code", "50,000 codes",
+        Figure("open a session with a warning on every code, all listed", "50,000 codes",
                statistics.median(r.result()["open_s"] for r in done), "s", 2.0, reference="work",
-               note=f"window {done[0].result()['height']} px tall"),
+               note=f"shown after {statistics.median(r.result()['shown_s'] for r in done):.2f} s; "
+                    f"{done[0].result()['warnings']:,} warnings; window {done[0].result()['height']} px tall"),
         Figure("  peak memory of that process", "50,000 codes",
                statistics.median(r.peak_mb for r in done), "MB", 600.0),
     ]  # fmt: skip
@@ -175,8 +188,9 @@ def run() -> list[Figure]:
         medians[n] = med
         out.append(Figure("key press to committed and shown", f"{n:,} codes", med, "ms", 50.0,
                           p95=p95, p95_target=100.0, reference="work"))  # fmt: skip
-        out.append(Figure("  then the deferred refresh (timeline, warnings)", f"{n:,} codes",
-                          statistics.median(slow), "ms", 100.0, reference="work"))  # fmt: skip
+        out.append(Figure("  then the deferred refresh, on the GUI thread", f"{n:,} codes",
+                          statistics.median(s[0] for s in slow), "ms", 100.0, reference="work",
+                          note=f"warnings listed after {statistics.median(s[1] for s in slow):.0f} ms (worker)"))  # fmt: skip
     out.append(Figure("key press: 50,000 codes / 500 codes", "", medians[50_000] / medians[500], "x", 1.5))  # fmt: skip
     opens = {}
     for n in OPEN_SIZES:

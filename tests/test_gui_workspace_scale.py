@@ -68,7 +68,8 @@ def test_thousands_of_warnings_stay_in_a_bounded_list_with_a_count(qtbot, tmp_pa
     window.show()
     qtbot.waitExposed(window)
     panel = window.warnings
-    assert panel.isVisible() and panel.count() == 3000
+    qtbot.waitUntil(lambda: panel.count() == 3000)  # computed on a worker, listed when ready
+    assert panel.isVisible()
     assert panel.count_label.text().startswith("<b>⚠ 3,000 consistency warnings</b>")
     assert panel.view.height() <= panel.view.maximumHeight() < 250  # bounded, whatever the count
     assert window.height() <= 1000  # the window keeps its size (it used to grow with every line)
@@ -107,7 +108,7 @@ def full_view(project, session_id, rater_id):
     )
 
 
-def shown_view(window):
+def shown_view(qtbot, window):
     model = window.model
     by_row = {
         model.utterance(r).position: sorted(c.id for c in model.codes_at(r))
@@ -115,6 +116,7 @@ def shown_view(window):
         if model.codes_at(r)
     }
     window._refresh_slow_views()
+    qtbot.waitUntil(window.slow_views_current)  # the warnings are computed on a worker
     return by_row, [c.id for c in window.state.codes], list(window.state.warnings)
 
 
@@ -166,7 +168,7 @@ def test_codes_updated_in_place_show_what_a_full_reload_shows(qtbot, tmp_path_fa
             pass
         qtbot.waitUntil(lambda: window.bus._pending is None)
         QTest.qWait(1)  # the notice's turn of the event loop
-        assert shown_view(window) == full_view(project, session.id, rater.id), op
+        assert shown_view(qtbot, window) == full_view(project, session.id, rater.id), op
     window.close()
     window.deleteLater()
     QTest.qWait(1)

@@ -33,6 +33,7 @@ from rupture_coder.gui.dialogs import HelpOverlay
 from rupture_coder.gui.rating_forms import RatingForm
 from rupture_coder.gui.study_actions import StudyActions
 from rupture_coder.gui.summary_panel import SummaryPanel
+from rupture_coder.gui.tasks import Task, run_in_background
 from rupture_coder.gui.timeline import Timeline
 from rupture_coder.gui.transcript_model import TranscriptModel
 from rupture_coder.gui.transcript_view import TranscriptView
@@ -64,6 +65,8 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.identity: str | None = rater_id
         self._slow_timer = QTimer(self, singleShot=True, interval=250)
         self._slow_timer.timeout.connect(self._refresh_slow_views)
+        self._warnings_task: Task | None = None
+        self._warnings_asked = 0
         self.media = None
         self._following = False
         self.ask_text = lambda title, label, text="": QInputDialog.getText(
@@ -418,11 +421,33 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
             return
         self.timeline.show(*self.state.timeline_data())
         self._on_current_row(self.view.current_row())
-        self.state.warnings = queries.warnings(
-            self.project, self.state.session_id, rater_id, self.state.codes
-        )
-        self.warnings.show_warnings(self.state.warnings)
+        self._refresh_warnings(rater_id)
         self._show_summary()
+
+    def _refresh_warnings(self, rater_id: str) -> None:
+        """On a worker, from the codes in hand: at 50,000 codes they take a moment, and the coder
+        goes on typing meanwhile. The newest request wins."""
+        self._warnings_asked += 1
+        asked, project, session_id = self._warnings_asked, self.project, self.state.session_id
+        codes = list(self.state.codes)  # a snapshot: the rows themselves never change
+
+        def done(warnings: list[str]) -> None:
+            if asked == self._warnings_asked:
+                self.state.warnings = warnings
+                self.warnings.show_warnings(warnings)
+
+        self._warnings_task = run_in_background(
+            self,
+            "Consistency warnings",
+            lambda _progress: queries.warnings(project, session_id, rater_id, codes),
+            done,
+        )
+
+    def slow_views_current(self) -> bool:
+        """True once the timeline, the warnings and the summary show the latest change."""
+        return not self._slow_timer.isActive() and not (
+            self._warnings_task is not None and self._warnings_task.running
+        )
 
     def _show_segment(self, index: int) -> None:
         """Select the first utterance of a segment (a warning names it)."""

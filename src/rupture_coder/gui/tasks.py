@@ -58,7 +58,9 @@ class Task(QObject):
     failed = Signal(object)  # the exception (a Cancelled one when cancelled)
     ended = Signal()  # after done or failed, whichever it was
 
-    def __init__(self, parent: QWidget, title: str, work: Callable[[Progress], Any]):
+    def __init__(
+        self, parent: QWidget, title: str, work: Callable[[Progress], Any], dialog: bool = True
+    ):
         super().__init__(parent)
         self.title = title
         self.state = "running"
@@ -68,7 +70,15 @@ class Task(QObject):
         self._signals.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self._signals.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
-        self.progress = Progress(self._signals.progressed.emit)
+        self.progress = Progress(self._signals.progressed.emit if dialog else None)
+        self.dialog: QProgressDialog | None = None
+        self._runnable = _Runnable(work, self.progress, self._signals)
+        if dialog:
+            self._show_dialog(parent)
+        QThreadPool.globalInstance().start(self._runnable)
+
+    def _show_dialog(self, parent: QWidget) -> None:
+        title = self.title
         self.dialog = QProgressDialog(title + "…", "Cancel", 0, 0, parent)
         self.dialog.setObjectName("taskProgress")
         self.dialog.setWindowTitle(title)
@@ -81,21 +91,20 @@ class Task(QObject):
         QObject.disconnect(self.dialog, SIGNAL("canceled()"), self.dialog, SLOT("cancel()"))
         self.dialog.canceled.connect(self.cancel)
         self.dialog.setValue(0)  # starts the timer after which the dialog shows itself
-        self._runnable = _Runnable(work, self.progress, self._signals)
-        QThreadPool.globalInstance().start(self._runnable)
 
     def cancel(self) -> None:
         if self.state == "running":
             self.progress.cancel()
-            self.dialog.setLabelText(f"{self.title}: cancelling…")
-            self.dialog.setCancelButtonText("Cancelling…")
+            if self.dialog is not None:
+                self.dialog.setLabelText(f"{self.title}: cancelling…")
+                self.dialog.setCancelButtonText("Cancelling…")
 
     @property
     def running(self) -> bool:
         return self.state == "running"
 
     def _on_progress(self, done: int, total: int, what: str) -> None:
-        if self.state != "running" or self.progress.cancelled:
+        if self.state != "running" or self.progress.cancelled or self.dialog is None:
             return
         if total > 0:
             self.dialog.setMaximum(total)
@@ -117,6 +126,8 @@ class Task(QObject):
         self.ended.emit()
 
     def _close(self) -> None:
+        if self.dialog is None:
+            return
         self.dialog.canceled.disconnect(self.cancel)
         self.dialog.reset()
         self.dialog.hide()
@@ -166,3 +177,19 @@ def _status(widget: QWidget, text: str) -> None:
     bar = getattr(window, "statusBar", None)
     if callable(bar):
         bar().showMessage(text, 8000)
+
+
+def run_in_background(
+    parent: QWidget, what: str, work: Callable[[Progress], Any], on_done: Callable[[Any], None]
+) -> Task:
+    """Quiet work (a view's refresh): no dialog, the result to ``on_done`` on the GUI thread; a
+    failure is logged and said in the status bar."""
+    task = Task(parent, what, work, dialog=False)
+    task.done.connect(on_done)
+
+    def failed(exc: BaseException) -> None:
+        if not isinstance(exc, Cancelled):
+            _status(parent, f"{what}: {_message(exc)}")
+
+    task.failed.connect(failed)
+    return task
