@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from rupture_coder.errors import StudyError
@@ -21,7 +24,7 @@ def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
         if suffix == ".xlsx":
             _write_xlsx(df, str(tmp))
         else:
-            df.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",")
+            write_delimited(df, tmp, "\t" if suffix == ".tsv" else ",")
 
     atomic_write(path, write)
     return path
@@ -39,3 +42,55 @@ def _write_xlsx(df: pd.DataFrame, path: str) -> None:
         sheet.write_row(i, 0, row)
     sheet.freeze_panes(1, 0)
     book.close()
+
+
+CHUNK_ROWS = 100_000
+
+
+def write_delimited(df: pd.DataFrame, path: str | Path, sep: str = ",") -> None:
+    """The bytes ``df.to_csv(path, index=False, sep=sep)`` writes, several times faster on tidy
+    tables, whose columns repeat a few values over many rows: each distinct value of a column is
+    formatted once (as pandas formats it, quoted as the csv module quotes), and rows are joined from
+    the formatted pieces. tests/test_exports_csv.py checks the bytes against pandas'."""
+    columns = [_formatted(df[c], sep) for c in df.columns]
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(sep.join(_quoted(str(c), sep) for c in df.columns) + "\n")
+        for start in range(0, len(df), CHUNK_ROWS):
+            rows = zip(*(col[start : start + CHUNK_ROWS] for col in columns), strict=True)
+            fh.write("\n".join(map(sep.join, rows)) + "\n")
+
+
+def _formatted(column: pd.Series, sep: str) -> np.ndarray:
+    """The column's cells as they appear in the file (missing values empty)."""
+    mixed = column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) != "string"
+    if mixed:  # 1, 1.0 and True are equal keys but not equal texts: format cell by cell
+        cache: dict[tuple[type, object], str] = {}
+        out = np.empty(len(column), dtype=object)
+        for i, value in enumerate(column.to_numpy()):
+            key = (type(value), value)
+            text = cache.get(key)
+            if text is None:
+                text = "" if _missing(value) else _quoted(str(value), sep)
+                cache[key] = text
+            out[i] = text
+        return out
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    if column.dtype.kind == "f":  # pandas writes floats as numpy formats them
+        texts = [_quoted(t, sep) for t in np.asarray(uniques, dtype=np.float64).astype(str)]
+    else:
+        texts = [_quoted(str(v), sep) for v in np.asarray(uniques, dtype=object)]
+    table = np.array([*texts, ""], dtype=object)  # code -1 (missing) -> the last, empty
+    return table[codes]
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _quoted(text: str, sep: str) -> str:
+    """As the csv module quotes a field under QUOTE_MINIMAL with pandas' line terminator."""
+    if not (sep in text or '"' in text or "\n" in text or "\r" in text):
+        return text  # nothing to quote (the common case: skip the csv module)
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=sep, lineterminator="\n").writerow([text])
+    return buffer.getvalue()[:-1]
