@@ -67,6 +67,7 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self._slow_timer.timeout.connect(self._refresh_slow_views)
         self._warnings_task: Task | None = None
         self._warnings_asked = 0
+        self._warnings_of: tuple[str | None, str] | None = None  # the session and rater shown
         self.media = None
         self._following = False
         self.ask_text = lambda title, label, text="": QInputDialog.getText(
@@ -430,10 +431,13 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self._warnings_asked += 1
         asked, project, session_id = self._warnings_asked, self.project, self.state.session_id
         codes = list(self.state.codes)  # a snapshot: the rows themselves never change
+        if self._warnings_of != (session_id, rater_id):  # another session's must not linger
+            self.state.warnings = []
+            self.warnings.show_warnings([])
 
         def done(warnings: list[str]) -> None:
             if asked == self._warnings_asked:
-                self.state.warnings = warnings
+                self.state.warnings, self._warnings_of = warnings, (session_id, rater_id)
                 self.warnings.show_warnings(warnings)
 
         self._warnings_task = run_in_background(
