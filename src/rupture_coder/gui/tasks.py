@@ -14,7 +14,9 @@ GUI thread only moves the bar.
 
 from __future__ import annotations
 
+import gc
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +28,27 @@ from rupture_coder.tasks import Progress
 
 log = logging.getLogger(__name__)
 SHOW_AFTER_MS = 300  # quick work finishes without a dialog flashing up
+_running = 0  # tasks under way: while any runs, what existed before stays out of the collector
+_lock = threading.Lock()
+
+
+def _started() -> None:
+    """A full garbage collection walks every object while holding the GIL, freezing the window
+    for a good fraction of a second in a big study; the objects that existed before the work are
+    kept out of it (gc.freeze) until the last task's work ends."""
+    global _running
+    with _lock:
+        if _running == 0:
+            gc.freeze()
+        _running += 1
+
+
+def _ended() -> None:
+    global _running
+    with _lock:
+        _running -= 1
+        if _running == 0:
+            gc.unfreeze()
 
 
 class _Signals(QObject):
@@ -44,10 +67,12 @@ class _Runnable(QRunnable):
         try:
             result = self.work(self.progress)
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
+            _ended()
             if not isinstance(exc, RuptureCoderError | OSError):
                 log.exception("background work failed")
             self.signals.failed.emit(exc)
         else:
+            _ended()
             self.signals.finished.emit(result)
 
 
@@ -75,6 +100,7 @@ class Task(QObject):
         self._runnable = _Runnable(work, self.progress, self._signals)
         if dialog:
             self._show_dialog(parent)
+        _started()
         QThreadPool.globalInstance().start(self._runnable)
 
     def _show_dialog(self, parent: QWidget) -> None:

@@ -44,7 +44,7 @@ def _write_xlsx(df: pd.DataFrame, path: str) -> None:
     book.close()
 
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 5_000  # rows joined in one C call: short, so that a worker lets the GUI run
 
 
 def write_delimited(df: pd.DataFrame, path: str | Path, sep: str = ",") -> None:
