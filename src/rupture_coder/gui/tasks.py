@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import SIGNAL, SLOT, QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import SIGNAL, SLOT, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from rupture_coder.errors import Cancelled, InternalError, RuptureCoderError
@@ -91,6 +91,7 @@ class Task(QObject):
         self.state = "running"
         self.result: Any = None
         self.error: BaseException | None = None
+        self._in_progress = False
         self._signals = _Signals()
         self._signals.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self._signals.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
@@ -132,19 +133,31 @@ class Task(QObject):
     def _on_progress(self, done: int, total: int, what: str) -> None:
         if self.state != "running" or self.progress.cancelled or self.dialog is None:
             return
-        if total > 0:
-            self.dialog.setMaximum(total)
-            self.dialog.setValue(min(done, total - 1) if done < total else total - 1)
-        if what:
-            self.dialog.setLabelText(f"{self.title}: {what}")
+        # a modal QProgressDialog turns the event loop inside setValue: the end of the work must
+        # not close the dialog under its feet (it waits for the next turn, see _on_finished)
+        self._in_progress = True
+        try:
+            if what:
+                self.dialog.setLabelText(f"{self.title}: {what}")
+            if total > 0:
+                self.dialog.setMaximum(total)
+                self.dialog.setValue(min(done, total - 1) if done < total else total - 1)
+        finally:
+            self._in_progress = False
 
     def _on_finished(self, result: Any) -> None:
+        if self._in_progress:
+            QTimer.singleShot(0, lambda: self._on_finished(result))
+            return
         self.state, self.result = "done", result
         self._close()
         self.done.emit(result)
         self.ended.emit()
 
     def _on_failed(self, exc: BaseException) -> None:
+        if self._in_progress:
+            QTimer.singleShot(0, lambda: self._on_failed(exc))
+            return
         self.state = "cancelled" if isinstance(exc, Cancelled) else "failed"
         self.error = exc
         self._close()
