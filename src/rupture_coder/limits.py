@@ -27,14 +27,17 @@ from rupture_coder.errors import InputError
 KiB = 1024
 MiB = 1024 * KiB
 
-MAX_FILE_BYTES = 128 * MiB  # a transcript or ELAN file read whole (AnnoMI, 133 sessions: 2.4 MB)
+MAX_FILE_BYTES = 64 * MiB  # a transcript or ELAN file, read whole (AnnoMI, 133 sessions: 2.4 MB)
 MAX_CODEBOOK_BYTES = 1 * MiB  # the bundled codebooks are about 15 KB
 MAX_LINE_CHARS = 131_072  # a text line, CSV field, spreadsheet cell, paragraph or annotation
 MAX_RECORD_CHARS = 1 * MiB  # one CSV/TSV record (quoted fields may span lines)
-MAX_COLUMNS = 1_000  # cells in one CSV/TSV/XLSX row
-MAX_UTTERANCES = 500_000  # lines, cues, rows, paragraphs or annotations in one file
+MAX_LINES = 1_000_000  # lines of a text or subtitle file, records of a CSV, rows of a sheet
+MAX_COLUMNS = 1_000  # cells in one CSV/TSV row; columns of a spreadsheet
+MAX_UTTERANCES = 250_000  # utterances in one file (AnnoMI: 9,699)
+MAX_SHEET_CELLS = 4_000_000  # spreadsheet rows x the columns read from them
+MAX_SESSION_S = 24 * 3600  # a time beyond 24 hours is a damaged value, not a session
 MAX_XML_DEPTH = 200  # element nesting (libxml2 stops at 256; real DOCX/XLSX/ELAN stay below 30)
-MAX_XML_ELEMENTS = 5_000_000  # elements in one XML document or member
+MAX_XML_ELEMENTS = 2_000_000  # elements in one XML document or member
 MAX_YAML_DEPTH = 64  # nesting of mappings and sequences in a codebook
 MAX_YAML_ALIASES = 1_000  # '*alias' references in a codebook
 MAX_YAML_NODES = 200_000  # nodes of a codebook once every alias is expanded
@@ -91,9 +94,10 @@ def check_count(count: int, cap: int, source: str, where: str, what: str) -> Non
                       f"a file may hold at most {cap:,} {what}")  # fmt: skip
 
 
-def check_line_length(text: str, source: str, where: str, what: str = "line") -> None:
-    if len(text) > MAX_LINE_CHARS:
-        raise Refused(source, where, f"{len(text):,} characters",
+def check_length(length: int, source: str, where: str, what: str = "line") -> None:
+    """Refuse a line, field, cell, paragraph or annotation longer than MAX_LINE_CHARS."""
+    if length > MAX_LINE_CHARS:
+        raise Refused(source, where, f"{length:,} characters",
                       f"a {what} may hold at most {MAX_LINE_CHARS:,} characters")  # fmt: skip
 
 
@@ -321,11 +325,13 @@ def check_xml(
     where: str = "whole file",
     max_depth: int = MAX_XML_DEPTH,
     max_elements: int = MAX_XML_ELEMENTS,
+    on_element: Callable[[str, dict[str, str]], tuple[str, str] | None] | None = None,
 ) -> int:
     """Stream an XML document through expat and refuse, at the first offence: a DTD (entity
     expansion and external entities hide there; DOCX, XLSX and ELAN never need one), nesting deeper
     than ``max_depth``, more than ``max_elements`` elements, or malformed XML. Returns the element
-    count. Nothing is kept in memory, so a parser run afterwards sees only a checked document."""
+    count. Nothing is kept in memory, so a parser run afterwards sees only a checked document.
+    ``on_element(name, attributes)`` may return (found, expected) to refuse an element too."""
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     state = {"depth": 0, "elements": 0}
@@ -333,7 +339,7 @@ def check_xml(
     def refuse(found: str, message: str) -> Refused:
         return Refused(source, f"{where}, line {parser.CurrentLineNumber}", found, message)
 
-    def start(_name, _attrs) -> None:
+    def start(name, attrs) -> None:
         state["depth"] += 1
         state["elements"] += 1
         if state["depth"] > max_depth:
@@ -341,6 +347,8 @@ def check_xml(
         if state["elements"] > max_elements:
             raise refuse(f"more than {max_elements:,} elements",
                          f"an XML document may hold at most {max_elements:,} elements")  # fmt: skip
+        if on_element is not None and (offence := on_element(name, attrs)) is not None:
+            raise refuse(*offence)
 
     def end(_name) -> None:
         state["depth"] -= 1

@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
+import math
+
 from rupture_coder.domain import ImportProblem, ParsedSession, ParsedUtterance
+from rupture_coder.limits import MAX_SESSION_S
 from rupture_coder.timestamps import format_timestamp, parse_timestamp
 
 
 def parse_time_field(
     value: str | float | None, src: str, where: str, field: str, problems: list[ImportProblem]
 ) -> float | None:
-    """A time from a cell or a prefix; a problem (repair: no time) when it is malformed."""
+    """A time from a cell or a prefix; a problem (repair: no time) when it is malformed or outside
+    0 to 24 hours (a damaged value: it would otherwise make millions of segments)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, int | float):
-        return float(value)
     try:
-        return parse_timestamp(value)
+        if isinstance(value, str) and len(value.strip()) > 40:  # keep the message readable
+            raise ValueError(f"{value.strip()[:40]!r}... is not a timestamp (too long)")
+        seconds = float(value) if isinstance(value, int | float) else parse_timestamp(value)
     except ValueError as exc:
-        problems.append(
-            ImportProblem(
-                src, where, str(value), f"{field}: {exc}", repair=f"keep it without a {field} time"
-            )
+        message = f"{field}: {exc}"
+    else:
+        if math.isfinite(seconds) and 0 <= seconds <= MAX_SESSION_S:
+            return seconds
+        message = (
+            f"{field}: {str(value)[:40]!r} is outside 0 to 24:00:00 (a session is at most 24 hours)"
         )
-        return None
+    problems.append(
+        ImportProblem(
+            src, where, str(value)[:80], message, repair=f"keep it without a {field} time"
+        )
+    )
+    return None
 
 
 def check_times(session: ParsedSession, src: str, problems: list[ImportProblem]) -> None:
