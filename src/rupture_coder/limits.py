@@ -35,6 +35,7 @@ MAX_LINES = 1_000_000  # lines of a text or subtitle file, records of a CSV, row
 MAX_COLUMNS = 1_000  # cells in one CSV/TSV row; columns of a spreadsheet
 MAX_UTTERANCES = 250_000  # utterances in one file (AnnoMI: 9,699)
 MAX_SHEET_CELLS = 4_000_000  # spreadsheet rows x the columns read from them
+MAX_PROBLEMS = 1_000  # problems listed for one file before it is refused as a whole
 MAX_SESSION_S = 24 * 3600  # a time beyond 24 hours is a damaged value, not a session
 MAX_XML_DEPTH = 200  # element nesting (libxml2 stops at 256; real DOCX/XLSX/ELAN stay below 30)
 MAX_XML_ELEMENTS = 2_000_000  # elements in one XML document or member

@@ -82,13 +82,9 @@ def read_text(path: Path, data: bytes | None = None) -> tuple[str, str]:
         encoding = _utf16_without_bom(raw[:4000])
         if encoding is None:
             at = raw.index(b"\x00")
-            raise ImportError_(
-                [
-                    ImportProblem(
-                        src, f"byte {at}", "\\x00", "this is a binary file, not a text transcript"
-                    )
-                ]
-            )
+            line = raw.count(b"\n", 0, at) + 1
+            raise ImportError_([ImportProblem(src, f"line {line} (byte {at})", "\\x00",
+                                              "a NUL byte: this is a binary file, not a text transcript")])  # fmt: skip
     candidates = [encoding] if encoding else ["utf-8", "cp1252"]
     for enc in candidates:
         try:

@@ -5,8 +5,31 @@ from __future__ import annotations
 import math
 
 from rupture_coder.domain import ImportProblem, ParsedSession, ParsedUtterance
-from rupture_coder.limits import MAX_SESSION_S
+from rupture_coder.errors import ImportFileError
+from rupture_coder.limits import MAX_PROBLEMS, MAX_SESSION_S
 from rupture_coder.timestamps import format_timestamp, parse_timestamp
+
+
+class Problems(list):
+    """The problems of one file, up to MAX_PROBLEMS: past that the file is refused at once (with
+    the problems found so far), since a file that wrong is not this format or not this mapping,
+    and listing a million problems helps nobody."""
+
+    def __init__(self, source: str):
+        super().__init__()
+        self.source = source
+
+    def append(self, problem: ImportProblem) -> None:
+        if len(self) >= MAX_PROBLEMS:
+            stop = ImportProblem(self.source, problem.where, f"more than {MAX_PROBLEMS:,} problems",
+                                 "too many problems: is this the right format, or the right column mapping? "
+                                 f"The first {MAX_PROBLEMS:,} are listed")  # fmt: skip
+            raise ImportFileError([*in_file_order(list(self)), stop])
+        super().append(problem)
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
 
 
 def parse_time_field(

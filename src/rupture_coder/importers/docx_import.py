@@ -96,7 +96,7 @@ def _read(raw: bytes, src: str) -> _Content:
             name = style_names.get(paragraph._p.style or "", "").lower()
             content.paragraphs.append((text, name.startswith(("heading", "title"))))
         return content
-    except Refused:
+    except (Refused, ImportError_):
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of python-docx on a damaged document
         detail = str(exc)[:200] or type(exc).__name__

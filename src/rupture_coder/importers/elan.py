@@ -25,7 +25,7 @@ from rupture_coder.importers.base import (
     file_hash,
     read_source,
 )
-from rupture_coder.importers.checks import check_times, in_file_order, no_utterances
+from rupture_coder.importers.checks import Problems, check_times, in_file_order, no_utterances
 from rupture_coder.limits import MAX_SESSION_S, check_length, check_xml
 
 
@@ -140,7 +140,7 @@ def parse_eaf(path: Path, data: bytes | None = None, kind: str = "individual") -
     raw = read_source(path, data)
     src = str(path)
     root = _root(raw, src)
-    problems: list[ImportProblem] = []
+    problems: list[ImportProblem] = Problems(src)
     slots = _slots(root, src, problems)
     document = _spread([slot.ms for slot in slots.values()])  # slots are in time order
     annotations = []

@@ -21,6 +21,7 @@ from rupture_coder.importers.base import (
     read_text,
 )
 from rupture_coder.importers.checks import (
+    Problems,
     check_times,
     in_file_order,
     no_utterances,
@@ -91,7 +92,7 @@ def parse_subtitles(
             )
         blocks = blocks[1:]
     session = ParsedSession(path.stem, source_file=path.name, source_hash=file_hash(raw), kind=kind)
-    problems: list[ImportProblem] = []
+    problems: list[ImportProblem] = Problems(src)
     previous_speaker: str | None = None
     for number, (line_no, lines) in enumerate(blocks, start=1):
         if vtt and lines[0].split(maxsplit=1)[0] in ("NOTE", "STYLE", "REGION"):

@@ -25,6 +25,7 @@ from rupture_coder.importers.base import (
     read_text,
 )
 from rupture_coder.importers.checks import (
+    Problems,
     check_times,
     in_file_order,
     no_utterances,
@@ -116,7 +117,7 @@ def build_sessions(
     kind: str,
 ) -> ImportResult:
     """Turn (where, cells) rows into sessions, collecting every problem."""
-    problems: list[ImportProblem] = []
+    problems: list[ImportProblem] = Problems(src)
     blocks: dict[str, _Block] = {}
     last_key: str | None = None
     seen_orders: dict[tuple[str, float], str] = {}

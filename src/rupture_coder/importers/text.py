@@ -27,6 +27,7 @@ from rupture_coder.importers.base import (
     read_text,
 )
 from rupture_coder.importers.checks import (
+    Problems,
     check_times,
     in_file_order,
     no_utterances,
@@ -53,7 +54,7 @@ def parse_lines(
     session: ParsedSession, lines: Iterable[tuple[str, str]], src: str
 ) -> list[ImportProblem]:
     """Fill ``session`` from (where, line) pairs; return the problems found."""
-    problems: list[ImportProblem] = []
+    problems: list[ImportProblem] = Problems(src)
     current: ParsedUtterance | None = None
     parts: list[str] = []  # the current utterance's lines, joined once it is complete
     length = 0
