@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import hostile  # noqa: E402
 
 LIMIT_S = 120
+MODULE = "rupture_coder"  # the ``rupture-coder`` command; --module for an older checkout
 ADDRESS_SPACE = 4 << 30
 
 
@@ -42,7 +43,7 @@ def run_cli(args: list[str], env: dict[str, str]) -> dict:
     (the child's own maximum resident set, from wait4)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "rupture_coder.cli", *args], stdout=out,
+        proc = subprocess.Popen([sys.executable, "-m", MODULE, *args], stdout=out,
                                 stderr=err, env=env, preexec_fn=_limit_memory)  # fmt: skip
         timer = threading.Timer(LIMIT_S, proc.kill)
         timer.start()
@@ -74,7 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pythonpath")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--only", default="")
+    ap.add_argument(
+        "--module", default=MODULE, help="the command's module (rupture_coder.cli before layout-v2)"
+    )
     args = ap.parse_args(argv)
+    globals()["MODULE"] = args.module
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     if args.pythonpath:
         env["PYTHONPATH"] = args.pythonpath

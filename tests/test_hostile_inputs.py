@@ -31,7 +31,7 @@ SEEDS = hostile.seeds()
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """rupture-coder as a user runs it: a separate process."""
-    return subprocess.run([sys.executable, "-m", "rupture_coder.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "rupture_coder", *args], capture_output=True,
                           text=True, cwd=cwd, timeout=300)  # fmt: skip
 
 

@@ -36,6 +36,7 @@ MAX_COLUMNS = 1_000  # cells in one CSV/TSV row; columns of a spreadsheet
 MAX_UTTERANCES = 250_000  # utterances in one file (AnnoMI: 9,699)
 MAX_SHEET_CELLS = 4_000_000  # spreadsheet rows x the columns read from them
 MAX_PROBLEMS = 1_000  # problems listed for one file before it is refused as a whole
+MAX_SEGMENTS = 10_000  # segments of one session (24 hours in 15-second segments: 5,760)
 MAX_SESSION_S = 24 * 3600  # a time beyond 24 hours is a damaged value, not a session
 MAX_XML_DEPTH = 200  # element nesting (libxml2 stops at 256; real DOCX/XLSX/ELAN stay below 30)
 MAX_XML_ELEMENTS = 2_000_000  # elements in one XML document or member

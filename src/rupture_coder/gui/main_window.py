@@ -203,6 +203,7 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
 
     def _build_actions(self) -> None:
         m = self.menuBar().addMenu("&File")
+        self.new_action = self._action(m, "&New project…", "new_project", self._new_dialog)
         self.open_action = self._action(m, "&Open project…", "open", self._open_dialog)
         self.import_action = self._action(
             m, "&Import sessions…", "import", lambda: self.import_files([])
@@ -623,12 +624,21 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         if path:
             self.open_project(path)
 
-    def open_project(self, path: str) -> None:
+    def _new_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New project", "", "rupture-coder projects (*.rcproj)"
+        )
+        if path:
+            self.open_project(path if path.endswith(".rcproj") else f"{path}.rcproj", create=True)
+
+    def open_project(self, path: str, create: bool = False) -> bool:
+        """Switch to the project at ``path`` (a new one with ``create``); a project that cannot be
+        opened is refused with the reason (damaged, read-only, missing...) and nothing changes."""
         try:
-            project = open_project(path, create=False)
+            project = open_project(path, create=create)
         except ProjectError as exc:
             QMessageBox.warning(self, "Cannot open project", str(exc))
-            return
+            return False
         self.bus.close()
         self.project.close()
         self.project = project
@@ -639,6 +649,7 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.identity = None
         self.reload()
         self._update_undo_actions()
+        return True
 
     def _about(self) -> None:
         QMessageBox.about(

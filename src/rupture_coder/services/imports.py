@@ -16,9 +16,11 @@ from sqlalchemy import select
 from rupture_coder.domain import ImportProblem, ParsedSession, ParticipantPlan, propose_participants
 from rupture_coder.errors import ImportRefused
 from rupture_coder.importers import ImportError_, read_file
+from rupture_coder.limits import MAX_SEGMENTS
 from rupture_coder.resources import codebooks_dir
 from rupture_coder.services import ChangeSet, ProjectService
 from rupture_coder.services.project import RegisterCodebook
+from rupture_coder.services.segmentation import session_end
 from rupture_coder.services.sessions import CreateSession
 from rupture_coder.store.db import Db, Project
 from rupture_coder.store.models import CodebookVersion
@@ -197,4 +199,24 @@ def run_import(
         return None
     if not plan.sessions:
         raise ImportRefused(plan.problems, "nothing to import")
-    return service.run(ImportSessions(plan, progress))
+    _check_segments(plan)
+    return service.run(ImportSessions(plan, progress))  # a refused write: a StorageError
+
+
+def _check_segments(plan: ImportPlan) -> None:
+    """A segment length that would cut a session into more than MAX_SEGMENTS pieces is refused
+    (a typo such as 0.001 s would otherwise write millions of rows)."""
+    length, per = plan.segment_length_s, plan.segment_utterances
+    if per is not None and per < 1:
+        raise ImportRefused([], f"segments of {per} utterances: give 1 or more")
+    if length is None or length == 0:  # the codebook's length, or untimed segments
+        return
+    if length < 0:
+        raise ImportRefused(
+            [], f"a segment length of {length:g} s: give a positive number of seconds"
+        )
+    for planned in plan.sessions:
+        end = session_end(planned.parsed.utterances, planned.parsed.duration_s) or 0
+        if end / length > MAX_SEGMENTS:
+            raise ImportRefused([], f"{planned.parsed.title}: segments of {length:g} s would cut "
+                                f"{end:.0f} s into more than {MAX_SEGMENTS:,} segments; choose a longer segment")  # fmt: skip
