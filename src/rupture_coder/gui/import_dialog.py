@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from rupture_coder.domain import ParticipantPlan
 from rupture_coder.errors import Cancelled, ImportRefused
 from rupture_coder.gui.tasks import Task, run_task
-from rupture_coder.importers import FORMATS, detect_format
+from rupture_coder.importers import FORMATS, ImportError_, detect_format
 from rupture_coder.importers.tabular import FIELDS, table_columns
 from rupture_coder.services import ProjectService
 from rupture_coder.services.imports import ImportPlan, plan_import, run_import
@@ -208,7 +208,7 @@ class ImportDialog(QDialog):
             header, guessed = table_columns(
                 table, self.format_box.currentData() or detect_format(table)
             )
-        except Exception:  # the problems tab reports what is wrong with the file
+        except ImportError_:  # the problems tab reports what is wrong with the file
             return
         for fld, box in self.map_boxes.items():
             box.blockSignals(True)
