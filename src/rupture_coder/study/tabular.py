@@ -1,4 +1,10 @@
-"""Tidy tables written to CSV, TSV or XLSX, atomically."""
+"""Tidy tables written to CSV, TSV or XLSX, atomically.
+
+Text that a spreadsheet would run as a formula (a rater named ``=HYPERLINK(...)``, a note that
+starts with ``=``, ``+``, ``-`` or ``@``) is written as text: in XLSX as a text cell (never a
+formula or a link), in CSV and TSV with a leading apostrophe, which spreadsheets read as "this is
+text" (the OWASP advice for CSV injection). Numbers are written as numbers.
+"""
 
 from __future__ import annotations
 
@@ -24,17 +30,30 @@ def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
         if suffix == ".xlsx":
             _write_xlsx(df, str(tmp))
         else:
-            write_delimited(df, tmp, "\t" if suffix == ".tsv" else ",")
+            write_delimited(df, tmp, "\t" if suffix == ".tsv" else ",", as_text=True)
 
     atomic_write(path, write)
     return path
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def text_cell(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: text starting like a formula gets an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _write_xlsx(df: pd.DataFrame, path: str) -> None:
-    """Rows straight to xlsxwriter (constant memory): much faster than pandas' cell-by-cell writer."""
+    """Rows straight to xlsxwriter (constant memory): much faster than pandas' cell-by-cell writer.
+    Strings stay strings: never turned into formulas or links."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(path, {"constant_memory": True, "nan_inf_to_errors": True})
+    options = {"constant_memory": True, "nan_inf_to_errors": True, "strings_to_formulas": False,
+               "strings_to_urls": False}  # fmt: skip
+    book = xlsxwriter.Workbook(path, options)
     sheet = book.add_worksheet("data")
     sheet.write_row(0, 0, [str(c) for c in df.columns])
     clean = df.astype(object).where(df.notna(), None)
@@ -47,12 +66,17 @@ def _write_xlsx(df: pd.DataFrame, path: str) -> None:
 CHUNK_ROWS = 5_000  # rows joined in one C call: short, so that a worker lets the GUI run
 
 
-def write_delimited(df: pd.DataFrame, path: str | Path, sep: str = ",") -> None:
+def write_delimited(
+    df: pd.DataFrame, path: str | Path, sep: str = ",", as_text: bool = False
+) -> None:
     """The bytes ``df.to_csv(path, index=False, sep=sep)`` writes, several times faster on tidy
     tables, whose columns repeat a few values over many rows: each distinct value of a column is
     formatted once (as pandas formats it, quoted as the csv module quotes), and rows are joined from
-    the formatted pieces. tests/test_exports_csv.py checks the bytes against pandas'."""
-    columns = [_formatted(df[c], sep) for c in df.columns]
+    the formatted pieces. tests/test_exports_csv.py checks the bytes against pandas'. ``as_text``:
+    text a spreadsheet would run as a formula gets its apostrophe (``text_cell``), per distinct
+    value too."""
+    cell = text_cell if as_text else _same
+    columns = [_formatted(df[c], sep, cell) for c in df.columns]
     with open(path, "w", encoding="utf-8", newline="") as fh:
         fh.write(sep.join(_quoted(str(c), sep) for c in df.columns) + "\n")
         for start in range(0, len(df), CHUNK_ROWS):
@@ -60,7 +84,11 @@ def write_delimited(df: pd.DataFrame, path: str | Path, sep: str = ",") -> None:
             fh.write("\n".join(map(sep.join, rows)) + "\n")
 
 
-def _formatted(column: pd.Series, sep: str) -> np.ndarray:
+def _same(value: object) -> object:
+    return value
+
+
+def _formatted(column: pd.Series, sep: str, cell=_same) -> np.ndarray:
     """The column's cells as they appear in the file (missing values empty)."""
     mixed = column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) != "string"
     if mixed:  # 1, 1.0 and True are equal keys but not equal texts: format cell by cell
@@ -70,7 +98,7 @@ def _formatted(column: pd.Series, sep: str) -> np.ndarray:
             key = (type(value), value)
             text = cache.get(key)
             if text is None:
-                text = "" if _missing(value) else _quoted(str(value), sep)
+                text = "" if _missing(value) else _quoted(str(cell(value)), sep)
                 cache[key] = text
             out[i] = text
         return out
@@ -78,7 +106,7 @@ def _formatted(column: pd.Series, sep: str) -> np.ndarray:
     if column.dtype.kind == "f":  # pandas writes floats as numpy formats them
         texts = [_quoted(t, sep) for t in np.asarray(uniques, dtype=np.float64).astype(str)]
     else:
-        texts = [_quoted(str(v), sep) for v in np.asarray(uniques, dtype=object)]
+        texts = [_quoted(str(cell(v)), sep) for v in np.asarray(uniques, dtype=object)]
     table = np.array([*texts, ""], dtype=object)  # code -1 (missing) -> the last, empty
     return table[codes]
 
