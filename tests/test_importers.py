@@ -325,3 +325,118 @@ def test_media_session_duration_from_the_file_or_given(tmp_path):
         media_session(write(tmp_path / "noise.mp4", "not a video"))
     with pytest.raises(ImportError_, match="needs a duration"):
         media_session(None, None)
+
+
+def eaf(slots: str, tiers: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT FORMAT="3.0" VERSION="3.0">'
+        f'<HEADER TIME_UNITS="milliseconds"/><TIME_ORDER>{slots}</TIME_ORDER>{tiers}'
+        '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="lt" TIME_ALIGNABLE="true"/></ANNOTATION_DOCUMENT>'
+    )
+
+
+def ann(aid: str, a: str, b: str, text: str) -> str:
+    return (
+        f'<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="{aid}" TIME_SLOT_REF1="{a}" '
+        f'TIME_SLOT_REF2="{b}"><ANNOTATION_VALUE>{text}</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>'
+    )
+
+
+def test_elan_unaligned_slots_are_spread_between_their_aligned_neighbours_as_elan_does(tmp_path):
+    """Worked by hand. Tier T: a turn from 1.000 s to 4.000 s split in three utterances at two
+    unaligned slots: ELAN's step is (4000 - 1000) / 3 = 1000 ms, so 2.000 s and 3.000 s. Tier P:
+    0 to 1000 ms in three, step 1000 / 3 truncated to 333 ms: 0.333 s and 0.666 s (not 0.667).
+    A last unaligned slot with nothing aligned after it leaves its utterance without an end.
+    No xsi:noNamespaceSchemaLocation, and a dependent tier, which is not imported."""
+    slots = (
+        '<TIME_SLOT TIME_SLOT_ID="p1" TIME_VALUE="0"/><TIME_SLOT TIME_SLOT_ID="p2"/>'
+        '<TIME_SLOT TIME_SLOT_ID="p3"/><TIME_SLOT TIME_SLOT_ID="p4" TIME_VALUE="1000"/>'
+        '<TIME_SLOT TIME_SLOT_ID="t1" TIME_VALUE="1000"/><TIME_SLOT TIME_SLOT_ID="t2"/>'
+        '<TIME_SLOT TIME_SLOT_ID="t3"/><TIME_SLOT TIME_SLOT_ID="t4" TIME_VALUE="4000"/>'
+        '<TIME_SLOT TIME_SLOT_ID="t5" TIME_VALUE="5000"/><TIME_SLOT TIME_SLOT_ID="t6"/>'
+    )
+    tiers = (
+        '<TIER TIER_ID="Therapist" LINGUISTIC_TYPE_REF="lt">'
+        + ann("a1", "t1", "t2", "So")
+        + ann("a2", "t2", "t3", "what happened")
+        + ann("a3", "t3", "t4", "then?")
+        + ann("a4", "t5", "t6", "Go on.")
+        + '</TIER><TIER TIER_ID="P" PARTICIPANT="Client" LINGUISTIC_TYPE_REF="lt">'
+        + ann("b1", "p1", "p2", "I")
+        + ann("b2", "p2", "p3", "don't")
+        + ann("b3", "p3", "p4", "know.")
+        + '</TIER><TIER TIER_ID="gloss" PARENT_REF="P" LINGUISTIC_TYPE_REF="lt">'
+        + ann("g1", "p1", "p4", "translation")
+        + "</TIER>"
+    )
+    result = read_file(write(tmp_path / "s.eaf", eaf(slots, tiers)))
+    got = [(u.speaker, u.text, u.start_s, u.end_s) for u in one(result).utterances]
+    assert got == [
+        ("Client", "I", 0.0, 0.333),
+        ("Client", "don't", 0.333, 0.666),
+        ("Client", "know.", 0.666, 1.0),
+        ("Therapist", "So", 1.0, 2.0),
+        ("Therapist", "what happened", 2.0, 3.0),
+        ("Therapist", "then?", 3.0, 4.0),
+        ("Therapist", "Go on.", 5.0, None),
+    ]
+    assert result.problems == []
+
+
+def test_elan_damage_is_named_with_its_tier_annotation_or_slot(tmp_path):
+    slots = '<TIME_SLOT TIME_SLOT_ID="t1" TIME_VALUE="1000"/><TIME_SLOT TIME_SLOT_ID="t2" TIME_VALUE="x"/>'
+    tiers = (
+        '<TIER TIER_ID="T">'
+        + ann("a1", "t1", "t2", "Hi")
+        + ann("a2", "t2", "t9", "Lost")
+        + "</TIER>"
+    )
+    result = read_file(write(tmp_path / "s.eaf", eaf(slots, tiers)))
+    assert problems(result) == [
+        ("time slot t2", "TIME_VALUE: expected whole milliseconds from 0 to 24 hours"),
+        ("tier 'T' annotation a2", "refers to a time slot that does not exist"),
+    ]
+    assert result.repairable and [u.text for u in one(result).utterances] == ["Hi"]
+    with pytest.raises(ImportError_, match="root element: not an ELAN file"):
+        read_file(write(tmp_path / "x.eaf", "<html/>"))
+    with pytest.raises(ImportError_, match="a document type declaration"):
+        read_file(write(tmp_path / "d.eaf", '<!DOCTYPE x [<!ENTITY a "b">]><ANNOTATION_DOCUMENT/>'))
+
+
+def test_a_time_right_after_the_speaker_is_read_in_text_and_docx(tmp_path):
+    from docx import Document
+
+    lines = ["P: [00:00:05] Hi.", "Therapist: 00:00:12 ok", "P: [laughs] yes", "T: [00:0x:15] odd"]
+    expected = [
+        ("P", 5.0, "Hi."),
+        ("Therapist", 12.0, "ok"),
+        ("P", None, "[laughs] yes"),
+        ("T", None, "odd"),
+    ]
+    result = read_file(write(tmp_path / "s.txt", "\n".join(lines)))
+    assert [(u.speaker, u.start_s, u.text) for u in one(result).utterances] == expected
+    assert problems(result) == [("line 4", "start: '00:0x:15' is not a timestamp (expected hh:mm:ss, "
+                                 "hh:mm:ss.mmm, hh:mm:ss,mmm, mm:ss or seconds)")]  # fmt: skip
+    doc = Document()
+    for line in lines:
+        doc.add_paragraph(line)
+    doc.save(tmp_path / "s.docx")
+    result = read_file(tmp_path / "s.docx")
+    assert [(u.speaker, u.start_s, u.text) for u in one(result).utterances] == expected
+    assert problems(result)[0][0] == "paragraph 4"
+
+
+def test_caps_on_lines_fields_rows_and_times_are_named(tmp_path):
+    cases = {
+        "long.txt": ("T: " + "w" * 140_000, "line 1: a line may hold at most 131,072 characters"),
+        "field.csv": ('speaker,text\nT,"' + "w" * 140_000 + '"\n', "line 2: not readable as CSV: a field may hold at most 131,072"),
+        "wide.csv": ("speaker,text\n" + "x," * 1500 + "\n", "line 2: a row may hold at most 1,000 cells"),
+        "cue.srt": ("1\n00:00:01,000 --> 00:00:02,000\n" + "T: words\n" * 20_000, "cue 1 (line 1): a cue may hold at most 131,072"),
+    }  # fmt: skip
+    for name, (text, message) in cases.items():
+        with pytest.raises(ImportError_, match=message.replace("(", r"\(").replace(")", r"\)")):
+            read_file(write(tmp_path / name, text))
+    text = f"speaker,start,text\nT,99:00:00,x\nP,{'9' * 35},y\nT,-5,z\n"  # 1e35 seconds
+    result = read_file(write(tmp_path / "t.csv", text))
+    assert [p[0] for p in problems(result)] == ["line 2", "line 3", "line 4"]
+    assert [("outside 0 to 24:00:00" in p[1]) for p in problems(result)] == [True, True, False]
