@@ -100,6 +100,22 @@ def test_every_crafted_codebook_is_refused_by_name(tmp_path):
         assert place in block and message in block, (name, block)
 
 
+def test_titles_with_unusual_digits_list_and_sort(template, tmp_path):
+    """A title of a superscript digit once broke every listing of the project after its import
+    (int('²') in the natural sort); Arabic-Indic digits sort as numbers."""
+    project = shutil.copyfile(template, tmp_path / "p.rcproj")
+    files = []
+    for name, title in (("a.txt", "²"), ("b.txt", "Session ١٠"), ("c.txt", "Session 9")):
+        (tmp_path / name).write_text(f"# {title}\nT: hello {name}\n", encoding="utf-8")
+        files.append(str(tmp_path / name))
+    run = cli("import", *files, "--project", str(project), "--json")
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    listed = cli("sessions", "--project", str(project), "--json")
+    assert listed.returncode == 0, listed.stderr
+    titles = [s["title"] for s in json.loads(listed.stdout)]
+    assert titles.index("Session 9") < titles.index("Session ١٠") and "²" in titles
+
+
 # -- bombs made here: large inside, small on disk --------------------------------------------------
 def test_generated_bombs_are_refused_before_they_inflate(template, tmp_path):
     docx, xlsx = SEEDS["docx"][0], SEEDS["xlsx"][0]
@@ -143,7 +159,8 @@ def test_generated_bombs_are_refused_before_they_inflate(template, tmp_path):
 # -- fuzz: every importer, seeded from the samples, through the command's entry point --------------
 SPECIALS = [b"\x00", b"\r", b"\n\n\n", b"\xff\xfe", b"\xef\xbb\xbf", b"\xc3", b'"', b",", b"\t",
             b" --> ", b"[99:99:99] ", b"P: ", b"<v ", b"-1", b"1e999", b"<!DOCTYPE x [<!ENTITY a 'b'>]>",
-            b"&a;", b"&#0;", b"]]>", b"<a>" * 300, b"</", b'TIME_VALUE="x"', b"\xe2\x80\xae"]  # fmt: skip
+            b"&a;", b"&#0;", b"]]>", b"<a>" * 300, b"</", b'TIME_VALUE="x"', b"\xe2\x80\xae",
+            b"# \xc2\xb2\n", b"\xd9\xa3", b'r="\xc2\xb2"']  # fmt: skip
 
 
 @st.composite

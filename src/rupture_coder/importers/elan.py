@@ -71,7 +71,11 @@ def _slots(root, src: str, problems: list[ImportProblem]) -> dict[str, _Slot]:
             continue
         value, ms = el.get("TIME_VALUE"), None
         if value is not None:
-            if value.strip().isdigit() and int(value) <= MAX_SESSION_S * 1000:
+            if (
+                value.strip().isascii()
+                and value.strip().isdigit()
+                and int(value) <= MAX_SESSION_S * 1000
+            ):
                 ms = float(int(value))
             else:
                 problems.append(ImportProblem(src, f"time slot {sid}", value[:40],

@@ -282,7 +282,7 @@ class _SheetShape:
         ref = attrs.get("r")
         if local == "row":
             self.rows += 1
-            if ref is not None and not (ref.isdigit() and int(ref) <= MAX_LINES):
+            if ref is not None and not (ref.isascii() and ref.isdigit() and int(ref) <= MAX_LINES):
                 return f"row {ref[:20]}", f"row numbers go up to {MAX_LINES:,}"
         elif local == "c" and ref is not None:
             m = _COLUMN.match(ref)

@@ -121,7 +121,7 @@ class CodeRow:
 
 def natural_key(text: str) -> list:
     """Sort key that puts 'session 2' before 'session 10'."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+    return [int(part) if part.isdecimal() else part.lower() for part in re.split(r"(\d+)", text)]
 
 
 def list_sessions(project: Project) -> list[SessionInfo]:
