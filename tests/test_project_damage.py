@@ -155,6 +155,9 @@ set +e
 echo $? > "$OUT/sessions.rc"
 "$PY" -m rupture_coder import "$SAMPLE" --project "$DIR/p.rcproj" > "$OUT/import.out" 2> "$OUT/import.err"
 echo $? > "$OUT/import.rc"
+"$PY" -m rupture_coder export --project "$DIR/p.rcproj" --format xlsx --out "$DIR" > "$OUT/export.out" 2> "$OUT/export.err"
+echo $? > "$OUT/export.rc"
+rm -f "$DIR"/.*.part
 ls "$DIR" > "$OUT/ls"
 """
 
@@ -190,4 +193,7 @@ def test_a_full_disk_is_named_and_reading_still_works(base, tmp_path):
     assert (out / "import.rc").read_text().strip() == "2"
     err = (out / "import.err").read_text()
     assert "the disk holding it is full" in err and "Traceback" not in err
+    assert (out / "export.rc").read_text().strip() == "1"
+    err = (out / "export.err").read_text()
+    assert "cannot write the export (No space left on device" in err and "Traceback" not in err, err
     assert (out / "ls").read_text().split() == ["fill", "p.rcproj"]  # no journal files were left

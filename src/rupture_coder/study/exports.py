@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from rupture_coder import __version__
 from rupture_coder.codebook.model import Scope
+from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
@@ -213,5 +214,10 @@ def export_study(
     progress = progress_or_silent(progress)
     tables = study_tables(project, progress)
     progress.step(0, 0, f"writing the {fmt.upper()} files")  # the last moment to cancel
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StudyError(
+            f"{out_dir}: cannot make the export folder ({exc.strerror}); nothing was written"
+        ) from None
     return [atomic_write_table(df, out_dir / f"{name}.{fmt}") for name, df in tables.items()]

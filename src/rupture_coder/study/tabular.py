@@ -32,7 +32,12 @@ def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
         else:
             write_delimited(df, tmp, "\t" if suffix == ".tsv" else ",", as_text=True)
 
-    atomic_write(path, write)
+    try:
+        atomic_write(path, write)
+    except OSError as exc:  # a missing or read-only folder, a full disk: the old file is intact
+        raise StudyError(
+            f"{path}: cannot write the export ({exc.strerror or exc}); nothing was written"
+        ) from None
     return path
 
 
@@ -48,12 +53,14 @@ def text_cell(value: object) -> object:
 
 def _write_xlsx(df: pd.DataFrame, path: str) -> None:
     """Rows straight to xlsxwriter (constant memory): much faster than pandas' cell-by-cell writer.
-    Strings stay strings: never turned into formulas or links."""
+    Strings stay strings: never turned into formulas or links. The archive is assembled in memory
+    (its compressed size) and written here, so a full disk is one clean OSError."""
     import xlsxwriter
 
     options = {"constant_memory": True, "nan_inf_to_errors": True, "strings_to_formulas": False,
                "strings_to_urls": False}  # fmt: skip
-    book = xlsxwriter.Workbook(path, options)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, options)
     sheet = book.add_worksheet("data")
     sheet.write_row(0, 0, [str(c) for c in df.columns])
     clean = df.astype(object).where(df.notna(), None)
@@ -61,6 +68,7 @@ def _write_xlsx(df: pd.DataFrame, path: str) -> None:
         sheet.write_row(i, 0, row)
     sheet.freeze_panes(1, 0)
     book.close()
+    Path(path).write_bytes(buffer.getvalue())
 
 
 CHUNK_ROWS = 5_000  # rows joined in one C call: short, so that a worker lets the GUI run
