@@ -197,3 +197,13 @@ def test_a_full_disk_is_named_and_reading_still_works(base, tmp_path):
     err = (out / "export.err").read_text()
     assert "cannot write the export (No space left on device" in err and "Traceback" not in err, err
     assert (out / "ls").read_text().split() == ["fill", "p.rcproj"]  # no journal files were left
+
+
+def test_an_export_that_cannot_be_written_is_named(base, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    for out in (blocker, blocker / "sub"):
+        run = cli("export", "--project", str(base), "--format", "csv", "--out", str(out))
+        assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+        assert f"rupture-coder export: {out}: cannot make the export folder" in run.stderr
+    assert blocker.read_text() == "x"

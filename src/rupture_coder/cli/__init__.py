@@ -69,6 +69,10 @@ def run(args: argparse.Namespace) -> int:
     except RuptureCoderError as exc:
         print(f"rupture-coder {args.command}: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file the command was told to write: missing folder, no room...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"rupture-coder {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 CREATE_HELP = "create the project file and its folder if they do not exist"
