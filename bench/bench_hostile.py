@@ -55,7 +55,8 @@ def run_cli(args: list[str], env: dict[str, str]) -> dict:
         err.seek(0)
         return {"rc": proc.returncode, "out": out.read().decode("utf-8", "replace"),
                 "err": err.read().decode("utf-8", "replace"), "seconds": elapsed,
-                "rss_mb": usage.ru_maxrss / 1024, "killed": elapsed >= LIMIT_S}  # fmt: skip
+                "rss_mb": usage.ru_maxrss / 1024, "killed": elapsed >= LIMIT_S,
+                "cpu": usage.ru_utime + usage.ru_stime}  # fmt: skip
 
 
 def counts(project: Path) -> tuple:
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             r = run_cli(cmd, env)
             changed = r["rc"] != 0 and counts(project) != base
             results.append({
-                "case": case.name, "bytes": len(case.data), "rc": r["rc"], "seconds": round(r["seconds"], 2),
+                "case": case.name, "bytes": len(case.data), "rc": r["rc"], "seconds": round(r["seconds"], 2), "cpu": round(r["cpu"], 2),
                 "rss_mb": round(r["rss_mb"], 1), "traceback": "Traceback (most recent call last)" in r["err"],
                 "named": r["rc"] == 0 or target.name in r["err"], "changed": changed, "killed": r["killed"],
                 "last_line": (r["err"].strip().splitlines() or [""])[-1][:300],
