@@ -152,21 +152,26 @@ def _mutate(node: ast.AST) -> str | None:
     return None
 
 
+def _pytest(tests: list[str], work: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(work / "src"), QT_QPA_PLATFORM="offscreen",
+               PYTHONDONTWRITEBYTECODE="1")  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)  # fmt: skip
+
+
 def run_target(name: str, work: Path) -> tuple[int, int, list[str]]:
     module, names, tests = TARGETS[name]
-    path = SRC / module
-    source = path.read_text(encoding="utf-8")
+    source = (SRC / module).read_text(encoding="utf-8")
+    baseline = _pytest(tests, work)  # the tests must pass on the unchanged copy, or nothing counts
+    if baseline.returncode != 0:
+        raise SystemExit(f"{name}: the tests fail without a mutant:\n{baseline.stdout[-2000:]}")
     found = mutants(source, names)
-    env = dict(
-        os.environ, PYTHONPATH=str(work), QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1"
-    )
     killed, survivors = 0, []
-    target = work / module
+    target = work / "src" / module
     try:
         for m in found:
             target.write_text(ast.unparse(m.tree), encoding="utf-8")
-            run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
-                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)  # fmt: skip
+            run = _pytest(tests, work)
             if run.returncode != 0:
                 killed += 1
             else:
@@ -196,7 +201,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name}: {module}:{m.line}: {m.what}")
         return 0
     work = Path(tempfile.mkdtemp(prefix="mutants-"))
-    shutil.copytree(SRC / "rupture_coder", work / "rupture_coder")
+    shutil.copytree(SRC / "rupture_coder", work / "src" / "rupture_coder")
+    for bundled in ("codebooks", "sample_transcripts"):  # found beside src/, as in a checkout
+        (work / bundled).symlink_to(ROOT / bundled)
     report = []
     try:
         for name in names:
