@@ -100,7 +100,7 @@ def check_length(length: int, source: str, where: str, what: str = "line") -> No
     """Refuse a line, field, cell, paragraph or annotation longer than MAX_LINE_CHARS."""
     if length > MAX_LINE_CHARS:
         raise Refused(source, where, f"{length:,} characters",
-                      f"a {what} may hold at most {MAX_LINE_CHARS:,} characters")  # fmt: skip
+                      f"{'an' if what[0] in 'aeiou' else 'a'} {what} may hold at most {MAX_LINE_CHARS:,} characters")  # fmt: skip
 
 
 def capped_lines(
