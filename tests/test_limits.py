@@ -9,6 +9,8 @@ import tracemalloc
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rupture_coder import limits
 from rupture_coder.errors import InputError
@@ -193,3 +195,130 @@ def test_capped_lines_refuse_a_long_record():
     next(lines), next(lines)
     with pytest.raises(Refused, match="line 3: a record"):
         next(lines)
+
+
+# -- the caps' edges, and an independent count for the YAML guard --------------------------------
+def test_each_cap_lets_its_limit_through_and_refuses_one_more(tmp_path, monkeypatch):
+    assert check_xml(b"<a>" * 200 + b"</a>" * 200, "x") == 200  # exactly the depth allowed
+    assert refusal(check_xml, b"<a>" * 201 + b"</a>" * 201, "x").found == "depth 201"
+    wide = b"<r>" + b"<b/>" * 9 + b"</r>"
+    assert check_xml(wide, "x", max_elements=10) == 10
+    assert "at most 9 elements" in refusal(check_xml, wide, "x", max_elements=9).message
+    assert "not well-formed" in refusal(check_xml, b"<a><b/>", "x").message  # never closed
+    seen = []
+
+    def no_c(name, attrs):
+        seen.append(name)
+        return ("cell", "no c here") if name == "c" else None
+
+    assert check_xml(b"<a><b/></a>", "x", on_element=no_c) == 2 and seen == ["a", "b"]
+    err = refusal(check_xml, b"<a>\n<b/>\n<c/></a>", "x", "member m", on_element=no_c)
+    assert (err.where, err.found, err.message) == ("member m, line 3", "cell", "no c here")
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 100)
+    assert read_capped(path, 100) == b"x" * 100
+    refusal(read_capped, path, 99)
+    lines, done = limits.capped_lines(iter(["abc", "def", "g"]), "r", max_record=7)
+    assert list(lines) == ["abc", "def", "g"]  # 7 characters: exactly the cap
+    limits.check_count(5, 5, "s", "w", "things")
+    assert refusal(limits.check_count, 6, 5, "s", "row 6", "things").where == "row 6"
+    limits.check_length(limits.MAX_LINE_CHARS, "s", "w")
+    assert refusal(
+        limits.check_length, limits.MAX_LINE_CHARS + 1, "s", "w", "annotation"
+    ).message.startswith("an annotation")
+    monkeypatch.setattr(limits, "MAX_YAML_DEPTH", 3)
+    check_yaml("a: [[1]]\n", "y")  # mapping, list, list: three levels
+    assert refusal(check_yaml, "a: [[[1]]]\n", "y").found == "depth 4"
+    monkeypatch.setattr(limits, "MAX_YAML_ALIASES", 2)
+    check_yaml("a: &x 1\nb: [*x, *x]\n", "y")
+    assert refusal(check_yaml, "a: &x 1\nb: [*x, *x,\n *x]\n", "y").where == "line 3"
+
+
+def test_the_member_cap_counts_exactly(tmp_path):
+    caps = ZipCaps(max_members=3)
+    assert len(open_zip(zip_of({"a": b"", "b": b"", "c": b""}), "z", caps).members) == 3
+    assert (
+        "at most 3 members"
+        in refusal(open_zip, zip_of(dict.fromkeys("abcd", b"")), "z", caps).message
+    )
+    data = zip_of({"a": b"y" * 2_000_000})  # ratio far above 100, size above the floor
+    assert open_zip(data, "z", ZipCaps(max_ratio=10_000)).read("a") == b"y" * 2_000_000
+    assert open_zip(data, "z", ZipCaps(ratio_floor=2_000_000)).members == [
+        "a"
+    ]  # at the floor: allowed
+    refusal(open_zip, data, "z", ZipCaps(ratio_floor=1_999_999))
+    assert open_zip(data, "z", ZipCaps(max_member_bytes=2_000_000, max_ratio=10_000)).members == [
+        "a"
+    ]
+    refusal(open_zip, data, "z", ZipCaps(max_member_bytes=1_999_999, max_ratio=10_000))
+    two = zip_of({"a": b"1" * 600, "b": b"2" * 600})
+    assert open_zip(two, "z", ZipCaps(max_total_bytes=1200)).members == ["a", "b"]
+    assert "together" in refusal(open_zip, two, "z", ZipCaps(max_total_bytes=1199)).message
+    archive = open_zip(zip_of({"a": b"z" * 1000}), "z", ZipCaps(max_member_bytes=1000))
+    assert archive.read("a") == b"z" * 1000  # reading exactly the declared size is fine
+
+
+def with_zip64_end(data: bytes, count: int | None = None) -> bytes:
+    """The archive with its end record moved to the ZIP64 form, as some writers always do
+    (the classic record says 0xFFFF / 0xFFFFFFFF, the real values are in the ZIP64 record)."""
+    at = data.rfind(b"PK\x05\x06")
+    _sig, _d, _cd, n_here, n_total, cd_size, cd_at, _c = struct.unpack(
+        "<4s4H2LH", data[at : at + 22]
+    )
+    n = n_total if count is None else count
+    end64 = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, n, n, cd_size, cd_at)
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, at, 1)
+    eocd = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    return data[:at] + end64 + locator + eocd
+
+
+def test_zip64_end_records_are_read_for_the_member_count():
+    small = with_zip64_end(zip_of({"a.xml": b"<a/>", "b.xml": b"<b/>"}))
+    assert zipfile.ZipFile(io.BytesIO(small)).namelist() == ["a.xml", "b.xml"]  # a valid archive
+    assert open_zip(small, "z64.docx").read("b.xml") == b"<b/>"
+    lying = with_zip64_end(zip_of({"a.xml": b"<a/>"}), count=10**9)
+    err = refusal(open_zip, lying, "z64.docx")
+    assert err.where == "zip directory" and err.found.startswith("1,000,000,000 members")
+    plain = zip_of({f"m{i}": b"" for i in range(1001)}, zipfile.ZIP_STORED)
+    assert refusal(open_zip, plain, "p.zip").found.startswith("1,001 members")
+
+
+def _expanded(node, seen=()) -> int:
+    """Nodes of a composed YAML document with every alias expanded (the oracle)."""
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return 1 + sum(_expanded(k) + _expanded(v) for k, v in node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return 1 + sum(_expanded(v) for v in node.value)
+    return 1
+
+
+@st.composite
+def aliased_yaml(draw) -> str:
+    """A mapping of anchored lists whose items are scalars or aliases of earlier anchors."""
+    lines = []
+    for i in range(draw(st.integers(1, 6))):
+        items = [
+            f"*a{draw(st.integers(0, i - 1))}" if i and draw(st.booleans()) else "x"
+            for _ in range(draw(st.integers(0, 6)))
+        ]
+        lines.append(f"k{i}: &a{i} [{', '.join(items)}]")
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=150, deadline=None)
+@given(doc=aliased_yaml(), cap=st.integers(1, 400))
+def test_the_yaml_guard_counts_expanded_nodes_like_the_composer(doc, cap):
+    import yaml
+
+    expected = _expanded(yaml.compose(doc, Loader=yaml.SafeLoader))
+    original = limits.MAX_YAML_NODES
+    limits.MAX_YAML_NODES = cap
+    try:
+        if expected > cap:
+            assert "alias bomb" in refusal(check_yaml, doc, "y").message
+        else:
+            check_yaml(doc, "y")
+    finally:
+        limits.MAX_YAML_NODES = original
