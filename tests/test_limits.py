@@ -322,3 +322,14 @@ def test_the_yaml_guard_counts_expanded_nodes_like_the_composer(doc, cap):
             check_yaml(doc, "y")
     finally:
         limits.MAX_YAML_NODES = original
+
+
+def test_encrypted_members_and_drive_letter_names_are_refused():
+    data = bytearray(zip_of({"a.xml": b"<a/>"}))
+    at = data.find(b"PK\x01\x02")
+    data[at + 8] |= 0x1  # the central directory's "encrypted" flag
+    err = refusal(open_zip, bytes(data), "e.docx")
+    assert (err.where, err.message) == ("member a.xml", "encrypted members are not accepted")
+    for name in ("C:evil.xml", "/abs.xml", "\\\\share.xml", "a/../../b.xml"):
+        assert "leave the archive" in refusal(open_zip, zip_of({name: b"x"}), "n.zip").message, name
+    assert open_zip(zip_of({"a..b/c.xml": b"x"}), "ok.zip").members == ["a..b/c.xml"]
