@@ -58,6 +58,7 @@ def test_the_import_dialog_lists_each_hostile_file_by_name_and_imports_nothing(
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     dialog = dialog_of(qtbot)
     qtbot.mouseClick(button(dialog, "Add files…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.plan is not None)  # the files are read on a worker
     rows = {
         dialog.problems.item(r, 0).text(): (dialog.problems.item(r, 1).text(), dialog.problems.item(r, 3).text(),
                                              dialog.problems.item(r, 4).text())

@@ -64,6 +64,6 @@ def test_every_command_help_is_there_and_the_help_of_a_command_stays_light():
 def test_a_command_still_runs_with_its_use_case_loaded(tmp_path):
     command = Path(sys.executable).with_name("rupture-coder")
     project = tmp_path / "p.rcproj"
-    out = subprocess.run([str(command), "sessions", "--project", str(project), "--json"],
+    out = subprocess.run([str(command), "sessions", "--project", str(project), "--json", "--create"],
                          capture_output=True, text=True, timeout=120)  # fmt: skip
     assert out.returncode == 0 and json.loads(out.stdout) == []

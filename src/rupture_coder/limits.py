@@ -200,7 +200,7 @@ class GuardedZip:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
                 RuntimeError, struct.error, zlib.error) as exc:  # fmt: skip
             raise Refused(self.source, f"member {name}", "", f"cannot read it: {exc}") from None
-        return io.BufferedReader(_CappedMember(raw, self.source, name, limit), 64 * KiB)  # type: ignore[return-value]
+        return io.BufferedReader(_CappedMember(raw, self.source, name, limit), 64 * KiB)
 
     def read(self, name: str) -> bytes:
         with self.open(name) as fh:
