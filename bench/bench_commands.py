@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bench.common import fmt, median_ms
+from bench.common import Figure, median_p95, timed_ms
 from rupture_coder.domain import ParsedSession, ParsedUtterance
 from rupture_coder.resources import default_codebook_path
 from rupture_coder.services import ProjectService
@@ -23,7 +23,7 @@ CB = ("3rs-individual", "1.0.0")
 N_UTT, N_CODES = 5000, 2000
 
 
-def run() -> list[tuple[str, str]]:
+def run() -> list[Figure]:
     out = []
     path = Path(tempfile.mkdtemp()) / "bench.rcproj"
     project = open_project(path)
@@ -35,9 +35,8 @@ def run() -> list[tuple[str, str]]:
     ]
     t0 = time.perf_counter()
     session = svc.run(CreateSession(ParsedSession("big", utts), CB)).result
-    out.append(
-        ("create a 5,000-utterance session (one command)", f"{time.perf_counter() - t0:.2f} s")
-    )
+    out.append(Figure("create a session (one command)", "5,000 utterances", time.perf_counter() - t0,
+                      "s", reference="work"))  # fmt: skip
     rater = svc.run(AddRater("bench")).result
     with project.read() as db:
         ids = db.scalars(
@@ -50,25 +49,24 @@ def run() -> list[tuple[str, str]]:
         svc.run(
             AddCode(session.id, rater.id, CB, CodeSpec(next(items), ids[next(positions) % N_UTT]))
         )
-    out.append(("add a code, 2,000 codes already in the session", fmt(median_ms(
+    med, p95 = median_p95(timed_ms(
         lambda: svc.run(AddCode(session.id, rater.id, CB, CodeSpec(next(items), ids[next(positions) % N_UTT]))),
         100,
-    ))))  # fmt: skip
+    ))  # fmt: skip
+    out.append(Figure("AddCode command", "2,000 codes", med, "ms", p95=p95, reference="work"))
     values = itertools.cycle(range(1, 6))
-    out.append(("set a segment rating", fmt(median_ms(
+    med, p95 = median_p95(timed_ms(
         lambda: svc.run(SetRating(rater.id, CB, "withdrawal_impact", next(values), segment_id=segs[0])), 100
-    ))))  # fmt: skip
-    out.append(
-        ("undo + redo (the last command)", fmt(median_ms(lambda: (svc.undo(), svc.redo()), 50)))
-    )
+    ))  # fmt: skip
+    out.append(Figure("SetRating command", "", med, "ms", p95=p95, reference="work"))
+    med, p95 = median_p95(timed_ms(lambda: (svc.undo(), svc.redo()), 50))
+    out.append(Figure("undo + redo of the last command", "", med, "ms", p95=p95, reference="work"))
     project.close()
     t0 = time.perf_counter()
     open_project(path).close()
+    out.append(Figure("open a project (schema check)", "", (time.perf_counter() - t0) * 1000, "ms",
+                      reference="work"))  # fmt: skip
     out.append(
-        (
-            "open the project (schema check, no upgrade)",
-            f"{(time.perf_counter() - t0) * 1000:.0f} ms",
-        )
+        Figure("project file size", "5,000 utt., 2,200 codes", path.stat().st_size / 1e6, "MB")
     )
-    out.append(("project file size", f"{path.stat().st_size / 1e6:.1f} MB"))
     return out

@@ -7,11 +7,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import SHARED, Figure
 from rupture_coder.services import ProjectService
 from rupture_coder.services.imports import plan_import, run_import
 from rupture_coder.store.db import open_project
 
-ANNOMI = Path(__file__).resolve().parents[2] / "shared" / "data" / "annomi" / "AnnoMI-simple.csv"
+ANNOMI = SHARED / "data" / "annomi" / "AnnoMI-simple.csv"
 
 
 def synthetic_session(path: Path, n: int = 5000, hours: float = 3.0) -> Path:
@@ -43,19 +44,19 @@ def time_import(files: list[Path], repeat: int = 5) -> tuple[float, float, int, 
     return statistics.median(plans), statistics.median(writes), len(plan.sessions), plan.utterances
 
 
-def run() -> list[tuple[str, str]]:
+def run() -> list[Figure]:
     out = []
     if ANNOMI.exists():
         read, write, n, u = time_import([ANNOMI])
-        out.append(
-            (f"AnnoMI-simple.csv ({n} sessions, {u} utterances): read+check", f"{read:.2f} s")
-        )
-        out.append(("AnnoMI-simple.csv: write (one command, audited)", f"{write:.2f} s"))
-        out.append(("AnnoMI-simple.csv: total", f"{read + write:.2f} s (target < 3 s)"))
+        out.append(Figure("import AnnoMI-simple.csv: read and check", f"{n} sess., {u:,} utt.", read, "s",
+                          reference="work"))  # fmt: skip
+        out.append(Figure("  write (one command, audited)", "", write, "s", reference="work"))
+        out.append(Figure("  total", "", read + write, "s", 3.0, reference="work"))
     else:
-        out.append(("AnnoMI corpus", "skipped: ../shared/data/annomi is not beside this checkout"))
+        out.append(Figure("import AnnoMI-simple.csv", "", None, "s", note="corpus absent"))
     path = synthetic_session(Path(tempfile.mkdtemp()) / "synthetic-3h.txt")
     read, write, _n, u = time_import([path])
-    out.append((f"synthetic 3-hour session ({u} utterances): read+check", f"{read:.2f} s"))
-    out.append(("synthetic 3-hour session: write", f"{write:.2f} s"))
+    out.append(Figure("import a 3-hour text transcript: read and check", f"{u:,} utt.", read, "s",
+                      reference="work"))  # fmt: skip
+    out.append(Figure("  write", "", write, "s", reference="work"))
     return out

@@ -22,6 +22,8 @@ def cli(*args: str, project) -> subprocess.CompletedProcess:
 
 def test_settings_list_get_set_reset_and_refusals(tmp_path):
     project = tmp_path / "p.rcproj"
+    assert "--create" in cli("settings", "list", project=project).stderr  # not made by a read
+    open_project(project).close()
     listed = json.loads(cli("settings", "list", "--json", project=project).stdout)
     keys = {row["key"]: row for row in listed}
     assert {"summary.impact_threshold", "summary.repair_window", "coding.reaction_offset_s",

@@ -14,20 +14,28 @@ def test_dashboard_computes_filters_and_exports(qtbot, demo_path, tmp_path):
     qtbot.addWidget(window)
     dash = window.open_agreement()
     dash.codebook_box.setCurrentIndex(dash.codebook_box.findData("3rs-individual@1.0.0"))
+
+    def computed():  # on a worker: wait for the newest selection's result
+        qtbot.waitUntil(lambda: not dash.busy() and dash.status.text() != "Computing…")
+
+    computed()
     assert dash.result is not None and dash.table.rowCount() == 28
     assert dash.table.item(1, 0).text() == "W2 Minimal response" and dash.table.item(
         1, 3
     ).text().startswith("1.00")
     dash.unit_box.setCurrentText("segment-rating")
+    computed()
     assert dash.table.rowCount() == 3 and dash.table.item(0, 8).text() == "excellent"
     assert "Few units" in dash.status.text()
     # one rater unchecked: nothing to compare, every statistic explains itself
     dash.rater_list.item(1).setCheckState(Qt.CheckState.Unchecked)
+    computed()
     assert (
         dash.table.item(0, 3).text() == "—"
         and "fewer than two raters" in dash.table.item(0, 4).toolTip()
     )
     dash.rater_list.item(1).setCheckState(Qt.CheckState.Checked)
+    computed()
     for name in ("agreement.csv", "agreement.xlsx"):
         dash.export(str(tmp_path / name))
     csv = pd.read_csv(tmp_path / "agreement.csv")

@@ -20,6 +20,7 @@ def test_import_dialog_lists_problems_and_imports_with_repairs(qtbot, tmp_path):
     qtbot.addWidget(window)
     window.show()
     dialog = window.import_files([write(tmp_path / "s.csv", CSV)])
+    qtbot.waitUntil(lambda: dialog.plan is not None)  # the files are read on a worker
     assert dialog.sessions_table.rowCount() == 2 and dialog.problems.rowCount() == 2
     assert (
         dialog.problems.item(0, 1).text() == "line 4"
@@ -35,7 +36,8 @@ def test_import_dialog_lists_problems_and_imports_with_repairs(qtbot, tmp_path):
     dialog.speakers.item(row, 1).setText("Client 7")
     assert dialog.speakers.cellWidget(row, 2).currentText() == "client"
     qtbot.mouseClick(dialog.repair_button, Qt.MouseButton.LeftButton)
-    assert dialog.result() == dialog.DialogCode.Accepted and len(dialog.imported) == 2
+    qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted)
+    assert len(dialog.imported) == 2
     qtbot.waitUntil(lambda: window.sessions.topLevelItemCount() == 2)
     a = next(s for s in list_sessions(window.project) if s.title == "A")
     rows = transcript(window.project, a.id)
@@ -48,6 +50,7 @@ def test_cancel_changes_nothing(qtbot, tmp_path):
     window = open_main_window(tmp_path / "empty.rcproj")
     qtbot.addWidget(window)
     dialog = window.import_files([write(tmp_path / "s.csv", CSV)])
+    qtbot.waitUntil(lambda: dialog.plan is not None)
     dialog.reject()
     assert list_sessions(window.project) == []
     assert not window.service.can_undo

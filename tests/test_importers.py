@@ -279,12 +279,12 @@ def test_text_lines_without_a_speaker(tmp_path):
 
 
 def test_a_file_of_100k_lines(tmp_path):
-    lines = [
-        f"[{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}] {'T' if i % 2 else 'P'}: line {i}"
-        for i in range(100_000)
-    ]
+    def clock(s: int) -> str:
+        return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+    lines = [f"[{clock(i // 2)}] {'T' if i % 2 else 'P'}: line {i}" for i in range(100_000)]
     session = one(read_file(write(tmp_path / "long.txt", "\n".join(lines))))
-    assert len(session.utterances) == 100_000 and session.utterances[-1].start_s == 99_999
+    assert len(session.utterances) == 100_000 and session.utterances[-1].start_s == 49_999
 
 
 # -- ELAN -------------------------------------------------------------------------------------
@@ -325,3 +325,172 @@ def test_media_session_duration_from_the_file_or_given(tmp_path):
         media_session(write(tmp_path / "noise.mp4", "not a video"))
     with pytest.raises(ImportError_, match="needs a duration"):
         media_session(None, None)
+
+
+def eaf(slots: str, tiers: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ANNOTATION_DOCUMENT FORMAT="3.0" VERSION="3.0">'
+        f'<HEADER TIME_UNITS="milliseconds"/><TIME_ORDER>{slots}</TIME_ORDER>{tiers}'
+        '<LINGUISTIC_TYPE LINGUISTIC_TYPE_ID="lt" TIME_ALIGNABLE="true"/></ANNOTATION_DOCUMENT>'
+    )
+
+
+def ann(aid: str, a: str, b: str, text: str) -> str:
+    return (
+        f'<ANNOTATION><ALIGNABLE_ANNOTATION ANNOTATION_ID="{aid}" TIME_SLOT_REF1="{a}" '
+        f'TIME_SLOT_REF2="{b}"><ANNOTATION_VALUE>{text}</ANNOTATION_VALUE></ALIGNABLE_ANNOTATION></ANNOTATION>'
+    )
+
+
+def test_elan_unaligned_slots_are_spread_between_their_aligned_neighbours_as_elan_does(tmp_path):
+    """Worked by hand. Client: 0 to 1000 ms in three utterances, ELAN's step 1000 / 3 truncated to
+    333 ms: 0.333 s and 0.666 s (not 0.667). Therapist: a turn from 1.000 s to 4.000 s in three,
+    step (4000 - 1000) / 3 = 1000 ms: 2.000 s and 3.000 s; later 5.000 to 5.600 s in two: 5.300 s.
+    Nurse: a last unaligned slot with nothing aligned after it in its tier takes its time from
+    the document's time order (between 6000 and 7000 ms: 6.500 s). Other: a last slot with
+    nothing aligned after it anywhere leaves its utterance without an end. No
+    xsi:noNamespaceSchemaLocation, and a dependent tier, which is not imported."""
+
+    def slot(sid: str, ms: int | None = None) -> str:
+        value = "" if ms is None else f' TIME_VALUE="{ms}"'
+        return f'<TIME_SLOT TIME_SLOT_ID="{sid}"{value}/>'
+
+    slots = "".join([
+        slot("p1", 0), slot("p2"), slot("p3"), slot("p4", 1000),
+        slot("t1", 1000), slot("t2"), slot("t3"), slot("t4", 4000), slot("t5", 5000), slot("t6"), slot("t7", 5600),
+        slot("n1", 6000), slot("n2"), slot("n3", 7000), slot("n4", 8000), slot("n5"),
+    ])  # fmt: skip
+
+    def tier(tier_id: str, extra: str, *annotations: str) -> str:
+        return f'<TIER TIER_ID="{tier_id}" LINGUISTIC_TYPE_REF="lt"{extra}>{"".join(annotations)}</TIER>'
+
+    tiers = (
+        tier("Therapist", "", ann("a1", "t1", "t2", "So"), ann("a2", "t2", "t3", "what happened"),
+             ann("a3", "t3", "t4", "then?"), ann("a4", "t5", "t6", "Go"), ann("a5", "t6", "t7", "on."))
+        + tier("P", ' PARTICIPANT="Client"', ann("b1", "p1", "p2", "I"), ann("b2", "p2", "p3", "don't"),
+               ann("b3", "p3", "p4", "know."))
+        + tier("gloss", ' PARENT_REF="P"', ann("g1", "p1", "p4", "translation"))
+        + tier("Nurse", "", ann("c1", "n1", "n2", "Wait"))
+        + tier("Other", "", ann("d1", "n3", "n4", "Bye."), ann("d2", "n4", "n5", "End."))
+    )  # fmt: skip
+    result = read_file(write(tmp_path / "s.eaf", eaf(slots, tiers)))
+    got = [(u.speaker, u.text, u.start_s, u.end_s) for u in one(result).utterances]
+    assert got == [
+        ("Client", "I", 0.0, 0.333),
+        ("Client", "don't", 0.333, 0.666),
+        ("Client", "know.", 0.666, 1.0),
+        ("Therapist", "So", 1.0, 2.0),
+        ("Therapist", "what happened", 2.0, 3.0),
+        ("Therapist", "then?", 3.0, 4.0),
+        ("Therapist", "Go", 5.0, 5.3),
+        ("Therapist", "on.", 5.3, 5.6),
+        ("Nurse", "Wait", 6.0, 6.5),
+        ("Other", "Bye.", 7.0, 8.0),
+        ("Other", "End.", 8.0, None),
+    ]
+    assert result.problems == []
+
+
+def test_the_edges_of_the_time_caps(tmp_path):
+    slots = '<TIME_SLOT TIME_SLOT_ID="t1" TIME_VALUE="86399000"/><TIME_SLOT TIME_SLOT_ID="t2" TIME_VALUE="86400000"/>'
+    result = read_file(
+        write(
+            tmp_path / "ok.eaf",
+            eaf(slots, '<TIER TIER_ID="T">' + ann("a", "t1", "t2", "x") + "</TIER>"),
+        )
+    )
+    assert result.problems == [] and one(result).utterances[0].end_s == 86_400.0
+    slots = slots.replace("86400000", "86400001")
+    result = read_file(
+        write(
+            tmp_path / "late.eaf",
+            eaf(slots, '<TIER TIER_ID="T">' + ann("a", "t1", "t2", "x") + "</TIER>"),
+        )
+    )
+    assert problems(result) == [
+        ("time slot t2", "TIME_VALUE: expected whole milliseconds from 0 to 24 hours")
+    ]
+    text = "speaker,start,text\nT,0,a\nP,0.5,b\nT,24:00:00,c\nP,24:00:01,d\n"
+    result = read_file(write(tmp_path / "edges.csv", text))
+    assert problems(result) == [
+        ("line 5", "start: '24:00:01' is outside 0 to 24:00:00 (a session is at most 24 hours)")
+    ]
+    assert [u.start_s for u in one(result).utterances] == [0.0, 0.5, 86_400.0, None]
+
+
+def test_a_file_is_refused_past_1000_problems_not_at_1000(tmp_path):
+    rows = "".join(f"T,bad{i},x\n" for i in range(1000))
+    result = read_file(write(tmp_path / "a.csv", "speaker,start,text\n" + rows))
+    assert len(result.problems) == 1000 and result.repairable
+    with pytest.raises(ImportError_) as caught:
+        read_file(write(tmp_path / "b.csv", "speaker,start,text\n" + rows + "T,bad,x\n"))
+    assert (
+        len(caught.value.problems) == 1001
+        and "too many problems" in caught.value.problems[-1].message
+    )
+
+
+def test_an_utterance_of_many_continuation_lines_is_capped(tmp_path):
+    ok = "T: start\n" + "w" * 99 + "\n" + ("w" * 99 + "\n") * 1300  # 130,100 characters with spaces
+    assert len(one(read_file(write(tmp_path / "ok.txt", ok))).utterances[0].text) == 5 + 1301 * 100
+    with pytest.raises(ImportError_, match="line 1312: an utterance may hold at most 131,072"):
+        read_file(write(tmp_path / "long.txt", "T: start\n" + ("w" * 99 + "\n") * 2000))
+
+
+def test_elan_damage_is_named_with_its_tier_annotation_or_slot(tmp_path):
+    slots = '<TIME_SLOT TIME_SLOT_ID="t1" TIME_VALUE="1000"/><TIME_SLOT TIME_SLOT_ID="t2" TIME_VALUE="x"/>'
+    tiers = (
+        '<TIER TIER_ID="T">'
+        + ann("a1", "t1", "t2", "Hi")
+        + ann("a2", "t2", "t9", "Lost")
+        + "</TIER>"
+    )
+    result = read_file(write(tmp_path / "s.eaf", eaf(slots, tiers)))
+    assert problems(result) == [
+        ("time slot t2", "TIME_VALUE: expected whole milliseconds from 0 to 24 hours"),
+        ("tier 'T' annotation a2", "refers to a time slot that does not exist"),
+    ]
+    assert result.repairable and [u.text for u in one(result).utterances] == ["Hi"]
+    with pytest.raises(ImportError_, match="root element: not an ELAN file"):
+        read_file(write(tmp_path / "x.eaf", "<html/>"))
+    with pytest.raises(ImportError_, match="a document type declaration"):
+        read_file(write(tmp_path / "d.eaf", '<!DOCTYPE x [<!ENTITY a "b">]><ANNOTATION_DOCUMENT/>'))
+
+
+def test_a_time_right_after_the_speaker_is_read_in_text_and_docx(tmp_path):
+    from docx import Document
+
+    lines = ["P: [00:00:05] Hi.", "Therapist: 00:00:12 ok", "P: [laughs] yes", "T: [00:0x:15] odd"]
+    expected = [
+        ("P", 5.0, "Hi."),
+        ("Therapist", 12.0, "ok"),
+        ("P", None, "[laughs] yes"),
+        ("T", None, "odd"),
+    ]
+    result = read_file(write(tmp_path / "s.txt", "\n".join(lines)))
+    assert [(u.speaker, u.start_s, u.text) for u in one(result).utterances] == expected
+    assert problems(result) == [("line 4", "start: '00:0x:15' is not a timestamp (expected hh:mm:ss, "
+                                 "hh:mm:ss.mmm, hh:mm:ss,mmm, mm:ss or seconds)")]  # fmt: skip
+    doc = Document()
+    for line in lines:
+        doc.add_paragraph(line)
+    doc.save(tmp_path / "s.docx")
+    result = read_file(tmp_path / "s.docx")
+    assert [(u.speaker, u.start_s, u.text) for u in one(result).utterances] == expected
+    assert problems(result)[0][0] == "paragraph 4"
+
+
+def test_caps_on_lines_fields_rows_and_times_are_named(tmp_path):
+    cases = {
+        "long.txt": ("T: " + "w" * 140_000, "line 1: a line may hold at most 131,072 characters"),
+        "field.csv": ('speaker,text\nT,"' + "w" * 140_000 + '"\n', "line 2: not readable as CSV: a field may hold at most 131,072"),
+        "wide.csv": ("speaker,text\n" + "x," * 1500 + "\n", "line 2: a row may hold at most 1,000 cells"),
+        "cue.srt": ("1\n00:00:01,000 --> 00:00:02,000\n" + "T: words\n" * 20_000, "cue 1 (line 1): a cue may hold at most 131,072"),
+    }  # fmt: skip
+    for name, (text, message) in cases.items():
+        with pytest.raises(ImportError_, match=message.replace("(", r"\(").replace(")", r"\)")):
+            read_file(write(tmp_path / name, text))
+    text = f"speaker,start,text\nT,99:00:00,x\nP,{'9' * 35},y\nT,-5,z\n"  # 1e35 seconds
+    result = read_file(write(tmp_path / "t.csv", text))
+    assert [p[0] for p in problems(result)] == ["line 2", "line 3", "line 4"]
+    assert [("outside 0 to 24:00:00" in p[1]) for p in problems(result)] == [True, True, False]

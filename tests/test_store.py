@@ -12,7 +12,13 @@ from alembic import command
 from sqlalchemy import create_engine, func, select, text
 
 from rupture_coder.errors import ProjectError
-from rupture_coder.store.db import _alembic_config, current_revision, head_revision, open_project
+from rupture_coder.store.db import (
+    _alembic_config,
+    current_revision,
+    head_revision,
+    open_project,
+    shipped_head,
+)
 from rupture_coder.store.models import CodeEvent, Session, Utterance
 
 
@@ -25,6 +31,28 @@ def test_new_project_has_the_head_schema_and_safe_pragmas(tmp_path):
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
     assert current_revision(p.engine) == head_revision()
     assert p.backup is None
+    p.close()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics_head():
+    # opening an up-to-date project compares with this head and never starts Alembic
+    assert shipped_head() == head_revision()
+
+
+def test_an_old_schema_is_upgraded_to_the_index_of_code_places(tmp_path):
+    from alembic import command
+
+    path = tmp_path / "old.rcproj"
+    p = open_project(path)
+    with p.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0004")
+    assert current_revision(p.engine) == "0004"
+    p.close()
+    p = open_project(path)
+    assert current_revision(p.engine) == head_revision() and p.backup is not None
+    with p.engine.connect() as conn:
+        indexes = {r[1] for r in conn.execute(text("PRAGMA index_list(code_events)"))}
+    assert "ix_code_events_place" in indexes and "ix_code_events_session_rater" not in indexes
     p.close()
 
 

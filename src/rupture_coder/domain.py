@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
+
+# The choices of an agreement analysis (rupture_coder.agreement), here so that what only lists them
+# (the CLI's --help) need not load the statistics.
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
+WEIGHTS = ("identity", "linear", "quadratic")
 
 
 @dataclass

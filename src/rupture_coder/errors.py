@@ -17,7 +17,8 @@ refused or failed and what the person can do about it; whatever raised it change
     ├── StorageError           the database refused a read or write (locked, full, read-only, damaged)
     ├── InternalError          a defect stopped an action (details in the log); nothing was written
     ├── UndoConflict           the rows an undo or redo would restore changed since
-    └── NothingToUndo          the undo (or redo) stack is empty
+    ├── NothingToUndo          the undo (or redo) stack is empty
+    └── Cancelled              the person cancelled a long action; it changed nothing
 """
 
 from __future__ import annotations
@@ -106,3 +107,7 @@ class UndoConflict(RuptureCoderError):
 
 class NothingToUndo(RuptureCoderError):
     """There is nothing to undo (or redo)."""
+
+
+class Cancelled(RuptureCoderError):
+    """The person cancelled a long action (a merge, an import, an export...); it changed nothing."""

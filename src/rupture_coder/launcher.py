@@ -16,7 +16,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from rupture_coder.gui.app import run_gui
 
-        return run_gui(args.project)
+        return run_gui(args.project, args.create)
     return cli.run(args)
 
 

@@ -69,6 +69,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("undo", "Ctrl+Z", "undo", "Edit"),
     Shortcut("redo", "Ctrl+Shift+Z", "redo", "Edit"),
     Shortcut("import", "Ctrl+I", "import sessions", "File"),
+    Shortcut("new_project", "Ctrl+N", "create a new project", "File"),
     Shortcut("open", "Ctrl+O", "open a project", "File"),
     Shortcut("agreement", "Ctrl+Shift+A", "inter-rater agreement", "Analysis"),
     Shortcut("help", "F1", "this list", "Help"),

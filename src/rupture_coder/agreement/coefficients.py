@@ -18,8 +18,7 @@ import pandas as pd
 
 from rupture_coder.agreement.results import Stat, cicchetti, undefined
 from rupture_coder.agreement.tables import RatingMatrix
-
-WEIGHTS = ("identity", "linear", "quadratic")
+from rupture_coder.domain import WEIGHTS  # noqa: F401 - re-exported
 
 
 def _too_few(m: RatingMatrix, name: str, min_units: int = 1) -> Stat | None:

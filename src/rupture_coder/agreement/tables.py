@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-Level = Literal["nominal", "ordinal", "interval", "ratio"]
-LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
+from rupture_coder.domain import LEVELS, Level
+
+__all__ = ["LEVELS", "Level", "RatingMatrix", "from_long"]
 
 
 @dataclass
@@ -90,6 +91,7 @@ def from_long(
         outside = sorted(set(np.unique(codes).tolist()) - {float(c) for c in cats})
         if outside:
             raise ValueError(f"values {outside} are not among the categories {cats}")
+    unit_labels, rater_labels = unit_labels.tolist(), rater_labels.tolist()  # plain: fast to index
     unit_order = sorted(range(len(unit_labels)), key=lambda i: _natural(unit_labels[i]))
     rater_order = sorted(range(len(rater_labels)), key=lambda i: _natural(rater_labels[i]))
     row_of = np.empty(len(unit_labels), dtype=np.int64)
@@ -103,6 +105,7 @@ def from_long(
     return RatingMatrix(values, units, raters, cats, level)
 
 
+@functools.lru_cache(maxsize=1 << 17)  # the same units recur in every item's table of a study
 def _natural(x) -> tuple:
     s = str(x)
     try:

@@ -33,9 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--project", type=Path, help="project file (default: the demo project in your data folder)"
     )
+    parser.add_argument("--create", action="store_true", help=CREATE_HELP)
     # --project is also accepted after the subcommand; SUPPRESS keeps a value given before it
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--project", type=Path, default=argparse.SUPPRESS, help="project file")
+    common.add_argument(
+        "--create", action="store_true", default=argparse.SUPPRESS, help=CREATE_HELP
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_import_parser(sub, [common])
     add_agreement_parser(sub, [common])
@@ -69,19 +73,45 @@ def run(args: argparse.Namespace) -> int:
     except RuptureCoderError as exc:
         print(f"rupture-coder {args.command}: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file the command was told to write: missing folder, no room...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"rupture-coder {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+CREATE_HELP = "create the project file and its folder if they do not exist"
+WRITING_COMMANDS = ("import", "merge")  # these make a missing project file (in an existing folder)
+CHANGING_COMMANDS = ("delete-session", "resegment", "attach-transcript")  # need a writable project
+
+
+def _changes(args: argparse.Namespace) -> bool:
+    """The command writes: a project that cannot be written is refused up front, by name."""
+    return args.command in WRITING_COMMANDS + CHANGING_COMMANDS or (
+        args.command == "settings" and getattr(args, "action", None) in ("set", "reset")
+    )
 
 
 def _with_project(args: argparse.Namespace) -> int:
+    """Open the project for the command. Reading commands never create anything and can read a
+    project that cannot be written (read-only, full disk); a missing folder needs --create."""
     from rupture_coder.services.demo import default_project_path, ensure_demo
     from rupture_coder.store.db import open_project
 
+    default = args.project is None
+    path = args.project or default_project_path()
+    writes = args.command in WRITING_COMMANDS
+    asked = default or getattr(args, "create", False)
+    new = not Path(path).exists()
     try:
-        project = open_project(args.project or default_project_path())
+        project = open_project(path, create=asked or writes, create_folder=asked,
+                               read_only_ok=not _changes(args))  # fmt: skip
     except ProjectError as exc:
         print(f"rupture-coder: {exc}", file=sys.stderr)
         return 2
+    if new and not default:
+        print(f"rupture-coder: created the new project {project.path}", file=sys.stderr)
     try:
-        if args.project is None:
+        if default:
             ensure_demo(project)
         return args.func(args, project)
     finally:

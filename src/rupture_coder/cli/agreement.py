@@ -6,23 +6,22 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rupture_coder.agreement import LEVELS
-from rupture_coder.agreement.coefficients import WEIGHTS
+from rupture_coder.domain import LEVELS, WEIGHTS
 from rupture_coder.errors import RuptureCoderError, StudyError
-from rupture_coder.store.db import Project
-from rupture_coder.study.agreement import (
-    STAT_KEYS,
-    ItemAgreement,
-    ProjectAgreement,
-    ProjectAgreementQuery,
-    Statistic,
-    TableAgreement,
-    TableAgreementQuery,
-    project_agreement,
-    table_agreement,
-)
-from rupture_coder.study.tables import UNITS
+from rupture_coder.study.units import UNITS
+
+if TYPE_CHECKING:  # the statistics (pandas, scipy) load when the command runs, not for --help
+    from rupture_coder.store.db import Project
+    from rupture_coder.study.agreement import (
+        ItemAgreement,
+        ProjectAgreement,
+        ProjectAgreementQuery,
+        Statistic,
+        TableAgreement,
+        TableAgreementQuery,
+    )
 
 
 def add_agreement_parser(sub, parents) -> None:
@@ -66,6 +65,8 @@ def _split(text: str | None) -> tuple[str, ...] | None:
 
 
 def query_from_args(args: argparse.Namespace) -> TableAgreementQuery | ProjectAgreementQuery:
+    from rupture_coder.study.agreement import ProjectAgreementQuery, TableAgreementQuery
+
     if args.file:
         if not (args.unit and args.rater and args.value):
             raise StudyError("with a FILE, give --unit COL, --rater COL and --value COL")
@@ -86,6 +87,12 @@ def query_from_args(args: argparse.Namespace) -> TableAgreementQuery | ProjectAg
 
 
 def run_agreement(args: argparse.Namespace, project: Project | None = None) -> int:
+    from rupture_coder.study.agreement import (
+        TableAgreementQuery,
+        project_agreement,
+        table_agreement,
+    )
+
     try:
         query = query_from_args(args)
         if isinstance(query, TableAgreementQuery):
@@ -108,12 +115,16 @@ def _fmt(stat: Statistic) -> str:
 
 
 def render_one(res: ItemAgreement, indent: str = "") -> list[str]:
+    from rupture_coder.study.agreement import STAT_KEYS
+
     lines = [f"{indent}{res[key].name:<58} {_fmt(res[key])}" for key in STAT_KEYS]
     lines += [f"{indent}{stat.name[:58]:<58} {_fmt(stat)}" for stat in res.icc.values()]
     return lines
 
 
 def render(result: TableAgreement | ProjectAgreement) -> str:
+    from rupture_coder.study.agreement import TableAgreement
+
     if isinstance(result, TableAgreement):
         res = result.result
         head = (f"Agreement on {result.query.path}: {res.n_units} units with two or more ratings, {res.n_raters} raters "

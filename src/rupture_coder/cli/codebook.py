@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from rupture_coder.codebook import Codebook, load_codebook
 from rupture_coder.errors import CodebookError
+
+if TYPE_CHECKING:  # pydantic and YAML load when a command runs, not for --help
+    from rupture_coder.codebook import Codebook
 
 
 def add_codebook_parser(sub) -> None:
@@ -23,6 +26,8 @@ def add_codebook_parser(sub) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from rupture_coder.codebook import load_codebook
+
     failed = 0
     for name in args.files:
         try:
@@ -83,6 +88,8 @@ def describe_codebook(cb: Codebook) -> str:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from rupture_coder.codebook import load_codebook
+
     try:
         cb = load_codebook(args.file)
     except CodebookError as exc:

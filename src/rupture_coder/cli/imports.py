@@ -6,14 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rupture_coder.domain import ParticipantPlan
 from rupture_coder.errors import ImportRefused
 from rupture_coder.importers import FORMATS
-from rupture_coder.services import ProjectService
-from rupture_coder.services.imports import plan_import, plan_media_import, run_import
-from rupture_coder.services.queries import list_sessions
-from rupture_coder.store.db import Project
+
+if TYPE_CHECKING:  # the services (SQLAlchemy) load when a command runs, not for --help
+    from rupture_coder.store.db import Project
 
 
 def add_import_parser(sub, parents) -> None:
@@ -80,6 +80,10 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 
 
 def run_import_command(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.services import ProjectService
+    from rupture_coder.services.imports import plan_import, plan_media_import, run_import
+    from rupture_coder.services.queries import list_sessions
+
     overrides = _pairs(args.map, "--map")
     codebook = tuple(args.codebook.split("@", 1)) if args.codebook else None
     if codebook is not None and len(codebook) != 2:
@@ -155,6 +159,8 @@ def _session_json(s) -> dict:
 
 
 def run_sessions_command(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.services.queries import list_sessions
+
     sessions = list_sessions(project)
     if args.json:
         print(json.dumps([_session_json(s) for s in sessions], indent=2))

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rupture_coder.errors import CommandError
-from rupture_coder.services import ProjectService, queries
-from rupture_coder.services.imports import attach_transcript_file
-from rupture_coder.services.sessions import DeleteSession, Resegment
-from rupture_coder.store.db import Project
+
+if TYPE_CHECKING:  # the services load when a command runs, not for --help
+    from rupture_coder.services.queries import SessionInfo
+    from rupture_coder.store.db import Project
 
 
 def add_session_command_parsers(sub, parents) -> None:
@@ -37,7 +38,9 @@ def add_session_command_parsers(sub, parents) -> None:
     p.set_defaults(func=run_attach, needs_project=True)
 
 
-def find_session(project: Project, wanted: str) -> queries.SessionInfo:
+def find_session(project: Project, wanted: str) -> SessionInfo:
+    from rupture_coder.services import queries
+
     matches = [s for s in queries.list_sessions(project) if wanted in (s.id, s.title)]
     if len(matches) != 1:
         raise CommandError(
@@ -49,6 +52,9 @@ def find_session(project: Project, wanted: str) -> queries.SessionInfo:
 
 
 def run_delete(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.services import ProjectService
+    from rupture_coder.services.sessions import DeleteSession
+
     session = find_session(project, args.session)
     if not args.yes:
         raise CommandError(
@@ -60,6 +66,9 @@ def run_delete(args: argparse.Namespace, project: Project) -> int:
 
 
 def run_resegment(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.services import ProjectService, queries
+    from rupture_coder.services.sessions import Resegment
+
     session = find_session(project, args.session)
     command = Resegment(
         session.id,
@@ -73,6 +82,9 @@ def run_resegment(args: argparse.Namespace, project: Project) -> int:
 
 
 def run_attach(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.services import ProjectService, queries
+    from rupture_coder.services.imports import attach_transcript_file
+
     session = find_session(project, args.session)
     service = ProjectService(project, "cli")
     attach_transcript_file(

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from rupture_coder.services import ProjectService
-from rupture_coder.services.project import SetSetting
-from rupture_coder.services.settings import all_settings, spec
-from rupture_coder.store.db import Project
+if TYPE_CHECKING:  # the services load when the command runs, not for --help
+    from rupture_coder.store.db import Project
 
 
 def add_settings_parser(sub, parents) -> None:
@@ -37,6 +36,10 @@ def add_settings_parser(sub, parents) -> None:
 
 
 def run_settings(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.services import ProjectService
+    from rupture_coder.services.project import SetSetting
+    from rupture_coder.services.settings import all_settings, spec
+
     if args.action == "list":
         rows = all_settings(project)
         if args.json:

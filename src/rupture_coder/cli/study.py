@@ -6,12 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rupture_coder.errors import PackageError
-from rupture_coder.services import ProjectService
-from rupture_coder.store.db import Project
-from rupture_coder.study.exports import export_study
-from rupture_coder.study.packages import export_package, merge_packages
+
+if TYPE_CHECKING:  # the use cases load when a command runs, not for --help
+    from rupture_coder.store.db import Project
 
 
 def add_study_parsers(sub, parents) -> None:
@@ -42,6 +42,8 @@ def add_study_parsers(sub, parents) -> None:
 
 
 def run_package(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.study.packages import export_package
+
     try:
         manifest = export_package(project, args.rater, args.out)
     except PackageError as exc:
@@ -54,6 +56,9 @@ def run_package(args: argparse.Namespace, project: Project) -> int:
 
 
 def run_merge(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.services import ProjectService
+    from rupture_coder.study.packages import merge_packages
+
     try:
         result = merge_packages(ProjectService(project, "cli"), args.files)
     except PackageError as exc:
@@ -75,6 +80,8 @@ def run_merge(args: argparse.Namespace, project: Project) -> int:
 
 
 def run_export(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.study.exports import export_study
+
     for path in export_study(project, args.out, args.format):
         print(f"wrote {path}")
     return 0

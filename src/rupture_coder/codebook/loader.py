@@ -14,6 +14,7 @@ from pydantic_core import ErrorDetails
 
 from rupture_coder.codebook.model import Codebook, ItemKind
 from rupture_coder.errors import CodebookError
+from rupture_coder.limits import MAX_CODEBOOK_BYTES, Refused, check_yaml, read_capped
 
 PathKey = tuple[str | int, ...]
 
@@ -40,14 +41,34 @@ def _fmt_path(path: Iterable[str | int]) -> str:
     return out
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, with a value it cannot construct (``2024-13-45`` as a date, ``!!int x``)
+    reported as YAML problem at its line instead of a Python error."""
+
+    def construct_object(self, node, deep=False):
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            value = node.value if isinstance(node, yaml.ScalarNode) else node.tag
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read the value {str(value)[:60]!r} ({exc})", node.start_mark
+            ) from None
+
+
 class _Located:
     """YAML data plus the line of every mapping key and sequence entry, and duplicate keys."""
 
     def __init__(self, text: str):
         self.lines: dict[PathKey, int] = {}
         self.duplicates: list[tuple[PathKey, int]] = []
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        self.data = yaml.safe_load(text)
+        loader = _Loader(text)  # parsed once: the node tree gives lines, then the data
+        try:
+            node = loader.get_single_node()
+            self.data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
         if node is not None:
             self._walk(node, ())
 
@@ -96,7 +117,14 @@ def _pydantic_message(err: ErrorDetails) -> str:
 
 
 def parse_codebook_text(text: str, source: str = "<codebook>") -> Codebook:
-    """Parse and validate codebook YAML; raise CodebookError listing every problem found."""
+    """Parse and validate codebook YAML; raise CodebookError listing every problem found.
+
+    The text first passes the YAML guard (size, nesting, aliases: rupture_coder.limits)."""
+    try:
+        check_yaml(text, source)
+    except Refused as refusal:
+        line = int(refusal.where.split()[-1]) if refusal.where.startswith("line ") else None
+        raise CodebookError([Problem(source, "", line, refusal.message)]) from None
     try:
         located = _Located(text)
     except yaml.MarkedYAMLError as exc:
@@ -135,11 +163,10 @@ def load_codebook_file(path: str | Path) -> tuple[Codebook, str]:
     """Read a codebook file; return the codebook and its exact text (kept when it is frozen)."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CodebookError(
-            [Problem(str(path), "", None, f"cannot read file: {exc.strerror}")]
-        ) from exc
+        raw = read_capped(path, MAX_CODEBOOK_BYTES)
+    except Refused as refusal:
+        found = f" ({refusal.found})" if refusal.found else ""
+        raise CodebookError([Problem(str(path), "", None, refusal.message + found)]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

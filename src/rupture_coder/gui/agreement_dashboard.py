@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rupture_coder.errors import RuptureCoderError
+from rupture_coder.errors import Cancelled, RuptureCoderError
 from rupture_coder.gui.buttons import on_click
+from rupture_coder.gui.tasks import Task, run_task
 from rupture_coder.services import queries
 from rupture_coder.services.notices import Notice, Topic
 from rupture_coder.store.db import Project
@@ -35,8 +36,8 @@ from rupture_coder.study.agreement import (
     project_agreement,
     result_rows,
 )
-from rupture_coder.study.tables import UNITS
 from rupture_coder.study.tabular import atomic_write_table
+from rupture_coder.study.units import UNITS
 
 COLUMNS = [
     "Item",
@@ -83,6 +84,8 @@ class AgreementDashboard(QDialog):
         self.resize(1200, 760)
         self.project = project
         self.result: ProjectAgreement | None = None
+        self.task: Task | None = None
+        self._generation = 0
         self._build()
         self.refresh()
         if bus is not None:
@@ -179,14 +182,43 @@ class AgreementDashboard(QDialog):
             sessions=tuple(self._checked(self.session_list)) or None,
             codebook=tuple(codebook.split("@", 1)) if codebook else None,
         )  # fmt: skip
-        try:
-            self.result = project_agreement(self.project, query)
-        except RuptureCoderError as exc:
+        if self.task is not None and self.task.running:
+            self.task.cancel()  # a newer selection replaces it
+        self._generation += 1
+        generation, project = self._generation, self.project
+        self.status.setText("Computing…")
+
+        def done(result: ProjectAgreement) -> None:
+            if generation == self._generation:
+                self._show(result)
+
+        def failed(exc: BaseException) -> bool:
+            if generation != self._generation:
+                return True  # an older selection's, replaced by a newer one
+            if not isinstance(exc, RuptureCoderError):
+                return False  # a defect: the message box says so
             self.result = None
             self.table.setRowCount(0)
             self.plot.clear()
-            self.status.setText(f"<b>Not computed:</b> {exc}")
-            return
+            shown = "Cancelled" if isinstance(exc, Cancelled) else "Not computed"
+            self.status.setText(f"<b>{shown}:</b> {exc}")
+            return True
+
+        # on a worker: thousands of sessions take seconds, and the window must not freeze
+        self.task = run_task(
+            self,
+            "Computing agreement",
+            lambda progress: project_agreement(project, query, progress),
+            done,
+            failed,
+        )
+
+    def busy(self) -> bool:
+        """True while the newest selection's statistics are being computed."""
+        return self.task is not None and self.task.running
+
+    def _show(self, result: ProjectAgreement) -> None:
+        self.result = result
         self._fill_table()
         self._draw()
         out = self.result

@@ -28,11 +28,13 @@ def make_app() -> QApplication:
     return app
 
 
-def open_app_project(project_path: Path | None) -> Project:
-    """The given project, or the default demo project (built on first start)."""
-    project = open_project(project_path or default_project_path())
-    if project_path is None:
-        ensure_demo(project)
+def open_app_project(project_path: Path | None, create: bool = True) -> Project:
+    """The given project (made when missing with ``create``; its folder must exist), or the
+    default demo project (built, with its folder, on first start)."""
+    if project_path is not None:
+        return open_project(project_path, create=create)
+    project = open_project(default_project_path(), create=True, create_folder=True)
+    ensure_demo(project)
     return project
 
 
@@ -40,13 +42,15 @@ def open_main_window(project_path: Path | None, rater_id: str | None = None) -> 
     return MainWindow(open_app_project(project_path), actor=getpass.getuser(), rater_id=rater_id)
 
 
-def run_gui(project_path: Path | None = None) -> int:
+def run_gui(project_path: Path | None = None, create: bool = False) -> int:
+    """The desktop app on a project; one that cannot be opened (missing, damaged, read-only...)
+    is refused with the same message the command line gives."""
     app = make_app()
     log_file = setup_logging()
     install_excepthooks()
     log.info("rupture-coder starts (log: %s)", log_file)
     try:
-        project = open_app_project(project_path)
+        project = open_app_project(project_path, create)
         window = MainWindow(project, actor=getpass.getuser(), rater_id=ask_identity(project))
     except ProjectError as exc:
         log.error("cannot open project: %s", exc)

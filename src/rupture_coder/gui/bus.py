@@ -1,7 +1,8 @@
 """Bridges the service layer's change notices to Qt, coalesced once per event-loop turn.
 
 Every window that shows project data connects to ``ChangeBus.changed`` and refreshes what the
-notice touches, so a change made anywhere in the app (undo included) shows everywhere.
+notice touches, so a change made anywhere in the app (undo included) shows everywhere. A command
+run on a worker thread (``gui/tasks.py``) is heard there and handed to the GUI thread first.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 
 from rupture_coder.services import ChangeSet, ProjectService
 from rupture_coder.services.notices import Notice
@@ -20,15 +21,20 @@ class ChangeBus(QObject):
 
     changed = Signal(object)
     failed = Signal(object)  # a RuptureCoderError: a command, undo or redo wrote nothing
+    _from_worker = Signal(object)
 
     def __init__(self, service: ProjectService, parent: QObject | None = None):
         super().__init__(parent)
         self._pending: Notice | None = None
         self._closed = False
+        self._from_worker.connect(self._on_change, Qt.ConnectionType.QueuedConnection)
         self._unsubscribe_changes = service.subscribe(self._on_change)
         self._unsubscribe_failures = service.subscribe_failures(self.failed.emit)
 
     def _on_change(self, change: ChangeSet) -> None:
+        if QThread.currentThread() is not self.thread():
+            self._from_worker.emit(change)  # queued: _on_change again, on the GUI thread
+            return
         if self._pending is None:
             self._pending = Notice()
             QTimer.singleShot(0, self._flush)

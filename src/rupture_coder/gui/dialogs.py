@@ -56,7 +56,8 @@ class IdentityDialog(QDialog):
             QLabel(
                 "Code as (blind: coders see only their own codes):"
                 if raters
-                else "<b>Nobody codes in this project yet.</b><br>Type your name to start:"
+                else "<b>Nobody codes in this project yet.</b><br>Type your name to start "
+                "(you will be its lead: merge, reconcile, calibration, reports):"
             )
         )
         layout.addWidget(self.list)
@@ -90,7 +91,10 @@ def ask_identity(project: Project, parent=None, force: bool = False) -> str | No
         return None
     rater_id, new_name = dialog.choice()
     if rater_id is None and new_name:
-        change = run_command(dialog, ProjectService(project, getpass.getuser()), AddRater(new_name))
+        # the maker of a new project (nobody in it yet) is its lead; later names are coders
+        role = "coder" if queries.raters(project) else "lead"
+        service = ProjectService(project, getpass.getuser())
+        change = run_command(dialog, service, AddRater(new_name, role))
         rater_id = change.result.id if change is not None else None
     if rater_id is not None:
         QSettings().setValue(f"identity/{project.path}", rater_id)

@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder.domain import ParticipantPlan
-from rupture_coder.errors import ImportRefused
+from rupture_coder.errors import Cancelled, ImportRefused
 from rupture_coder.gui.buttons import on_click
-from rupture_coder.importers import FORMATS, detect_format
+from rupture_coder.gui.tasks import Task, run_task
+from rupture_coder.importers import FORMATS, ImportError_, detect_format
 from rupture_coder.importers.tabular import FIELDS, table_columns
 from rupture_coder.services import ProjectService
 from rupture_coder.services.imports import ImportPlan, plan_import, run_import
@@ -62,6 +63,9 @@ class ImportDialog(QDialog):
         self.files: list[Path] = []
         self.plan: ImportPlan | None = None
         self.imported: list[str] = []
+        self.plan_task: Task | None = None  # reading the files
+        self.import_task: Task | None = None  # writing the sessions
+        self._generation = 0
         self._build()
         if files:
             self.add_files(files)
@@ -206,7 +210,7 @@ class ImportDialog(QDialog):
             header, guessed = table_columns(
                 table, self.format_box.currentData() or detect_format(table)
             )
-        except Exception:  # the problems tab reports what is wrong with the file
+        except ImportError_:  # the problems tab reports what is wrong with the file
             return
         for fld, box in self.map_boxes.items():
             box.blockSignals(True)
@@ -225,15 +229,38 @@ class ImportDialog(QDialog):
     def refresh(self) -> None:
         kind = self.kind_box.currentText()
         if not self.files:
+            self._generation += 1  # a read still running is out of date
             self.plan = None
             self._fill([], [])
             self.summary.setText("Add transcript files to import.")
             self.import_button.setEnabled(False)
             self.repair_button.setEnabled(False)
             return
-        self.plan = plan_import(
-            self.service.project, self.files, self.format_box.currentData(), kind, self._overrides()
+        if self.plan_task is not None and self.plan_task.running:
+            self.plan_task.cancel()  # newer settings replace it
+        self._generation += 1
+        generation, project = self._generation, self.service.project
+        files, fmt, overrides = list(self.files), self.format_box.currentData(), self._overrides()
+        self.plan = None
+        self.import_button.setEnabled(False)
+        self.repair_button.setEnabled(False)
+        self.summary.setText(f"Reading {len(files)} file(s)…")
+
+        def done(plan: ImportPlan) -> None:
+            if generation == self._generation:
+                self._show_plan(plan)
+
+        # on a worker: many files, or big ones, take seconds to read and check
+        self.plan_task = run_task(
+            self,
+            "Reading the files",
+            lambda progress: plan_import(project, files, fmt, kind, overrides, progress=progress),
+            done,
+            lambda _exc: generation != self._generation,  # an older read's failure: replaced
         )
+
+    def _show_plan(self, plan: ImportPlan) -> None:
+        self.plan = plan
         self._fill(self.plan.sessions, self.plan.problems)
         n, u, p = len(self.plan.sessions), self.plan.utterances, len(self.plan.problems)
         text = f"{n} session(s), {u} utterances."
@@ -326,10 +353,23 @@ class ImportDialog(QDialog):
             self.plan.segment_length_s = self.length_spin.value() * 60
         else:
             self.plan.segment_length_s, self.plan.segment_utterances = 0.0, self.count_spin.value()
-        try:
-            change = run_import(self.service, self.plan, on_problem)
-        except ImportRefused as exc:
-            self.summary.setText(f"<b>Not imported:</b> {exc}")
-            return
-        self.imported = list(change.result) if change is not None else []
-        self.accept()
+        service, plan = self.service, self.plan
+
+        def done(change) -> None:
+            self.imported = list(change.result) if change is not None else []
+            self.accept()
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, ImportRefused | Cancelled):
+                self.summary.setText(f"<b>Not imported:</b> {exc}")
+                return True
+            return False
+
+        # one command on a worker: Cancel rolls the whole import back
+        self.import_task = run_task(
+            self,
+            "Importing",
+            lambda progress: run_import(service, plan, on_problem, progress),
+            done,
+            failed,
+        )

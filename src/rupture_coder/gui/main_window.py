@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from rupture_coder import __version__
 from rupture_coder.errors import InputError, NothingToUndo, ProjectError, RuptureCoderError
-from rupture_coder.gui.agreement_dashboard import AgreementDashboard
 from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.buttons import on_click
 from rupture_coder.gui.codebook_panel import CodebookPanel
@@ -32,15 +31,16 @@ from rupture_coder.gui.coding_actions import CodingActions
 from rupture_coder.gui.dialogs import HelpOverlay
 from rupture_coder.gui.failures import show_failure
 from rupture_coder.gui.focus import present, return_focus_after
-from rupture_coder.gui.import_dialog import ImportDialog
 from rupture_coder.gui.project_actions import ProjectActions
 from rupture_coder.gui.rating_forms import RatingForm
 from rupture_coder.gui.session_list import SessionList
 from rupture_coder.gui.study_actions import StudyActions
 from rupture_coder.gui.summary_panel import SummaryPanel
+from rupture_coder.gui.tasks import Task, run_in_background
 from rupture_coder.gui.timeline import Timeline
 from rupture_coder.gui.transcript_model import TranscriptModel
 from rupture_coder.gui.transcript_view import TranscriptView
+from rupture_coder.gui.warnings_panel import WarningsPanel
 from rupture_coder.gui.workspace_state import SessionState
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.notices import Notice, Topic
@@ -66,6 +66,9 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         self.identity: str | None = rater_id
         self._slow_timer = QTimer(self, singleShot=True, interval=250)
         self._slow_timer.timeout.connect(self._refresh_slow_views)
+        self._warnings_task: Task | None = None
+        self._warnings_asked = 0
+        self._warnings_of: tuple[str | None, str] | None = None  # the session and rater shown
         self.media = None
         self._following = False
         self.ask_text = self._ask_text
@@ -111,9 +114,8 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         self.segment_form.rated.connect(lambda rid, v, na: self._rate(rid, v, na, segment=True))
         self.session_form = RatingForm("session")
         self.session_form.rated.connect(lambda rid, v, na: self._rate(rid, v, na, segment=False))
-        self.warnings = QLabel()
-        self.warnings.setObjectName("warnings")
-        self.warnings.setWordWrap(True)
+        self.warnings = WarningsPanel()
+        self.warnings.segment_chosen.connect(self._go_to_segment)
         self.complete_button = QPushButton("Mark session complete (Ctrl+Return)")
         on_click(self.complete_button, self.mark_complete)
         ratings = QWidget()
@@ -206,6 +208,7 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
 
     def _build_actions(self) -> None:
         m = self.menuBar().addMenu("&File")
+        self.new_action = self._action(m, "&New project…", "new_project", self._new_dialog)
         self.open_action = self._action(m, "&Open project…", "open", self._open_dialog)
         self.recent_menu = m.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -372,10 +375,11 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
             self.settings_action.setEnabled(role == "lead" or not lead_exists)
         self.rater_box.blockSignals(False)
 
-    def _refresh_status(self) -> None:
+    def _refresh_status(self, session_ids: set[str] | None = None) -> None:
+        """The status column, of every session or (after a change) of the sessions it touched."""
         rater_id = self.rater_box.currentData()
-        status = queries.session_status(self.project, rater_id) if rater_id else {}
-        self.session_list.set_status(status, self.rater_box.currentText() or None)
+        status = queries.session_status(self.project, rater_id, session_ids) if rater_id else {}
+        self.session_list.set_status(status, self.rater_box.currentText() or None, session_ids)
 
     def step_session(self, direction: int) -> None:
         """The next or previous session of the (filtered) list, the keyboard in its transcript."""
@@ -445,12 +449,13 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         if not (self.state.session_id and rater_id):
             return
         self.state.load_codes(self.project, rater_id)
+        self.model.set_codes(self.state.codes)
         self._show_codes()
         self._refresh_slow_views()
 
     def _show_codes(self) -> None:
-        """What a coder must see at once: the codes in the transcript, the codes here, the ratings."""
-        self.model.set_codes(self.state.codes)
+        """What a coder must see at once: the codes here and the ratings (the transcript's codes
+        column is the model's, updated by the caller)."""
         self._on_current_row(self.view.current_row())
         self.session_form.show_values(self.state.session_ratings)
 
@@ -461,9 +466,43 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
             return
         self.timeline.show(*self.state.timeline_data())
         self._on_current_row(self.view.current_row())
-        self.state.warnings = queries.warnings(self.project, self.state.session_id, rater_id)
-        self.warnings.setText("<br>".join(f"⚠ {w}" for w in self.state.warnings) or "")
+        self._refresh_warnings(rater_id)
         self._show_summary()
+
+    def _refresh_warnings(self, rater_id: str) -> None:
+        """On a worker, from the codes in hand: at 50,000 codes they take a moment, and the coder
+        goes on typing meanwhile. The newest request wins."""
+        self._warnings_asked += 1
+        asked, project, session_id = self._warnings_asked, self.project, self.state.session_id
+        codes = list(self.state.codes)  # a snapshot: the rows themselves never change
+        if self._warnings_of != (session_id, rater_id):  # another session's must not linger
+            self.state.warnings = []
+            self.warnings.show_warnings([])
+
+        def done(warnings: list[str]) -> None:
+            if asked == self._warnings_asked:
+                self.state.warnings, self._warnings_of = warnings, (session_id, rater_id)
+                self.warnings.show_warnings(warnings)
+
+        self._warnings_task = run_in_background(
+            self,
+            "Consistency warnings",
+            lambda _progress: queries.warnings(project, session_id, rater_id, codes),
+            done,
+        )
+
+    def slow_views_current(self) -> bool:
+        """True once the timeline, the warnings and the summary show the latest change."""
+        return not self._slow_timer.isActive() and not (
+            self._warnings_task is not None and self._warnings_task.running
+        )
+
+    def _go_to_segment(self, index: int) -> None:
+        """Select the first utterance of a segment (a warning names it)."""
+        row = next((r for r, s in enumerate(self.state.segment_of) if s == index), None)
+        if row is not None:
+            self.view.select_rows(row)
+            self.view.setFocus()
 
     def _show_summary(self) -> None:
         """Only while the summary is on screen: it is recomputed from all the codes."""
@@ -479,7 +518,9 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
             self.reload()
         elif sid and rater_id and notice.touches_session(sid, Topic.CODES, Topic.RATINGS):
             if Topic.CODES in notice.topics:
-                self.state.update_codes(self.project, rater_id, notice.code_ids)
+                self.model.update_codes(
+                    *self.state.update_codes(self.project, rater_id, notice.code_ids)
+                )
             if Topic.RATINGS in notice.topics:
                 self.state.load_ratings(self.project, rater_id)
             self._show_codes()
@@ -487,7 +528,8 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         elif notice.touches(Topic.SETTINGS):
             self._slow_timer.start()  # thresholds and windows change the summary
         if notice.touches(Topic.CODES, Topic.RATINGS, Topic.COMPLETION):
-            self._refresh_status()
+            known = not (notice.everything or notice.some_sessions_unknown)
+            self._refresh_status(notice.session_ids if known and notice.session_ids else None)
         self.save_state.setText(SAVED)
         self.save_state.setStyleSheet("")
         self.save_state.setToolTip("every change is committed to the project file at once")
@@ -641,12 +683,16 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         self.redo_action.setEnabled(redo is not None)
         self.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
 
-    def open_agreement(self) -> AgreementDashboard:
+    def open_agreement(self):
+        from rupture_coder.gui.agreement_dashboard import AgreementDashboard
+
         dashboard = AgreementDashboard(self.project, self.bus, self)
         present(dashboard)
         return dashboard
 
-    def import_files(self, files: list) -> ImportDialog:
+    def import_files(self, files: list):
+        from rupture_coder.gui.import_dialog import ImportDialog
+
         dialog = ImportDialog(self.service, files, self)
         dialog.setModal(True)
         return_focus_after(dialog, self.back_to_transcript)
@@ -666,13 +712,23 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         if path:
             self.open_project(path)
 
-    def open_project(self, path: str) -> None:
+    def _new_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New project", "", "rupture-coder projects (*.rcproj)"
+        )
+        if path:
+            self.open_project(path if path.endswith(".rcproj") else f"{path}.rcproj", create=True)
+
+    def open_project(self, path: str, create: bool = False) -> bool:
+        """Switch to the project at ``path`` (a new one with ``create``); a project that cannot be
+        opened is refused with the reason (damaged, read-only, missing...) and nothing changes."""
         try:
-            project = open_project(path, create=False)
+            project = open_project(path, create=create)
         except ProjectError as exc:
             show_failure(self, exc, "Cannot open project")
-            return
+            return False
         self.switch_project(project)
+        return True
 
     def switch_project(self, project: Project) -> None:
         """Show another project (or the same file reopened) in this window."""

@@ -81,7 +81,7 @@ class RatingRow(QFrame):
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API
         text = event.text()
-        if text.isdigit():
+        if text.isdecimal():
             digit = int(text)
             if digit == 0 and self.scale.allow_na:
                 self._choose("N/A")

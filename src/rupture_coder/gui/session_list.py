@@ -31,6 +31,7 @@ class SessionList(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._status: dict[str, str] = {}
         self.filter = QLineEdit()
         self.filter.setObjectName("sessionFilter")
         self.filter.setPlaceholderText(f"filter sessions ({keys('filter_sessions')})")
@@ -82,13 +83,29 @@ class SessionList(QWidget):
     def items(self) -> list[QTreeWidgetItem]:
         return [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
 
-    def set_status(self, status: dict[str, str], rater_name: str | None) -> None:
+    def set_status(
+        self, status: dict[str, str], rater_name: str | None, session_ids: set[str] | None = None
+    ) -> None:
+        """Each session's status mark and the project's count; with ``session_ids`` only those
+        sessions' statuses are new (after a change), the others are kept."""
+        if session_ids is None:
+            self._status = dict(status)
+        else:
+            for sid in session_ids:
+                if sid in status:
+                    self._status[sid] = status[sid]
+                else:
+                    self._status.pop(sid, None)
         for item in self.items():
-            item.setText(1, STATUS_MARK.get(status.get(item.data(0, Qt.ItemDataRole.UserRole)), ""))
-        self.tree.resizeColumnToContents(1)
-        total = self.tree.topLevelItemCount()
-        done = sum(1 for s in status.values() if s == "complete")
-        started = sum(1 for s in status.values() if s == "in progress")
+            sid = item.data(0, Qt.ItemDataRole.UserRole)
+            if session_ids is None or sid in session_ids:
+                item.setText(1, STATUS_MARK.get(self._status.get(sid), ""))
+        if session_ids is None:
+            self.tree.resizeColumnToContents(1)
+        listed = [self._status.get(item.data(0, Qt.ItemDataRole.UserRole)) for item in self.items()]
+        total = len(listed)
+        done = listed.count("complete")
+        started = listed.count("in progress")
         self.progress.setText(
             f"<b>{done} of {total} complete</b>, {started} in progress"
             + (f" ({rater_name})" if rater_name else "")

@@ -10,13 +10,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog, QStatusBar, QTreeWidget
 
 from rupture_coder.gui.bus import ChangeBus
-from rupture_coder.gui.failures import guarded
 from rupture_coder.gui.focus import present
 from rupture_coder.gui.media_panel import MediaPanel
+from rupture_coder.gui.tasks import Task, run_task
 from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.gui.workspace_state import SessionState
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.store.db import Project
+
+if TYPE_CHECKING:
+    from rupture_coder.gui.media_panel import MediaPanel  # QtMultimedia loads with the first media
 
 
 class StudyActions:
@@ -83,7 +86,9 @@ class StudyActions:
             return QFileDialog.getSaveFileName(self, title, default, filters)[0]
         return QFileDialog.getOpenFileNames(self, title, "", filters)[0]
 
-    def _export_package(self) -> None:
+    # Each long action runs on a worker (gui/tasks.py): a progress dialog with Cancel, the window
+    # stays responsive, and a cancel changes nothing. The task is returned for tests and scripts.
+    def _export_package(self) -> Task | None:
         from rupture_coder.study.packages import export_package
 
         path = self._ask_path(
@@ -91,51 +96,77 @@ class StudyActions:
             f"{self.rater_box.currentText()}.rcpkg",
             "Rater packages (*.rcpkg)",
         )
-        rater_id = self.rater_box.currentData()
-        manifest = path and guarded(
-            self, lambda: export_package(self.project, rater_id, Path(path))
-        )  # type: ignore[arg-type]
-        if manifest:
-            self.statusBar().showMessage(
+        if not path:
+            return None
+        project, rater = self.project, self.rater_box.currentData()
+        return run_task(
+            self,
+            "Exporting the rater package",
+            lambda progress: export_package(project, rater, Path(path), progress),
+            lambda manifest: self.statusBar().showMessage(
                 f"wrote {path}: {manifest['sessions']} session(s), {manifest['codes']} code(s)",
                 8000,
-            )
+            ),
+        )
 
-    def _merge_packages(self) -> None:
+    def _merge_packages(self) -> Task | None:
         from rupture_coder.study.packages import merge_packages
 
         paths = self._ask_path("Merge rater packages", "", "Rater packages (*.rcpkg)", save=False)
-        result = paths and guarded(
-            self,  # type: ignore[arg-type]
-            lambda: merge_packages(self.service, [Path(p) for p in paths]),
-            "Not merged",
-        )
-        if result:
-            self.statusBar().showMessage(
+        if not paths:
+            return None
+        service = self.service
+        return run_task(
+            self,
+            "Merging rater packages",
+            lambda progress: merge_packages(service, [Path(p) for p in paths], progress),
+            lambda result: self.statusBar().showMessage(
                 f"merged {len(paths)} package(s): {result[-1]['changed_rows']} row(s) changed", 8000
-            )
+            ),
+        )
 
-    def _export_tables(self) -> None:
+    def _export_tables(self) -> Task | None:
         from rupture_coder.study.exports import export_study
 
-        folder = QFileDialog.getExistingDirectory(self, "Export tidy tables to")  # type: ignore[arg-type]
-        written = folder and guarded(self, lambda: export_study(self.project, Path(folder), "xlsx"))  # type: ignore[arg-type]
-        if written:
-            self.statusBar().showMessage(f"wrote {', '.join(p.name for p in written)}", 8000)
+        folder = QFileDialog.getExistingDirectory(self, "Export tidy tables to")
+        if not folder:
+            return None
+        project = self.project
+        return run_task(
+            self,
+            "Exporting tidy tables",
+            lambda progress: export_study(project, Path(folder), "xlsx", progress),
+            lambda written: self.statusBar().showMessage(
+                f"wrote {', '.join(p.name for p in written)}", 8000
+            ),
+        )
 
-    def _session_report(self) -> None:
+    def _session_report(self) -> Task | None:
         from rupture_coder.study.reports import session_report
 
         if not self.state.session_id:
-            return
+            return None
         path = self._ask_path("Session report", f"{self.state.session.title}.docx", "Word (*.docx)")
-        sid = self.state.session_id
-        if path and guarded(self, lambda: session_report(self.project, sid, Path(path))):  # type: ignore[arg-type]
-            self.statusBar().showMessage(f"wrote {path}", 8000)
+        if not path:
+            return None
+        project, session_id = self.project, self.state.session_id
+        return run_task(
+            self,
+            "Writing the session report",
+            lambda progress: session_report(project, session_id, Path(path), progress=progress),
+            lambda _out: self.statusBar().showMessage(f"wrote {path}", 8000),
+        )
 
-    def _study_report(self) -> None:
+    def _study_report(self) -> Task | None:
         from rupture_coder.study.reports import study_report
 
         path = self._ask_path("Study report", "study-report.docx", "Word (*.docx)")
-        if path and guarded(self, lambda: study_report(self.project, Path(path))):  # type: ignore[arg-type]
-            self.statusBar().showMessage(f"wrote {path}", 8000)
+        if not path:
+            return None
+        project = self.project
+        return run_task(
+            self,
+            "Writing the study report",
+            lambda progress: study_report(project, Path(path), progress),
+            lambda _out: self.statusBar().showMessage(f"wrote {path}", 8000),
+        )

@@ -63,14 +63,14 @@ class Timeline(QWidget):
         self.boundaries = self.lanes.plot(
             [], [], pen=pg.mkPen("#bbbbbb", style=Qt.PenStyle.DotLine), connect="pairs"
         )
-        self.scatter = {
-            category: pg.ScatterPlotItem(
-                symbol="s", size=8, brush=CATEGORY_COLOURS[category], pen=None
+        # a tick per code, all of a lane in one path: tens of thousands draw at once, where a
+        # scatter item's per-point symbols would take seconds
+        self.ticks = {
+            category: self.lanes.plot(
+                [], [], pen=pg.mkPen(CATEGORY_COLOURS[category], width=3), connect="pairs"
             )
             for category in LANES
         }
-        for item in self.scatter.values():
-            self.lanes.addItem(item)
         self.steps = {
             rating: self.ratings.plot([], [], pen=pg.mkPen(colour, width=2))
             for rating, colour in RATING_PENS.items()
@@ -93,7 +93,9 @@ class Timeline(QWidget):
         self.timed = timed
         for category, y in LANES.items():
             xs = np.array([x for x, cat in codes if cat == category], dtype=float)
-            self.scatter[category].setData(x=xs, y=np.full(xs.size, float(y)))
+            self.ticks[category].setData(
+                np.repeat(xs, 2), np.tile([y - 0.3, y + 0.3], xs.size), connect="pairs"
+            )
         starts = [s[0] for s in segments[1:]]
         self.boundaries.setData(np.repeat(starts, 2), np.tile([0.5, 3.5], len(starts)))
         for rating, item in self.steps.items():

@@ -18,9 +18,9 @@ class TranscriptModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[UtteranceRow] = []
         self._segment_of: list[int] = []
-        self._codes: dict[int, list[CodeRow]] = {}
+        self._codes: dict[int, list[CodeRow]] = {}  # utterance position -> its codes
+        self._row_of: dict[int, int] = {}  # utterance position -> row
         self._category_of: dict[str, str] = {}
-        self.all_codes: list[CodeRow] = []
 
     def set_session(
         self, rows: list[UtteranceRow], segment_of: list[int], category_of: dict[str, str]
@@ -28,14 +28,35 @@ class TranscriptModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows, self._segment_of, self._category_of = rows, segment_of, category_of
         self._codes = {}
+        self._row_of = {u.position: row for row, u in enumerate(rows)}
         self.endResetModel()
 
     def set_codes(self, codes: list[CodeRow]) -> None:
+        """Every code of the session (on opening it, or changing the rater)."""
         self._codes = codes_by_position(codes)
-        self.all_codes = codes
         if self._rows:
             col = COLUMNS.index("Codes")
             self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col))
+
+    def update_codes(self, removed: list[CodeRow], added: list[CodeRow]) -> None:
+        """Some codes changed (a key press, an undo): only their rows are touched and repainted."""
+        touched = set()
+        for code in removed:
+            here = self._codes.get(code.first_position) if code.first_position is not None else None
+            if here is not None:
+                here[:] = [c for c in here if c.id != code.id]
+                touched.add(code.first_position)
+        for code in added:
+            if code.first_position is not None:
+                here = self._codes.setdefault(code.first_position, [])
+                here.append(code)
+                here.sort(key=lambda c: (c.item_id, c.id))
+                touched.add(code.first_position)
+        col = COLUMNS.index("Codes")
+        for position in touched:
+            row = self._row_of.get(position)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, col), self.index(row, col))
 
     def utterance(self, row: int) -> UtteranceRow:
         return self._rows[row]

@@ -1,6 +1,11 @@
-"""What the workspace shows of one session for one rater, read through the core queries."""
+"""What the workspace shows of one session for one rater, read through the core queries.
+
+The codes are kept sorted (by utterance, item, id) and updated in place: a key press re-reads the
+one code it wrote and moves only that one, so its cost does not grow with the session."""
 
 from __future__ import annotations
+
+from bisect import bisect_left, insort
 
 from rupture_coder.codebook import Codebook
 from rupture_coder.services import queries
@@ -18,7 +23,8 @@ class SessionState:
         self.segment_of: list[int] = []
         self.category_of: dict[str, str] = {}
         self.timed = False
-        self.codes: list[queries.CodeRow] = []
+        self.codes: list[queries.CodeRow] = []  # sorted by code_key
+        self.code_by_id: dict[str, queries.CodeRow] = {}
         self.segment_ratings: dict[str, dict[str, tuple]] = {}
         self.session_ratings: dict[str, tuple] = {}
         self.warnings: list[str] = []
@@ -40,20 +46,28 @@ class SessionState:
         self.names = {p.id: p.pseudonym for p in queries.participants(project, session_id)}
 
     def load_codes(self, project: Project, rater_id: str) -> None:
-        self.codes = queries.codes(
+        codes = queries.codes(
             project, self.session_id, rater_id, positions=self.positions, names=self.names
         )
+        self.codes = sorted(codes, key=code_key)
+        self.code_by_id = {c.id: c for c in self.codes}
         self.load_ratings(project, rater_id)
-        self.warnings = queries.warnings(project, self.session_id, rater_id)
 
-    def update_codes(self, project: Project, rater_id: str, ids: set[str]) -> None:
-        """Re-read only the codes a command touched (a key press must not reload thousands)."""
+    def update_codes(
+        self, project: Project, rater_id: str, ids: set[str]
+    ) -> tuple[list[queries.CodeRow], list[queries.CodeRow]]:
+        """Re-read only the codes a command touched (a key press must not reload thousands) and
+        move them in place; returns (the rows removed, the rows added)."""
         fresh = queries.codes(project, self.session_id, rater_id, ids, self.positions, self.names)
-        kept = [c for c in self.codes if c.id not in ids]
-        self.codes = sorted(
-            [*kept, *fresh],
-            key=lambda r: (r.first_position if r.first_position is not None else -1, r.item_id),
-        )
+        removed = [self.code_by_id.pop(i) for i in ids if i in self.code_by_id]
+        for old in removed:
+            k = bisect_left(self.codes, code_key(old), key=code_key)
+            if k < len(self.codes) and self.codes[k].id == old.id:
+                del self.codes[k]
+        for row in fresh:
+            insort(self.codes, row, key=code_key)
+            self.code_by_id[row.id] = row
+        return removed, fresh
 
     def load_ratings(self, project: Project, rater_id: str) -> None:
         seg, sess = queries.ratings(project, self.session_id, rater_id)
@@ -103,3 +117,8 @@ class SessionState:
             segs.append((x0, x1, values))
         end = max((s[1] for s in segs), default=float(len(self.rows)))
         return codes, segs, self.timed, end
+
+
+def code_key(code: queries.CodeRow) -> tuple:
+    """Transcript order: codes without an utterance first, then by utterance, item and id."""
+    return (code.first_position if code.first_position is not None else -1, code.item_id, code.id)

@@ -7,8 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rupture_coder.importers.base import ImportError_, ImportResult, read_text
+from rupture_coder.importers.base import (
+    ImportError_,
+    ImportResult,
+    as_import_error,
+    read_source,
+    read_text,
+)
 from rupture_coder.importers.text import parse_text_transcript
+from rupture_coder.limits import Refused
 
 FORMATS = ("text", "docx", "srt", "vtt", "csv", "tsv", "xlsx", "eaf")
 _BY_EXTENSION = {
@@ -27,7 +34,10 @@ def read_file(
     kind: str = "individual",
     overrides: dict[str, str] | None = None,
 ) -> ImportResult:
-    """Read one transcript file; ImportError_ when it cannot be read at all."""
+    """Read one transcript file; ImportError_ when it cannot be read at all.
+
+    Whatever the file holds, this returns or raises ImportError_ naming the file and the place,
+    within the caps of rupture_coder.limits (time and memory bounded by them)."""
     from rupture_coder.domain import ImportProblem
     from rupture_coder.importers.docx_import import parse_docx
     from rupture_coder.importers.elan import parse_eaf
@@ -50,22 +60,20 @@ def read_file(
             ]
         )
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportError_(
-            [ImportProblem(str(path), "whole file", "", f"cannot read the file: {exc.strerror}")]
-        ) from exc
-    if fmt in ("csv", "tsv"):
-        return parse_delimited(path, data, kind, overrides, "\t" if fmt == "tsv" else ",")
-    if fmt == "xlsx":
-        return parse_xlsx(path, data, kind, overrides)
-    if fmt == "docx":
-        return parse_docx(path, data, kind, overrides)
-    if fmt in ("srt", "vtt"):
-        return parse_subtitles(path, data, kind)
-    if fmt == "eaf":
-        return parse_eaf(path, data, kind)
-    return parse_text_transcript(path, data, kind)
+        data = read_source(path)
+        if fmt in ("csv", "tsv"):
+            return parse_delimited(path, data, kind, overrides, "\t" if fmt == "tsv" else ",")
+        if fmt == "xlsx":
+            return parse_xlsx(path, data, kind, overrides)
+        if fmt == "docx":
+            return parse_docx(path, data, kind, overrides)
+        if fmt in ("srt", "vtt"):
+            return parse_subtitles(path, data, kind, vtt=fmt == "vtt")
+        if fmt == "eaf":
+            return parse_eaf(path, data, kind)
+        return parse_text_transcript(path, data, kind)
+    except Refused as refusal:
+        raise as_import_error(refusal) from None
 
 
 __all__ = [

@@ -2,27 +2,61 @@
 
 from __future__ import annotations
 
+import math
+
 from rupture_coder.domain import ImportProblem, ParsedSession, ParsedUtterance
+from rupture_coder.errors import ImportFileError
+from rupture_coder.limits import MAX_PROBLEMS, MAX_SESSION_S
 from rupture_coder.timestamps import format_timestamp, parse_timestamp
+
+
+class Problems(list):
+    """The problems of one file, up to MAX_PROBLEMS: past that the file is refused at once (with
+    the problems found so far), since a file that wrong is not this format or not this mapping,
+    and listing a million problems helps nobody."""
+
+    def __init__(self, source: str):
+        super().__init__()
+        self.source = source
+
+    def append(self, problem: ImportProblem) -> None:
+        if len(self) >= MAX_PROBLEMS:
+            stop = ImportProblem(self.source, problem.where, f"more than {MAX_PROBLEMS:,} problems",
+                                 "too many problems: is this the right format, or the right column mapping? "
+                                 f"The first {MAX_PROBLEMS:,} are listed")  # fmt: skip
+            raise ImportFileError([*in_file_order(list(self)), stop])
+        super().append(problem)
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
 
 
 def parse_time_field(
     value: str | float | None, src: str, where: str, field: str, problems: list[ImportProblem]
 ) -> float | None:
-    """A time from a cell or a prefix; a problem (repair: no time) when it is malformed."""
+    """A time from a cell or a prefix; a problem (repair: no time) when it is malformed or outside
+    0 to 24 hours (a damaged value: it would otherwise make millions of segments)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, int | float):
-        return float(value)
     try:
-        return parse_timestamp(value)
+        if isinstance(value, str) and len(value.strip()) > 40:  # keep the message readable
+            raise ValueError(f"{value.strip()[:40]!r}... is not a timestamp (too long)")
+        seconds = float(value) if isinstance(value, int | float) else parse_timestamp(value)
     except ValueError as exc:
-        problems.append(
-            ImportProblem(
-                src, where, str(value), f"{field}: {exc}", repair=f"keep it without a {field} time"
-            )
+        message = f"{field}: {exc}"
+    else:
+        if math.isfinite(seconds) and 0 <= seconds <= MAX_SESSION_S:
+            return seconds
+        message = (
+            f"{field}: {str(value)[:40]!r} is outside 0 to 24:00:00 (a session is at most 24 hours)"
         )
-        return None
+    problems.append(
+        ImportProblem(
+            src, where, str(value)[:80], message, repair=f"keep it without a {field} time"
+        )
+    )
+    return None
 
 
 def check_times(session: ParsedSession, src: str, problems: list[ImportProblem]) -> None:

@@ -11,26 +11,37 @@ import re
 from pathlib import Path
 
 from rupture_coder.domain import ImportProblem, ParsedSession, ParsedUtterance
-from rupture_coder.importers.base import ImportError_, ImportResult, file_hash, read_text
+from rupture_coder.importers.base import (
+    ImportError_,
+    ImportResult,
+    count_utterance,
+    file_hash,
+    numbered_lines,
+    read_source,
+    read_text,
+)
 from rupture_coder.importers.checks import (
+    Problems,
     check_times,
     in_file_order,
     no_utterances,
     parse_time_field,
 )
+from rupture_coder.limits import check_length
 
-_TIMING = re.compile(r"^\s*(?P<start>\S+)\s+-->\s+(?P<end>\S+)(?P<settings>.*)$")
-_VOICE = re.compile(r"^<v(?:\.[\w.-]+)?\s+(?P<name>[^>]+)>(?P<rest>.*)$", re.DOTALL)
-_PREFIX = re.compile(r"^(?P<name>[^\W\d][\w .'-]{0,40}?)\s*:\s+(?P<rest>.*)$", re.DOTALL)
-_TAGS = re.compile(r"</?[a-z][^>]*>", re.IGNORECASE)
+# possessive whitespace and bounded groups: no cue, however long, makes a match backtrack
+_TIMING = re.compile(r"^\s*+(?P<start>\S{1,40})\s++-->\s++(?P<end>\S{1,40})(?P<settings>.*)$")
+_VOICE = re.compile(r"^<v(?:\.[\w.-]{1,40})?\s++(?P<name>[^>]{1,100})>(?P<rest>.*)$", re.DOTALL)
+_PREFIX = re.compile(r"^(?P<name>[^\W\d][\w .'-]{0,40}?)\s*+:\s++(?P<rest>.*)$", re.DOTALL)
+_TAGS = re.compile(r"</?[a-z][^<>]{0,200}>", re.IGNORECASE)
 
 
-def _blocks(text: str) -> list[tuple[int, list[str]]]:
+def _blocks(text: str, src: str) -> list[tuple[int, list[str]]]:
     """(first line number, lines) per blank-line separated block."""
     out: list[tuple[int, list[str]]] = []
     current: list[str] = []
     start = 0
-    for n, line in enumerate(text.split("\n"), start=1):
+    for n, line in numbered_lines(text, src):
         if line.strip():
             if not current:
                 start = n
@@ -57,13 +68,14 @@ def _speaker(text: str, vtt: bool) -> tuple[str, str, bool]:
 
 
 def parse_subtitles(
-    path: Path, data: bytes | None = None, kind: str = "individual"
+    path: Path, data: bytes | None = None, kind: str = "individual", vtt: bool | None = None
 ) -> ImportResult:
-    raw = path.read_bytes() if data is None else data
+    raw = read_source(path, data)
     text, _enc = read_text(path, raw)
     src = str(path)
-    vtt = path.suffix.lower() == ".vtt" or text.lstrip().startswith("WEBVTT")
-    blocks = _blocks(text)
+    if vtt is None:
+        vtt = path.suffix.lower() == ".vtt" or text.lstrip().startswith("WEBVTT")
+    blocks = _blocks(text, src)
     if not blocks:
         raise ImportError_([ImportProblem(src, "whole file", "", "the file is empty")])
     if vtt:
@@ -71,13 +83,16 @@ def parse_subtitles(
             raise ImportError_(
                 [
                     ImportProblem(
-                        src, "line 1", blocks[0][1][0][:40], "a WebVTT file starts with 'WEBVTT'"
+                        src,
+                        f"line {blocks[0][0]}",
+                        blocks[0][1][0][:40],
+                        "a WebVTT file starts with 'WEBVTT'",
                     )
                 ]
             )
         blocks = blocks[1:]
     session = ParsedSession(path.stem, source_file=path.name, source_hash=file_hash(raw), kind=kind)
-    problems: list[ImportProblem] = []
+    problems: list[ImportProblem] = Problems(src)
     previous_speaker: str | None = None
     for number, (line_no, lines) in enumerate(blocks, start=1):
         if vtt and lines[0].split(maxsplit=1)[0] in ("NOTE", "STYLE", "REGION"):
@@ -110,6 +125,7 @@ def parse_subtitles(
         start = parse_time_field(m.group("start"), src, where, "start", problems)
         end = parse_time_field(m.group("end"), src, where, "end", problems)
         body = "\n".join(lines[timing_at + 1 :]).strip()
+        check_length(len(body), src, where, "cue")
         if not body:
             problems.append(
                 ImportProblem(src, where, "", "the cue has no text", repair="skip the cue")
@@ -123,6 +139,7 @@ def parse_subtitles(
                                           repair="speaker 'Unknown'"))  # fmt: skip
         previous_speaker = speaker
         session.utterances.append(ParsedUtterance(speaker, utterance, start, end, where=where))
+        count_utterance(len(session.utterances), src, where)
     if not session.utterances:
         problems.append(no_utterances(src, "no cue with a timing line and text"))
     check_times(session, src, problems)

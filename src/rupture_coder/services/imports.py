@@ -16,13 +16,16 @@ from sqlalchemy import select
 from rupture_coder.domain import ImportProblem, ParsedSession, ParticipantPlan, propose_participants
 from rupture_coder.errors import ImportRefused
 from rupture_coder.importers import ImportError_, read_file
+from rupture_coder.limits import MAX_SEGMENTS
 from rupture_coder.resources import codebooks_dir
 from rupture_coder.services import ChangeSet, ProjectService
 from rupture_coder.services.project import RegisterCodebook
+from rupture_coder.services.segmentation import session_end
 from rupture_coder.services.sessions import CreateSession
 from rupture_coder.store.db import Db, Project
 from rupture_coder.store.models import CodebookVersion
 from rupture_coder.store.models import Session as SessionRow
+from rupture_coder.tasks import Progress, progress_or_silent
 
 DEFAULT_CODEBOOK = {"individual": ("3rs-individual", "1.0.0"), "group": ("3rs-group", "1.0.0")}
 
@@ -58,7 +61,9 @@ def plan_import(
     kind: str = "individual",
     overrides: dict[str, str] | None = None,
     codebook: tuple[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> ImportPlan:
+    progress = progress_or_silent(progress)
     plan = ImportPlan(codebook=codebook or DEFAULT_CODEBOOK[kind])
     imported: dict[str, list[str]] = {}
     with project.read() as db:
@@ -66,7 +71,8 @@ def plan_import(
             if digest is not None:
                 imported.setdefault(digest, []).append(title)
     seen_hashes: dict[str, str] = {}
-    for path in paths:
+    for k, path in enumerate(paths):
+        progress.step(k, len(paths), f"reading {path.name} ({k + 1} of {len(paths)})")
         try:
             result = read_file(path, fmt, kind, overrides)
         except ImportError_ as exc:
@@ -145,6 +151,7 @@ class ImportSessions:
     """Create every planned session in one transaction (registering the bundled codebook if needed)."""
 
     plan: ImportPlan
+    progress: Progress | None = field(default=None, repr=False, compare=False)
     command_name: ClassVar[str] = "import sessions"
 
     def describe(self) -> str:
@@ -159,16 +166,22 @@ class ImportSessions:
                     [], f"codebook {' '.join(self.plan.codebook)} is not in this project"
                 )
             RegisterCodebook(bundled.read_text(encoding="utf-8"), bundled.name).apply(db)
+        progress = progress_or_silent(self.progress)
         ids = []
-        for planned in self.plan.sessions:
+        for k, planned in enumerate(self.plan.sessions):
+            progress.step(k, len(self.plan.sessions), f"writing {planned.parsed.title}")
             cmd = CreateSession(planned.parsed, self.plan.codebook, planned.participants,
                                 self.plan.segment_length_s, self.plan.segment_utterances)  # fmt: skip
             ids.append(cmd.apply(db).id)
+        progress.check()  # the last moment to cancel: the transaction is rolled back whole
         return ids
 
 
 def run_import(
-    service: ProjectService, plan: ImportPlan, on_problem: str = "fail"
+    service: ProjectService,
+    plan: ImportPlan,
+    on_problem: str = "fail",
+    progress: Progress | None = None,
 ) -> ChangeSet | None:
     """Write the plan, or raise ImportRefused; None when every file was skipped as already imported."""
     if on_problem not in ("fail", "repair"):
@@ -186,7 +199,27 @@ def run_import(
         return None
     if not plan.sessions:
         raise ImportRefused(plan.problems, "nothing to import")
-    return service.run(ImportSessions(plan))
+    _check_segments(plan)
+    return service.run(ImportSessions(plan, progress))  # a refused write: a StorageError
+
+
+def _check_segments(plan: ImportPlan) -> None:
+    """A segment length that would cut a session into more than MAX_SEGMENTS pieces is refused
+    (a typo such as 0.001 s would otherwise write millions of rows)."""
+    length, per = plan.segment_length_s, plan.segment_utterances
+    if per is not None and per < 1:
+        raise ImportRefused([], f"segments of {per} utterances: give 1 or more")
+    if length is None or length == 0:  # the codebook's length, or untimed segments
+        return
+    if length < 0:
+        raise ImportRefused(
+            [], f"a segment length of {length:g} s: give a positive number of seconds"
+        )
+    for planned in plan.sessions:
+        end = session_end(planned.parsed.utterances, planned.parsed.duration_s) or 0
+        if end / length > MAX_SEGMENTS:
+            raise ImportRefused([], f"{planned.parsed.title}: segments of {length:g} s would cut "
+                                f"{end:.0f} s into more than {MAX_SEGMENTS:,} segments; choose a longer segment")  # fmt: skip
 
 
 def attach_transcript_file(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from rupture_coder.errors import PackageError
 from rupture_coder.services.project import find_rows
-from rupture_coder.services.recorder import bulk_insert, decode, encode
+from rupture_coder.services.recorder import bulk_insert, decode, encode_row
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     CodebookVersion,
@@ -29,6 +29,7 @@ from rupture_coder.store.models import (
     SessionRating,
     Utterance,
 )
+from rupture_coder.tasks import Progress, progress_or_silent
 
 RaterRow = CodeEvent | SegmentRating | SessionRating | SessionCompletion
 RATER_TABLES: tuple[type[RaterRow], ...] = (
@@ -57,15 +58,24 @@ class MergePackages:
     """Merge packages in one transaction: all of them, or (on any conflict) none."""
 
     packages: list[tuple[str, dict]]
+    progress: Progress | None = field(default=None, repr=False, compare=False)
     command_name: ClassVar[str] = "merge rater packages"
 
     def describe(self) -> str:
-        names = ", ".join(data["rater"]["name"] for _src, data in self.packages)
-        return f"merge {len(self.packages)} rater package(s) ({names})"
+        names = ", ".join(data["rater"]["name"] for _src, data in self.packages[:10])
+        more = f" and {len(self.packages) - 10} more" if len(self.packages) > 10 else ""
+        return f"merge {len(self.packages)} rater package(s) ({names}{more})"
 
     def apply(self, db: Db) -> list[dict]:
+        """Cancelling (``progress``) before the last package is written rolls every one back."""
+        progress = progress_or_silent(self.progress)
         cache: dict[str, str] = {}
-        return [MergePackage(data, source, cache=cache).apply(db) for source, data in self.packages]
+        out = []
+        for k, (source, data) in enumerate(self.packages):
+            progress.step(k, len(self.packages), f"writing package {k + 1} of {len(self.packages)}")
+            out.append(MergePackage(data, source, cache=cache).apply(db))
+        progress.check()
+        return out
 
 
 @dataclass
@@ -87,8 +97,10 @@ class MergePackage:
             if db.get(CodebookVersion, (cb["codebook_id"], cb["version"])) is None:
                 db.add(CodebookVersion(**decode(CodebookVersion.__table__, cb)))
         db.flush()
+        ids = [entry["session"]["id"] for entry in self.data["sessions"]]
+        present = set(db.scalars(select(Session.id).where(Session.id.in_(ids))))
         for entry in self.data["sessions"]:
-            if db.get(Session, entry["session"]["id"]) is None:
+            if entry["session"]["id"] not in present:
                 db.add(Session(**decode(Session.__table__, entry["session"])))
                 db.flush()
                 for model, key in (
@@ -104,7 +116,7 @@ class MergePackage:
             incoming = {r["id"]: r for r in self.data["rows"][model.__tablename__]}
             table = model.__table__
             stored = {
-                r["id"]: {k: encode(v) for k, v in r.items()}
+                r["id"]: encode_row(table, dict(r))
                 for r in db.connection()
                 .execute(
                     select(table).where(
@@ -172,14 +184,17 @@ def check_package(db: Db, data: dict, cache: dict[str, str] | None = None) -> li
             problems.append(
                 f"codebook {cb['codebook_id']} {cb['version']} differs from this project's copy of that version"
             )
+    ids = [entry["session"]["id"] for entry in data["sessions"]]
+    source_hash = dict(
+        db.execute(select(Session.id, Session.source_hash).where(Session.id.in_(ids))).all()
+    )
     for entry in data["sessions"]:
         s = entry["session"]
-        have = db.get(Session, s["id"])
-        if have is None:
+        if s["id"] not in source_hash:
             continue
         if (
             _stored_digest(db, s["id"], cache) != entry["digest"]
-            or have.source_hash != s["source_hash"]
+            or source_hash[s["id"]] != s["source_hash"]
         ):
             problems.append(
                 f"session {s['title']!r} ({s['id'][:8]}): its transcript or segments differ from this project's"

@@ -96,39 +96,49 @@ class MarkComplete:
             db.add(SessionCompletion(session_id=self.session_id, rater_id=self.rater_id))
 
 
-def session_status(db: Db, rater_id: str) -> dict[str, str]:
-    """session id -> 'complete', 'in progress' or 'not started' for one rater."""
-    done = set(db.scalars(select(SessionCompletion.session_id).filter_by(rater_id=rater_id)))
-    started = set(db.scalars(select(CodeEvent.session_id).filter_by(rater_id=rater_id).distinct()))
-    started |= set(
-        db.scalars(select(SegmentRating.session_id).filter_by(rater_id=rater_id).distinct())
-    )
-    started |= set(
-        db.scalars(select(SessionRating.session_id).filter_by(rater_id=rater_id).distinct())
-    )
-    out = {}
-    for sid in db.scalars(select(Session.id)):
-        out[sid] = "complete" if sid in done else "in progress" if sid in started else "not started"
-    return out
+def session_status(db: Db, rater_id: str, session_ids: set[str] | None = None) -> dict[str, str]:
+    """session id -> 'complete', 'in progress' or 'not started' for one rater: of every session
+    (one grouped query per table), or of the sessions given (index look-ups, for a key press)."""
+
+    def sessions_of(model) -> set[str]:
+        query = select(model.session_id).where(model.rater_id == rater_id)
+        if session_ids is not None:
+            query = query.where(model.session_id.in_(list(session_ids)))
+        return set(db.scalars(query.distinct()))
+
+    done = sessions_of(SessionCompletion)
+    started = sessions_of(CodeEvent) | sessions_of(SegmentRating) | sessions_of(SessionRating)
+    every = session_ids if session_ids is not None else db.scalars(select(Session.id))
+    return {
+        sid: "complete" if sid in done else "in progress" if sid in started else "not started"
+        for sid in every
+    }
 
 
-def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
-    """Warnings, not blocks: strategies before any rupture; impact ratings that contradict the markers."""
+PlacedCode = tuple[str, str | None, int | None, float | None]  # item, segment id, position, time
+
+
+def consistency_warnings(
+    db: Db, session_id: str, rater_id: str, codes: list[PlacedCode] | None = None
+) -> list[str]:
+    """Warnings, not blocks: strategies before any rupture; impact ratings that contradict the
+    markers. ``codes``: the rater's codes in the session when the caller holds them already (the
+    workspace), else they are read."""
     session = get_row(db, Session, session_id, "session")
     cb = stored_codebook(db, session.codebook_id, session.codebook_version)
     kind = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     segs = sorted(session.segments, key=lambda s: s.index)
-    core = db.connection()
-    pos = dict(
-        core.execute(
-            select(Utterance.id, Utterance.position).where(Utterance.session_id == session_id)
-        ).all()
-    )
-    codes = core.execute(
-        select(
+    if codes is None:
+        core = db.connection()
+        pos = dict(
+            core.execute(
+                select(Utterance.id, Utterance.position).where(Utterance.session_id == session_id)
+            ).all()
+        )
+        query = select(
             CodeEvent.item_id, CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s
         ).where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)
-    ).all()
+        codes = [(i, s, pos.get(u) if u else None, t) for i, s, u, t in core.execute(query)]
     by_id = {s.id: s for s in segs}
     at_position = {
         p: s
@@ -137,26 +147,26 @@ def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
         for p in range(s.first_position, s.last_position + 1)
     }
     placed = []
-    for c in codes:
-        position = pos.get(c.first_utterance_id)
-        if c.segment_id:
-            seg = by_id.get(c.segment_id)
+    for item_id, segment_id, position, start_s in codes:  # plain tuples: 50,000 codes
+        if segment_id:
+            seg = by_id.get(segment_id)
         elif position is not None:
             seg = at_position.get(position)
         else:
-            seg = locate_segment(segs, None, None, c.start_s)
-        order = (seg.index if seg else -1, pos.get(c.first_utterance_id, -1), c.start_s or 0)
-        placed.append((order, c, seg))
+            seg = locate_segment(segs, None, None, start_s)
+        index = seg.index if seg is not None else -1
+        order = (index, -1 if position is None else position, start_s or 0)
+        placed.append((order, item_id, seg))
     placed.sort(key=lambda x: x[0])
     out = []
     seen_rupture = False
-    for _order, c, seg in placed:
-        if kind.get(c.item_id) in ("withdrawal", "confrontation"):
+    for _order, item_id, seg in placed:
+        if kind.get(item_id) in ("withdrawal", "confrontation"):
             seen_rupture = True
-        elif kind.get(c.item_id) == "resolution" and not seen_rupture:
+        elif kind.get(item_id) == "resolution" and not seen_rupture:
             where = f"segment {seg.index + 1}" if seg else "the session"
             out.append(
-                f"{c.item_id} in {where}: a resolution strategy with no rupture coded before it"
+                f"{item_id} in {where}: a resolution strategy with no rupture coded before it"
             )
     ratings = db.scalars(
         select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
@@ -166,15 +176,15 @@ def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
         for r in cb.ratings_for(Scope.SEGMENT)
         if r.relates_to in ("withdrawal", "confrontation")
     }
+    rating_of = {(r.segment_id, r.rating_id): r for r in ratings}
+    coded: dict[tuple[int, str], set[str]] = {}  # (segment index, rupture type) -> items
+    for _o, item_id, s in placed:
+        if s is not None and kind.get(item_id) in by_type:
+            coded.setdefault((s.index, kind[item_id]), set()).add(item_id)
     for rupture, definition in by_type.items():
         for seg in segs:
-            rating = next(
-                (r for r in ratings if r.segment_id == seg.id and r.rating_id == definition.id),
-                None,
-            )
-            markers = sorted(
-                {c.item_id for _o, c, s in placed if s is seg and kind.get(c.item_id) == rupture}
-            )
+            rating = rating_of.get((seg.id, definition.id))
+            markers = sorted(coded.get((seg.index, rupture), ()))
             if rating is None or rating.value is None:
                 continue
             if rating.value == 1 and markers:

@@ -123,7 +123,7 @@ class CodeRow:
 
 def natural_key(text: str) -> list:
     """Sort key that puts 'session 2' before 'session 10'."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
+    return [int(part) if part.isdecimal() else part.lower() for part in re.split(r"(\d+)", text)]
 
 
 def list_sessions(project: Project) -> list[SessionInfo]:
@@ -176,25 +176,29 @@ def session_codebook(project: Project, session_id: str) -> Codebook:
 
 def transcript(project: Project, session_id: str) -> list[UtteranceRow]:
     with project.read() as db:
-        rows = db.execute(
-            select(Utterance, Participant.pseudonym, Participant.role)
-            .outerjoin(Participant, Utterance.participant_id == Participant.id)
+        people = {
+            p.id: (p.pseudonym, p.role)
+            for p in db.connection().execute(
+                select(Participant.id, Participant.pseudonym, Participant.role).where(
+                    Participant.session_id == session_id
+                )
+            )
+        }
+        rows = db.connection().execute(  # plain rows: no ORM objects for 20,000 utterances
+            select(Utterance.id, Utterance.position, Utterance.speaker, Utterance.participant_id,
+                   Utterance.start_s, Utterance.end_s, Utterance.text)
             .where(Utterance.session_id == session_id)
             .order_by(Utterance.position)
-        ).all()
-        return [
-            UtteranceRow(
-                u.id,
-                u.position,
-                u.speaker,
-                pseudo or u.speaker,
-                role or "",
-                u.start_s,
-                u.end_s,
-                u.text,
+        )  # fmt: skip
+        out = []
+        for uid, position, speaker, pid, start, end, text in rows:
+            pseudo, role = people.get(pid, (None, None))
+            out.append(
+                UtteranceRow(
+                    uid, position, speaker, pseudo or speaker, role or "", start, end, text
+                )
             )
-            for u, pseudo, role in rows
-        ]
+        return out
 
 
 def segments(project: Project, session_id: str) -> list[SegmentRow]:
@@ -243,18 +247,33 @@ def codes(
         ).where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)  # fmt: skip
         if ids is not None:
             query = query.where(CodeEvent.id.in_(list(ids)))
+        make = _maker(CodeRow)
         rows = [
-            CodeRow(
+            make((
                 e.id, e.item_id, positions.get(e.first_utterance_id),
                 positions.get(e.last_utterance_id or e.first_utterance_id), e.start_s, e.segment_id,
                 names.get(e.actor_id), names.get(e.target_id), e.level, e.note, bool(e.flagged), e.flag_reason,
                 e.end_s,
-            )
+            ))
             for e in core.execute(query)
         ]  # fmt: skip
     return sorted(
         rows, key=lambda r: (r.first_position if r.first_position is not None else -1, r.item_id)
     )
+
+
+def _maker(cls: type[Row]):
+    """A fast constructor of a frozen dataclass from a tuple in field order: a session's 50,000
+    codes would spend most of their read in the generated ``__init__``'s ``object.__setattr__``."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    new = object.__new__
+
+    def make(values: tuple) -> Row:
+        obj = new(cls)
+        obj.__dict__.update(zip(names, values, strict=True))
+        return obj
+
+    return make
 
 
 def codes_by_position(rows: list[CodeRow]) -> dict[int, list[CodeRow]]:
@@ -307,18 +326,30 @@ def ratings(project: Project, session_id: str, rater_id: str) -> tuple[dict, dic
     return seg, sess
 
 
-def session_status(project: Project, rater_id: str) -> dict[str, str]:
+def session_status(
+    project: Project, rater_id: str, session_ids: set[str] | None = None
+) -> dict[str, str]:
+    """session id -> complete, in progress or not started, for every session or those given."""
     from rupture_coder.services.progress import session_status as status
 
     with project.read() as db:
-        return status(db, rater_id)
+        return status(db, rater_id, session_ids)
 
 
-def warnings(project: Project, session_id: str, rater_id: str) -> list[str]:
+def warnings(
+    project: Project, session_id: str, rater_id: str, codes: list[CodeRow] | None = None
+) -> list[str]:
+    """The consistency warnings of one rater's coding of a session; ``codes`` spares reading the
+    codes again when the caller holds them (they must be that rater's, in that session)."""
     from rupture_coder.services.progress import consistency_warnings
 
+    placed = (
+        None
+        if codes is None
+        else [(c.item_id, c.segment_id, c.first_position, c.start_s) for c in codes]
+    )
     with project.read() as db:
-        return consistency_warnings(db, session_id, rater_id)
+        return consistency_warnings(db, session_id, rater_id, placed)
 
 
 def segment_bound_data(project: Project, session_id: str) -> int:

@@ -7,6 +7,7 @@ checking that the rows still are as the change left them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -42,15 +43,40 @@ def encode(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _temporal(table: Table) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """(every column, the DateTime columns, the Date columns) of a table: what encode/decode touch."""
+    return (
+        frozenset(table.c.keys()),
+        tuple(c.key for c in table.c if isinstance(c.type, DateTime)),
+        tuple(c.key for c in table.c if isinstance(c.type, Date)),
+    )
+
+
 def decode(table: Table, values: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in values.items():
-        col_type = table.c[key].type
-        if value is not None and isinstance(col_type, DateTime):
-            value = datetime.fromisoformat(value)
-        elif value is not None and isinstance(col_type, Date):
-            value = date.fromisoformat(value)
-        out[key] = value
+    """A row as stored in JSON (the audit, a package) back to column values; KeyError on a key
+    the table does not have."""
+    columns, datetimes, dates = _temporal(table)
+    unknown = values.keys() - columns
+    if unknown:
+        raise KeyError(sorted(unknown)[0])
+    out = dict(values)
+    for key in datetimes:
+        if out.get(key) is not None:
+            out[key] = datetime.fromisoformat(out[key])
+    for key in dates:
+        if out.get(key) is not None:
+            out[key] = date.fromisoformat(out[key])
+    return out
+
+
+def encode_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """A row's column values as JSON can hold them (the inverse of ``decode``)."""
+    _columns, datetimes, dates = _temporal(table)
+    out = dict(row)
+    for key in datetimes + dates:
+        if out.get(key) is not None:
+            out[key] = encode(out[key])
     return out
 
 
@@ -153,7 +179,7 @@ def bulk_insert(session: Db, model: type[Base], rows: list[dict[str, Any]]) -> N
     if recorder is not None:
         pk_cols = [c.name for c in table.primary_key.columns]
         for row in rows:
-            encoded = {k: encode(v) for k, v in row.items()}
+            encoded = encode_row(table, row)
             recorder.changes.append(
                 RowChange("insert", table.name, {k: encoded[k] for k in pk_cols}, None, encoded)
             )

@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rupture_coder.errors import ProjectError
-from rupture_coder.store.db import SQLITE_MAGIC, backup_sqlite
+from rupture_coder.store.db import backup_sqlite
+from rupture_coder.store.health import SQLITE_MAGIC
 
 _STAMP = re.compile(r"(\d{8}T\d{6}Z)$")
 _WHY = {"rev": "before a schema upgrade", "merge": "before a merge", "before": "before a restore"}

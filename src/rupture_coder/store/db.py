@@ -7,33 +7,37 @@ consistent copy is taken with the SQLite backup API.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as Db  # the one name of an ORM session in this package
 from sqlalchemy.orm import sessionmaker
 
 from rupture_coder.errors import InternalError, ProjectError, StorageError
+from rupture_coder.store import health
 from rupture_coder.store.files import atomic_write
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5_000  # how long a write waits for another writer before it is refused
 
 
 def _alembic_config(connection=None) -> Config:
+    from alembic.config import Config  # Alembic loads only when a schema is created or upgraded
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -41,12 +45,31 @@ def _alembic_config(connection=None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     if head is None:
         raise InternalError(
             f"no database migrations found in {MIGRATIONS}; reinstall rupture-coder"
         )
     return head
+
+
+_ASSIGNED = re.compile(r"^(revision|down_revision)\b[^=]*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+
+
+def shipped_head() -> str | None:
+    """The newest migration shipped, read from the migration files without importing Alembic
+    (opening a project that is up to date then costs no Alembic start-up); None if unclear."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict((k, v) for k, v in _ASSIGNED.findall(path.read_text(encoding="utf-8")))
+        if "revision" in found:
+            revisions.add(found["revision"])
+        if "down_revision" in found:
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -68,11 +91,29 @@ def _sqlite_begin(conn) -> None:
     )
 
 
-def make_engine(url: str) -> Engine:
+def json_dumps(value: object) -> str:
+    """``json.dumps`` (same text), a long list one item at a time: a merge's audit entry lists
+    100,000 row changes, and one C call encoding them all would hold the GIL, and so freeze the
+    window while the merge runs on a worker, for as long as it takes."""
+    if isinstance(value, list) and len(value) > 1000:
+        return "[" + ", ".join(map(json.dumps, value)) + "]"
+    return json.dumps(value)
+
+
+def _sqlite_read_only_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA query_only=ON")  # a write is refused by SQLite itself
+    cur.close()
+
+
+def make_engine(url: str, read_only: bool = False) -> Engine:
     """An engine with the per-dialect settings the app relies on."""
-    engine = create_engine(url)
+    engine = create_engine(url, json_serializer=json_dumps)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        pragmas = _sqlite_read_only_pragmas if read_only else _sqlite_pragmas
+        event.listen(engine, "connect", pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
 
@@ -139,6 +180,7 @@ class Project:
     url: str
     engine: Engine
     backup: Path | None = None  # the backup taken before an upgrade on this open, if any
+    read_only: bool = False  # opened for reading only (read-only file or folder, full disk)
 
     def __post_init__(self) -> None:
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
@@ -169,50 +211,118 @@ class Project:
         self.engine.dispose()
 
 
-def _check_sqlite_file(path: Path) -> None:
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(16)
-    except OSError as exc:
-        raise ProjectError(f"{path}: cannot read the project file: {exc.strerror}") from exc
-    if head and head != SQLITE_MAGIC:
-        raise ProjectError(
-            f"{path}: not a rupture-coder project (not an SQLite database); "
-            "choose a project file (.rcproj) or a new file name"
-        )
-
-
 def current_revision(engine: Engine) -> str | None:
+    """The schema revision stored in the database (Alembic's table), None for a new database."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        revisions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        if len(revisions) > 1:  # branches: Alembic says what that means
+            from alembic.runtime.migration import MigrationContext
+
+            return MigrationContext.configure(conn).get_current_revision()
+    return revisions[0] if revisions else None
 
 
-def open_project(target: str | Path, create: bool = True) -> Project:
-    """Open (and if needed create or upgrade) a project; ``target`` is a path or a database URL."""
-    if isinstance(target, Path) or "://" not in str(target):
-        path = Path(target).expanduser().resolve()
-        exists = path.exists() and path.stat().st_size > 0
-        if exists:
-            _check_sqlite_file(path)
-        elif not create:
-            raise ProjectError(f"{path}: no such project")
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        url, path, exists = str(target), None, True
-    engine = make_engine(url)
+def open_project(
+    target: str | Path, create: bool = True, create_folder: bool = False, read_only_ok: bool = False
+) -> Project:
+    """Open (and if needed create or upgrade) a project; ``target`` is a path or a database URL.
+
+    A missing file is created only with ``create``, a missing folder only with ``create_folder``.
+    An existing file is checked first (header, then SQLite's quick_check): a damaged one is
+    refused with the way back to its latest backup. A project that cannot be written (read-only
+    file or folder, full disk) is refused, or opened for reading only with ``read_only_ok``.
+    Every refusal is a ProjectError that names the file; nothing is changed."""
+    if not isinstance(target, Path) and "://" in str(target):
+        return _open_url(str(target))
+    path = Path(target).expanduser().resolve()
+    exists = _existing_project(path, create, create_folder)
+    reason = health.unwritable_reason(path, exists)
+    if reason and not (exists and read_only_ok):
+        action = "open" if exists else "create"
+        raise ProjectError(f"{path}: cannot {action} the project: {reason}. Nothing was changed.")
+    read_only = reason is not None
+    if read_only and _journal_pending(path):
+        raise ProjectError(f"{path}: cannot read the project here: {reason}, and its journal "
+                           f"({path.name}-wal) holds changes not yet written into it; open it "
+                           "where it can be written. Nothing was changed.")  # fmt: skip
+    engine = make_engine(health.readonly_url(path) if read_only else f"sqlite:///{path}", read_only)
     try:
-        backup = _upgrade(engine, path, exists)
-    except Exception:
+        if exists:
+            findings = health.quick_check(engine)
+            if findings:
+                raise ProjectError(health.damaged_message(path, findings))
+        backup = _upgrade(engine, path, exists, read_only)
+    except ProjectError:
         engine.dispose()
         raise
+    except (DBAPIError, OSError) as exc:
+        engine.dispose()
+        raise ProjectError(str(storage_error(exc, f"{path}: cannot open the project"))) from None
+    return Project(url=f"sqlite:///{path}", engine=engine, backup=backup, read_only=read_only)
+
+
+def _existing_project(path: Path, create: bool, create_folder: bool) -> bool:
+    """Whether ``path`` holds a project to open (checked: a database, whole); creating its folder
+    when asked to; ProjectError for a folder, a foreign or cut-off file, or a missing one."""
+    if path.is_dir():
+        raise ProjectError(f"{path}: is a folder; choose a project file (.rcproj) in it")
+    if not path.parent.is_dir():
+        if not (create and create_folder):
+            raise ProjectError(f"{path}: no such folder {path.parent}; check the path, or ask to "
+                               "create the project and its folder (--create)")  # fmt: skip
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProjectError(f"{path}: cannot create the folder: {exc.strerror}") from None
+    exists = path.exists() and path.stat().st_size > 0
+    if not exists and not create:
+        raise ProjectError(
+            f"{path}: no such project; check the path, or ask to create it (--create)"
+        )
+    if exists:
+        try:
+            health.check_header(path)
+        except OSError as exc:
+            raise ProjectError(f"{path}: cannot read the project file: {exc.strerror}") from None
+        except ValueError as exc:
+            if "not an SQLite" in str(exc):
+                raise ProjectError(f"{path}: {exc}; choose a project file (.rcproj) or a new "
+                                   "file name") from None  # fmt: skip
+            raise ProjectError(health.damaged_message(path, [str(exc)], "its header")) from None
+    return exists
+
+
+def _journal_pending(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def _open_url(url: str) -> Project:
+    engine = make_engine(url)
+    try:
+        backup = _upgrade(engine, None, True)
+    except ProjectError:
+        engine.dispose()
+        raise
+    except (DBAPIError, OSError) as exc:
+        engine.dispose()
+        where = engine.url.render_as_string(hide_password=True)
+        raise ProjectError(str(storage_error(exc, f"{where}: cannot open the project"))) from None
     return Project(url=url, engine=engine, backup=backup)
 
 
-def _upgrade(engine: Engine, path: Path | None, existed: bool) -> Path | None:
-    head = head_revision()
+def _upgrade(
+    engine: Engine, path: Path | None, existed: bool, read_only: bool = False
+) -> Path | None:
     rev = current_revision(engine)
+    if rev is not None and rev == shipped_head():
+        return None
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    head = head_revision()
     if rev == head:
         return None
     script = ScriptDirectory.from_config(_alembic_config())
@@ -225,6 +335,9 @@ def _upgrade(engine: Engine, path: Path | None, existed: bool) -> Path | None:
             f"{where}: made by a newer rupture-coder (schema revision {rev}; this version knows up "
             f"to {head}); update rupture-coder to open it. The file was not changed."
         )
+    if read_only:
+        raise ProjectError(f"{where}: made by an older rupture-coder and cannot be upgraded here: "
+                           "it is open for reading only; open it where it can be written")  # fmt: skip
     backup = None
     if rev is not None and path is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")

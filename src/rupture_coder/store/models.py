@@ -197,7 +197,15 @@ class CodeEvent(Base):
             "first_utterance_id IS NOT NULL OR start_s IS NOT NULL OR segment_id IS NOT NULL",
             name="anchored",
         ),
-        Index("ix_code_events_session_rater", "session_id", "rater_id"),
+        # one rater's codes in a session, and (AddCode's duplicate check) at one place: a look-up
+        Index(
+            "ix_code_events_place",
+            "session_id",
+            "rater_id",
+            "item_id",
+            "first_utterance_id",
+            "start_s",
+        ),
     )
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))

@@ -20,6 +20,7 @@ from rupture_coder.agreement.tables import Level
 from rupture_coder.errors import StudyError
 from rupture_coder.store.db import Project
 from rupture_coder.study.tables import load_study
+from rupture_coder.tasks import Progress, progress_or_silent
 
 #: The statistics every result carries, in the order people read them.
 STAT_KEYS = ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac1")
@@ -162,7 +163,11 @@ class ProjectAgreement:
         }  # fmt: skip
 
 
-def project_agreement(project: Project, query: ProjectAgreementQuery) -> ProjectAgreement:
+def project_agreement(
+    project: Project, query: ProjectAgreementQuery, progress: Progress | None = None
+) -> ProjectAgreement:
+    progress = progress_or_silent(progress)
+    progress.step(0, 0, "reading the codes")
     study = load_study(
         project,
         query.unit,
@@ -171,7 +176,8 @@ def project_agreement(project: Project, query: ProjectAgreementQuery) -> Project
         query.codebook,
     )
     results = []
-    for table in study.tables:
+    for k, table in enumerate(study.tables):
+        progress.step(k, len(study.tables), f"{table.label} ({k + 1} of {len(study.tables)})")
         m = from_long(table.data, level=query.level or table.level, categories=table.categories)
         results.append(
             ItemAgreement.from_analysis(

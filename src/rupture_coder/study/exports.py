@@ -4,6 +4,7 @@ codebook id and version, and the export time."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,14 +13,25 @@ from sqlalchemy import select
 
 from rupture_coder import __version__
 from rupture_coder.codebook.model import Scope
+from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.services.settings import get_setting
 from rupture_coder.store.db import Project
-from rupture_coder.store.models import CodeEvent, Rater, SegmentRating, Session
+from rupture_coder.store.models import (
+    CodeEvent,
+    Participant,
+    Rater,
+    Segment,
+    SegmentRating,
+    Session,
+    SessionRating,
+    Utterance,
+)
 from rupture_coder.study.summaries import SessionContext, session_summary
 from rupture_coder.study.tabular import atomic_write_table
+from rupture_coder.tasks import Progress, progress_or_silent
 
 
 def _stamp(df: pd.DataFrame, exported_at: str) -> pd.DataFrame:
@@ -28,9 +40,34 @@ def _stamp(df: pd.DataFrame, exported_at: str) -> pd.DataFrame:
     return df
 
 
-def study_tables(project: Project) -> dict[str, pd.DataFrame]:
+SEGMENT_COLUMNS = [getattr(Segment, f.name) for f in fields(queries.SegmentRow)]
+SEGMENT_TABLE = ["codebook_id", "codebook_version", "rater", "rater_id", "session", "session_id",
+                 "segment", "segment_start_s", "segment_end_s", "partial", "item", "category", "kind",
+                 "value", "na"]  # fmt: skip
+
+
+def _code_rows(codes, position: dict, names: dict) -> dict[str, list[queries.CodeRow]]:
+    """rater id -> the session's codes as the summaries read them (queries.codes, from rows in hand)."""
+    out: dict[str, list[queries.CodeRow]] = {}
+    for c in codes:
+        first = position.get(c["first_utterance_id"])
+        out.setdefault(c["rater_id"], []).append(queries.CodeRow(
+            c["id"], c["item_id"], first, position.get(c["last_utterance_id"] or c["first_utterance_id"]),
+            c["start_s"], c["segment_id"], names.get(c["actor_id"]), names.get(c["target_id"]), c["level"],
+            c["note"], bool(c["flagged"]), c["flag_reason"],
+        ))  # fmt: skip
+    for rows in out.values():
+        rows.sort(
+            key=lambda r: (r.first_position if r.first_position is not None else -1, r.item_id)
+        )
+    return out
+
+
+def study_tables(project: Project, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
+    progress = progress_or_silent(progress)
     exported_at = datetime.now(UTC).isoformat(timespec="seconds")
-    segment_rows, event_rows, summary_rows = [], [], []
+    segment_rows: list[tuple] = []
+    event_rows, summary_rows = [], []
     with project.read() as db:
         raters = {r.id: r for r in db.scalars(select(Rater))}
         sessions = db.scalars(select(Session)).all()
@@ -38,25 +75,53 @@ def study_tables(project: Project) -> dict[str, pd.DataFrame]:
         for c in db.connection().execute(select(CodeEvent)).mappings():
             codes_by_session.setdefault(c["session_id"], []).append(c)
         ratings_by_session: dict[str, list] = {}
-        for r in db.connection().execute(select(SegmentRating)).mappings():
-            ratings_by_session.setdefault(r["session_id"], []).append(r)
+        for r in db.connection().execute(select(SegmentRating)):
+            ratings_by_session.setdefault(r.session_id, []).append(r)
+        # the rest of every session, in grouped queries rather than a few per session
+        core = db.connection()
+        utterances_of: dict[str, list] = {}
+        for u in core.execute(
+            select(Utterance.session_id, Utterance.id, Utterance.position, Utterance.start_s,
+                   Utterance.end_s).order_by(Utterance.session_id, Utterance.position)
+        ):  # fmt: skip
+            utterances_of.setdefault(u.session_id, []).append(u)
+        segments_of: dict[str, list[queries.SegmentRow]] = {}
+        for g in core.execute(select(*SEGMENT_COLUMNS).order_by(Segment.session_id, Segment.index)):
+            segments_of.setdefault(g.session_id, []).append(queries.SegmentRow(*g))
+        names_of: dict[str, dict[str, str]] = {}
+        for pid, sid, pseudonym in core.execute(
+            select(Participant.id, Participant.session_id, Participant.pseudonym)
+        ):
+            names_of.setdefault(sid, {})[pid] = pseudonym
+        session_ratings_of: dict[tuple[str, str], list] = {}
+        by_rating = (SessionRating.session_id, SessionRating.rater_id, SessionRating.rating_id)
+        for r in core.execute(select(SessionRating).order_by(*by_rating)):
+            session_ratings_of.setdefault((r.session_id, r.rater_id), []).append(r)
         cbs = {
             (s.codebook_id, s.codebook_version): stored_codebook(
                 db, s.codebook_id, s.codebook_version
             )
             for s in sessions
         }
-    for s in sessions:
+    threshold = get_setting(project, "summary.impact_threshold")
+    window = get_setting(project, "summary.repair_window")
+    rater_names = {rid: r.name for rid, r in raters.items()}
+    for k, s in enumerate(sessions):
+        progress.step(k, len(sessions), f"session {k + 1} of {len(sessions)}")
         cb = cbs[(s.codebook_id, s.codebook_version)]
-        rows = queries.transcript(project, s.id)
+        rows = utterances_of.get(s.id, [])
         position = {u.id: u.position for u in rows}
-        segs = queries.segments(project, s.id)
-        names = {p.id: p.pseudonym for p in queries.participants(project, s.id)}
+        segs = segments_of.get(s.id, [])
+        names = names_of.get(s.id, {})
         codes = codes_by_session.get(s.id, [])
         ratings = ratings_by_session.get(s.id, [])
-        coded = sorted({c["rater_id"] for c in codes} | {r["rater_id"] for r in ratings})
-        context = SessionContext(s.title, cb, segs, position, names, get_setting(project, "summary.impact_threshold"),
-                                 get_setting(project, "summary.repair_window")) if coded else None  # fmt: skip
+        coded = sorted({c["rater_id"] for c in codes} | {r.rater_id for r in ratings})
+        context = SessionContext(
+            s.title, cb, segs, position, names, threshold, window,
+            codes_of=_code_rows(codes, position, names), rater_names=rater_names,
+            ratings_of={r: ([g for g in ratings if g.rater_id == r], session_ratings_of.get((s.id, r), []))
+                        for r in coded},
+        ) if coded else None  # fmt: skip
         kind_of = {i.id: (c.rupture_type, i.kind.value) for c in cb.categories for i in c.items}
         per_segment: dict[tuple, dict] = {}
         for c in codes:
@@ -93,17 +158,16 @@ def study_tables(project: Project) -> dict[str, pd.DataFrame]:
                 )
                 agg["count"] += c["count"]
                 agg["value"] = c["value"] if c["value"] is not None else agg["value"]
-        rating_of = {(r["rater_id"], r["segment_id"], r["rating_id"]): r for r in ratings}
+        rating_of = {(r.rater_id, r.segment_id, r.rating_id): r for r in ratings}
+        items = [(i.id, kind_of[i.id][0], i.kind.value) for i in cb.items()]
+        definitions = [d.id for d in cb.ratings_for(Scope.SEGMENT)]
         for rater_id in coded:
             for seg in segs:
-                base = {
-                    "codebook_id": cb.id, "codebook_version": cb.version, "rater": raters[rater_id].name,
-                    "rater_id": rater_id, "session": s.title, "session_id": s.id, "segment": seg.index + 1,
-                    "segment_start_s": seg.start_s, "segment_end_s": seg.end_s, "partial": seg.partial,
-                }  # fmt: skip
-                for item in cb.items():
-                    agg = per_segment.get((rater_id, seg.id, item.id))
-                    kind = item.kind.value
+                # plain tuples (SEGMENT_TABLE order): a 1,000-session study has ~850,000 rows
+                base = (cb.id, cb.version, raters[rater_id].name, rater_id, s.title, s.id,
+                        seg.index + 1, seg.start_s, seg.end_s, seg.partial)  # fmt: skip
+                for item_id, category, kind in items:
+                    agg = per_segment.get((rater_id, seg.id, item_id))
                     value = (
                         (agg["value"] if agg else None)
                         if kind == "rating"
@@ -111,20 +175,11 @@ def study_tables(project: Project) -> dict[str, pd.DataFrame]:
                         if kind == "count"
                         else int(agg is not None)
                     )
-                    segment_rows.append(
-                        {
-                            **base,
-                            "item": item.id,
-                            "category": kind_of[item.id][0],
-                            "kind": kind,
-                            "value": value,
-                            "na": False,
-                        }
-                    )
-                for definition in cb.ratings_for(Scope.SEGMENT):
-                    r = rating_of.get((rater_id, seg.id, definition.id))
-                    segment_rows.append({**base, "item": definition.id, "category": "rating", "kind": "rating",
-                                         "value": r["value"] if r else None, "na": bool(r["is_na"]) if r else False})  # fmt: skip
+                    segment_rows.append((*base, item_id, category, kind, value, False))
+                for rating_id in definitions:
+                    r = rating_of.get((rater_id, seg.id, rating_id))
+                    segment_rows.append((*base, rating_id, "rating", "rating",
+                                         r.value if r else None, bool(r.is_na) if r else False))  # fmt: skip
             summary = session_summary(project, s.id, rater_id, context)
             repaired, total = summary.ruptures_repaired
             row = {"codebook_id": cb.id, "codebook_version": cb.version, "rater": raters[rater_id].name, "rater_id": rater_id,
@@ -137,7 +192,7 @@ def study_tables(project: Project) -> dict[str, pd.DataFrame]:
                     "ruptures": total, "ruptures_repaired": repaired, "impact_threshold": summary.threshold}  # fmt: skip
             row |= {f"rating_{k}": v for k, v in summary.globals.items()}
             summary_rows.append(row)
-    segments = pd.DataFrame(segment_rows)
+    segments = pd.DataFrame.from_records(segment_rows, columns=SEGMENT_TABLE)
     if not segments.empty:
         segments["value"] = segments["value"].astype(
             "Int64"
@@ -149,11 +204,20 @@ def study_tables(project: Project) -> dict[str, pd.DataFrame]:
     }
 
 
-def export_study(project: Project, out_dir: Path, fmt: str = "csv") -> list[Path]:
+def export_study(
+    project: Project, out_dir: Path, fmt: str = "csv", progress: Progress | None = None
+) -> list[Path]:
+    """The three tables as CSV or XLSX files in ``out_dir``. Cancelling (``progress``) while they
+    are computed writes nothing; once writing has begun the files are finished (each atomically)."""
     if fmt not in ("csv", "xlsx"):
         raise ValueError("format is csv or xlsx")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return [
-        atomic_write_table(df, out_dir / f"{name}.{fmt}")
-        for name, df in study_tables(project).items()
-    ]
+    progress = progress_or_silent(progress)
+    tables = study_tables(project, progress)
+    progress.step(0, 0, f"writing the {fmt.upper()} files")  # the last moment to cancel
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StudyError(
+            f"{out_dir}: cannot make the export folder ({exc.strerror}); nothing was written"
+        ) from None
+    return [atomic_write_table(df, out_dir / f"{name}.{fmt}") for name, df in tables.items()]

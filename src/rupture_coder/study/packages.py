@@ -22,7 +22,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from rupture_coder import __version__
-from rupture_coder.errors import PackageError
+from rupture_coder.errors import Cancelled, PackageError
 from rupture_coder.services.merge import (
     RATER_TABLES,
     MergePackages,
@@ -42,6 +42,7 @@ from rupture_coder.store.models import (
     SessionCompletion,
     Utterance,
 )
+from rupture_coder.tasks import Progress, progress_or_silent
 
 FORMAT = "rupture-coder-package/1"
 
@@ -50,8 +51,11 @@ def _row(obj) -> dict[str, Any]:
     return {a.key: encode(getattr(obj, a.key)) for a in sa_inspect(obj).mapper.column_attrs}
 
 
-def export_package(project: Project, rater_id: str, out: Path) -> dict[str, Any]:
+def export_package(
+    project: Project, rater_id: str, out: Path, progress: Progress | None = None
+) -> dict[str, Any]:
     """Write one rater's package (atomically); returns its manifest."""
+    progress = progress_or_silent(progress)
     with project.read() as db:
         rater = db.get(Rater, rater_id) or db.scalar(select(Rater).filter_by(name=rater_id))
         if rater is None:
@@ -63,7 +67,8 @@ def export_package(project: Project, rater_id: str, out: Path) -> dict[str, Any]
         session_ids = sorted({r.session_id for rs in rows.values() for r in rs})
         sessions = []
         codebooks: dict[tuple[str | None, str | None], None] = {}
-        for sid in session_ids:
+        for k, sid in enumerate(session_ids):
+            progress.step(k, len(session_ids), f"session {k + 1} of {len(session_ids)}")
             s = db.get(Session, sid)
             if s is None:
                 raise PackageError(str(out), [f"session {sid} of this rater's codes is missing"])
@@ -90,6 +95,7 @@ def export_package(project: Project, rater_id: str, out: Path) -> dict[str, Any]
         "sessions": len(sessions), "codes": len(data["rows"]["code_events"]),
         "created": datetime.now(UTC).isoformat(), "sha256": hashlib.sha256(payload).hexdigest(),
     }  # fmt: skip
+    progress.check()
     out.parent.mkdir(parents=True, exist_ok=True)
 
     def write(tmp: Path) -> None:
@@ -133,22 +139,26 @@ def read_package(path: Path) -> tuple[dict, dict]:
     return manifest, data
 
 
-def merge_packages(service, paths: list[Path]) -> list[dict]:
-    """Read and check every package, back the project up, then merge them one command each.
+def merge_packages(service, paths: list[Path], progress: Progress | None = None) -> list[dict]:
+    """Read and check every package, back the project up, then merge them in one command.
 
     Every package is read and checked before anything is written; a conflict in any of them
-    refuses all."""
+    refuses all. Cancelling (``progress``) at any point changes nothing, and leaves no backup."""
+    progress = progress_or_silent(progress)
     loaded = []
     problems = []
-    for path in paths:
+    for k, path in enumerate(paths):
+        progress.step(k, len(paths), f"reading package {k + 1} of {len(paths)}")
         try:
             loaded.append((path, *read_package(path)))
         except PackageError as exc:
             problems.append(str(exc))
+    cache: dict[str, str] = {}  # session id -> this project's transcript digest
     with service.project.read() as db:
-        for path, _manifest, data in loaded:
+        for k, (path, _manifest, data) in enumerate(loaded):
+            progress.step(k, len(loaded), f"checking package {k + 1} of {len(loaded)}")
             try:
-                issues = check_package(db, data)
+                issues = check_package(db, data, cache)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 # a package whose checksum matches but whose content was forged or damaged
                 issues = [
@@ -158,13 +168,21 @@ def merge_packages(service, paths: list[Path]) -> list[dict]:
                 problems.append(f"{path}: " + "; ".join(issues))
     if problems:
         raise PackageError("merge refused, nothing changed", problems)
+    backup = None
     if service.project.path is not None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        backup_sqlite(
+        backup = backup_sqlite(
             service.project.path,
             service.project.path.with_name(f"{service.project.path.name}.backup-merge-{stamp}"),
         )
-    change = service.run(MergePackages([(str(path), data) for path, _m, data in loaded]))
+    try:
+        change = service.run(
+            MergePackages([(str(path), data) for path, _m, data in loaded], progress)
+        )
+    except Cancelled:
+        if backup is not None:
+            backup.unlink(missing_ok=True)  # nothing changed: the backup would only confuse
+        raise
     return [
         {"package": str(path), "rater": manifest["rater"]["name"], "rows": counts}
         for (path, manifest, _d), counts in zip(loaded, change.result, strict=True)

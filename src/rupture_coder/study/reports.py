@@ -23,6 +23,7 @@ from rupture_coder.store.files import atomic_write
 from rupture_coder.study.agreement import ProjectAgreementQuery, project_agreement
 from rupture_coder.study.calibration import SCORE_COLUMNS, calibration_table
 from rupture_coder.study.summaries import session_summary
+from rupture_coder.tasks import Progress, progress_or_silent
 from rupture_coder.timestamps import format_timestamp
 
 RUPTURES = ("withdrawal", "confrontation")
@@ -135,8 +136,14 @@ def _timeline_png(project: Project, session_id: str, rater_ids: list[str]) -> by
 
 
 def session_report(
-    project: Project, session_id: str, out: Path, rater_ids: list[str] | None = None
+    project: Project,
+    session_id: str,
+    out: Path,
+    rater_ids: list[str] | None = None,
+    progress: Progress | None = None,
 ) -> Path:
+    progress = progress_or_silent(progress)
+    progress.step(0, 3, "reading the session")
     info = next(s for s in queries.list_sessions(project) if s.id == session_id)
     cb = queries.session_codebook(project, session_id)
     rows = queries.transcript(project, session_id)
@@ -162,6 +169,7 @@ def session_report(
     ).runs[0].italic = True
     doc.add_heading("Raters", 1)
     _table(doc, ["rater", "role", "status"], [[r.name, r.role, status[r.id]] for r in raters])
+    progress.step(1, 3, "timeline")
     doc.add_heading("Timeline", 1)
     doc.add_picture(
         io.BytesIO(_timeline_png(project, session_id, [r.id for r in raters])), width=Cm(16)
@@ -192,6 +200,7 @@ def session_report(
         table_rows,
     )
     doc.add_heading("Ruptures", 1)
+    progress.step(2, 3, "summaries")
     summaries = [session_summary(project, session_id, r.id) for r in raters]
     for r, summary in zip(raters, summaries, strict=True):
         doc.add_heading(r.name, 2)
@@ -224,10 +233,12 @@ def session_report(
         doc.add_paragraph("None.")
     for c in comments:
         doc.add_paragraph(f"[{c.status}] {c.author}: {c.text}", style="List Bullet")
+    progress.check()  # the last moment to stop: nothing has been written yet
     return _save(doc, out)
 
 
-def study_report(project: Project, out: Path) -> Path:
+def study_report(project: Project, out: Path, progress: Progress | None = None) -> Path:
+    progress = progress_or_silent(progress)
     doc = Document()
     doc.add_heading("Study report: inter-rater agreement and calibration", 0)
     sessions = queries.list_sessions(project)
@@ -244,9 +255,12 @@ def study_report(project: Project, out: Path) -> Path:
         "(kappa, alpha, AC); Koo & Li (ICC)."
     )
     any_clipped = False
-    for codebook in sorted({s.codebook for s in sessions if s.codebook}):
+    codebooks = sorted({s.codebook for s in sessions if s.codebook})
+    units = ("segment-presence", "segment-rating", "session-frequency", "session-rating")
+    for c, codebook in enumerate(codebooks):
         doc.add_heading(f"Codebook {codebook[0]} {codebook[1]}", 1)
-        for unit in ("segment-presence", "segment-rating", "session-frequency", "session-rating"):
+        for u, unit in enumerate(units):
+            progress.step(c * len(units) + u, len(codebooks) * len(units) + 1, f"agreement: {unit}")
             query = ProjectAgreementQuery(
                 unit=unit, raters=tuple(r.id for r in raters), codebook=codebook
             )
@@ -255,7 +269,7 @@ def study_report(project: Project, out: Path) -> Path:
                     # undefined coefficients (no variance, one category) come back as None and
                     # are shown as "–"; numpy's warnings about them are not for the reader
                     warnings.simplefilter("ignore", RuntimeWarning)
-                    result = project_agreement(project, query)
+                    result = project_agreement(project, query, progress.quiet())
             except StudyError as exc:
                 doc.add_paragraph(f"{unit}: not computed ({exc}).")
                 continue
@@ -305,10 +319,12 @@ def study_report(project: Project, out: Path) -> Path:
             "coefficient's range with this few units; it is shown clipped to [-1, 1]. Read it as "
             "a sign that more double-coded units are needed."
         )
+    progress.step(len(codebooks) * len(units), len(codebooks) * len(units) + 1, "calibration")
     doc.add_heading("Calibration against gold-standard sessions", 1)
     _scores, cal_rows, criterion = calibration_table(project)
     if cal_rows:
         _table(doc, [*SCORE_COLUMNS[:-1], f"ICC(2,1) ≥ {criterion:.2f}"], cal_rows)
     else:
         doc.add_paragraph("No gold-standard session has been coded by a trainee yet.")
+    progress.check()
     return _save(doc, out)

@@ -74,6 +74,11 @@ class SessionContext:
     names: dict[str, str]
     threshold: int
     window: int
+    # read for many sessions at once by an export (grouped queries): rater id -> what
+    # session_summary would otherwise read, one query each
+    codes_of: dict[str, list] | None = None  # rater id -> CodeRows
+    ratings_of: dict[str, tuple[list, list]] | None = None  # -> (segment, session) rating rows
+    rater_names: dict[str, str] | None = None
 
     @classmethod
     def load(cls, project: Project, session_id: str) -> SessionContext:
@@ -95,12 +100,17 @@ def session_summary(
 ) -> SessionSummary:
     ctx = context or SessionContext.load(project, session_id)
     cb, segs, threshold, window = ctx.codebook, ctx.segments, ctx.threshold, ctx.window
-    codes = queries.codes(project, session_id, rater_id, positions=ctx.positions, names=ctx.names)
-    with project.read() as db:
-        row = db.get(Rater, rater_id)
-        if row is None:
-            raise StudyError(f"no rater {rater_id} in this project")
-        rater = row.name
+    if ctx.codes_of is not None and ctx.rater_names is not None:
+        codes, rater = ctx.codes_of.get(rater_id, []), ctx.rater_names[rater_id]
+    else:
+        codes = queries.codes(
+            project, session_id, rater_id, positions=ctx.positions, names=ctx.names
+        )
+        with project.read() as db:
+            row = db.get(Rater, rater_id)
+            if row is None:
+                raise StudyError(f"no rater {rater_id} in this project")
+            rater = row.name
     out = SessionSummary(ctx.title, rater, len(segs), threshold=threshold, repair_window=window)
     type_of = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     located = []
@@ -121,21 +131,25 @@ def session_summary(
         t: len({seg for c, seg in located if type_of.get(c.item_id) == t and seg is not None})
         for t in RUPTURES
     }
-    _ratings(project, out, cb, session_id, rater_id, segs)
+    _ratings(project, out, cb, session_id, rater_id, segs, ctx.ratings_of)
     out.sequences = _sequences(located, type_of, window)
     return out
 
 
 def _ratings(
-    project: Project, out: SessionSummary, cb, session_id: str, rater_id: str, segs
-) -> None:
-    with project.read() as db:
-        seg_rows = db.scalars(
-            select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
-        ).all()
-        sess_rows = db.scalars(
-            select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id)
-        ).all()
+    project: Project, out: SessionSummary, cb, session_id: str, rater_id: str, segs,
+    ratings_of: dict[str, tuple[list, list]] | None = None,
+) -> None:  # fmt: skip
+    if ratings_of is not None:
+        seg_rows, sess_rows = ratings_of.get(rater_id, ([], []))
+    else:
+        with project.read() as db:
+            seg_rows = db.scalars(
+                select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
+            ).all()
+            sess_rows = db.scalars(
+                select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id)
+            ).all()
     by_type = {r.relates_to: r.id for r in cb.ratings_for("segment") if r.relates_to}
     values: dict[str, dict[str, int]] = {}
     for r in seg_rows:

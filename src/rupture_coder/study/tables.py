@@ -37,8 +37,9 @@ from rupture_coder.store.models import (
     SessionRating,
     Utterance,
 )
+from rupture_coder.study.units import UNITS
 
-UNITS = ("segment-presence", "segment-rating", "session-frequency", "session-rating")
+__all__ = ["UNITS", "ItemTable", "Study", "load_study"]
 
 
 @dataclass
@@ -211,24 +212,27 @@ class _Builder:
         return out
 
     def segment_presence(self, codes, maps) -> None:
-        present = defaultdict(set)  # item -> {(segment id, rater)}
-        for _session, rater, item, _count, seg in self._items(codes, maps):
-            if seg is not None:
-                present[item].add((seg, rater))
         cb = self.study.codebook
         base = [(self._unit(seg.session_id, seg.index), self.study.raters[rater], (seg.id, rater))
                 for session_id, rater in self.coded for seg in self.by_session[session_id]]  # fmt: skip
         units = pd.Categorical([b[0] for b in base])  # shared by the 28 tables: cheap to build
         names = pd.Categorical([b[1] for b in base])
-        keys = [b[2] for b in base]
+        row_of = {b[2]: i for i, b in enumerate(base)}  # (segment id, rater) -> row
+        present = defaultdict(list)  # item -> the rows where it was coded
+        for _session, rater, item, _count, seg in self._items(codes, maps):
+            row = row_of.get((seg, rater))
+            if row is not None:
+                present[item].append(row)
         for cat in cb.categories:
-            any_present = set().union(*(present[i.id] for i in cat.items))
+            any_present = np.zeros(len(base), np.int8)
             for item in cat.items:
-                hits = present[item.id]
+                column = np.zeros(len(base), np.int8)
+                column[present[item.id]] = 1
+                any_present |= column
                 self._add_columns(item.id, f"{item.id} {item.label}", "item", "nominal", [0, 1],
-                                  units, names, np.fromiter((k in hits for k in keys), np.int8, len(keys)))  # fmt: skip
+                                  units, names, column)  # fmt: skip
             self._add_columns(cat.id, f"{cat.label} (any)", "category", "nominal", [0, 1],
-                              units, names, np.fromiter((k in any_present for k in keys), np.int8, len(keys)))  # fmt: skip
+                              units, names, any_present)  # fmt: skip
 
     def session_frequency(self, codes, maps) -> None:
         totals: defaultdict[tuple[str, str, str], int] = defaultdict(int)
