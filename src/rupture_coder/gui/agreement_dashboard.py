@@ -110,7 +110,17 @@ class AgreementDashboard(QDialog):
         for r in queries.raters(self.project):
             item = QListWidgetItem(r.name)
             item.setData(Qt.ItemDataRole.UserRole, r.id)
-            item.setCheckState(Qt.CheckState.Checked)
+            # compared by default: the raters who coded; the consensus and raters who coded
+            # nothing are listed, unchecked (a lead who only reconciled is not a second rater)
+            coded = any(
+                s != "not started" for s in queries.session_status(self.project, r.id).values()
+            )
+            if r.role == "consensus":
+                item.setToolTip("the reconciled consensus: check it to compare raters with it")
+            elif not coded:
+                item.setToolTip(f"{r.name} has coded nothing yet")
+            compared = coded and r.role != "consensus"
+            item.setCheckState(Qt.CheckState.Checked if compared else Qt.CheckState.Unchecked)
             self.rater_list.addItem(item)
         self.session_list = QListWidget()
         self._fill_sessions()

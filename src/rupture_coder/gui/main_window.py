@@ -687,6 +687,7 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         from rupture_coder.gui.agreement_dashboard import AgreementDashboard
 
         dashboard = AgreementDashboard(self.project, self.bus, self)
+        return_focus_after(dashboard, self.back_to_transcript)
         present(dashboard)
         return dashboard
 

@@ -78,6 +78,7 @@ class ReviewDialog(QDialog):
         self.comments.setObjectName("comments")
         self.comment_text = QLineEdit()
         self.comment_text.setPlaceholderText("comment for the coder or the team")
+        self.comment_text.setAccessibleName("comment")
         add = QPushButton("Add comment")
         on_click(add, self.add_comment)
         reviewed = QPushButton("Mark reviewed / open")

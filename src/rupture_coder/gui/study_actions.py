@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog, QStatusBar, QTreeWidget
 
 from rupture_coder.gui.bus import ChangeBus
-from rupture_coder.gui.focus import present
+from rupture_coder.gui.focus import present, return_focus_after
 from rupture_coder.gui.media_panel import MediaPanel
 from rupture_coder.gui.tasks import Task, run_task
 from rupture_coder.gui.transcript_view import TranscriptView
@@ -40,6 +40,8 @@ class StudyActions:
 
         def activateWindow(self) -> None: ...  # noqa: N802
 
+        def back_to_transcript(self) -> None: ...
+
     # -- study: reconciliation, review, calibration, packages, exports, reports ------------------------
     def open_reconcile(self):
         from rupture_coder.gui.reconcile_dialog import ReconcileDialog
@@ -52,6 +54,7 @@ class StudyActions:
             )
             return None
         dialog = ReconcileDialog(self.service, self.state.session_id, coders, self.bus, self)
+        return_focus_after(dialog, self.back_to_transcript)
         present(dialog)
         return dialog
 
@@ -59,6 +62,7 @@ class StudyActions:
         from rupture_coder.gui.review_dialog import ReviewDialog
 
         dialog = ReviewDialog(self.service, self.go_to, self.bus, self)
+        return_focus_after(dialog, self.back_to_transcript)
         present(dialog)
         return dialog
 
@@ -66,6 +70,7 @@ class StudyActions:
         from rupture_coder.gui.calibration_dialog import CalibrationDialog
 
         dialog = CalibrationDialog(self.service, self.state.session_id, self.bus, self)
+        return_focus_after(dialog, self.back_to_transcript)
         present(dialog)
         return dialog
 
