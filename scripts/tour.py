@@ -8,6 +8,9 @@ The app runs normally in the main thread (``run_gui``), with a fresh demo projec
 data folder. The tour runs in a second thread that only sends X events, takes screenshots and, to
 find a button or check what was stored, asks the GUI thread (a queued call) - never a slot.
 Each step's name and outcome is printed; the script exits non-zero if a check fails.
+
+Then the role tours (tests/test_tour_*.py: a coder, a lead, a supervisor, each a whole job through
+the real widgets) run on the same display, a screenshot per step in DIR/roles/<role>/.
 """
 
 from __future__ import annotations
@@ -126,9 +129,6 @@ def main_window() -> Any:
 
 
 def steps(t: Tour) -> None:
-    from rupture_coder.services import queries
-    from rupture_coder.services.project import AddRater
-
     print("1 first start: who is coding?", flush=True)
     t.window("identityDialog")
     t.shot("identity")
@@ -193,42 +193,33 @@ def steps(t: Tour) -> None:
     other.close()
     t.key("Return")
 
-    print("8 a lead: reconcile, settings, backups, the user guide", flush=True)
-    lead = t.gui(lambda: win.service.run(AddRater("Lena (lead)", "lead")).result.id)
-    t.gui(lambda: win.set_identity(lead))
-    t.gui(lambda: win.session_list.filter.clear())
-    t.gui(lambda: win.session_list.select(next(s.id for s in queries.list_sessions(win.project)
-                                                if s.title == "Individual session 7")))  # fmt: skip
-    t.key("alt+s", "Return", pause=1.5)  # Study > Reconcile this session
-    t.window("reconcileDialog")
-    t.shot("reconcile")
-    t.click("Keep Second coder", "reconcileDialog")
-    t.shot("reconcile-kept")
-    t.key("Escape", pause=0.8)
-    t.check("reconcile closed with Escape",
-            t.gui(lambda: not any(w.objectName() == "reconcileDialog" and w.isVisible()
-                                  for w in QApplication.topLevelWidgets())))  # fmt: skip
-    t.key("alt+f")
-    t.shot("file-menu")
-    t.key("Escape")
-    t.gui(lambda: win.open_settings())
-    t.window("settingsDialog")
-    t.shot("settings")
-    t.key("Escape")
-    t.gui(lambda: win.open_calibration())
-    t.window("calibrationDialog")
-    t.shot("calibration-empty")
-    t.gui(lambda: next(w for w in QApplication.topLevelWidgets()
-                       if w.objectName() == "calibrationDialog").close())  # fmt: skip
-    t.gui(lambda: win.open_review())
-    t.window("reviewDialog")
-    t.shot("review")
-    t.gui(lambda: next(w for w in QApplication.topLevelWidgets()
-                       if w.objectName() == "reviewDialog").close())  # fmt: skip
-    t.gui(lambda: win.open_user_guide())
+    print("8 Help > User guide, then File > Quit", flush=True)
+    t.key("alt+h", "Return", pause=1.5)
     t.window("userGuide")
     t.shot("user-guide")
-    t.gui(lambda: win.close())
+    t.key("Escape", pause=0.8)
+    t.check("the guide closed with Escape",
+            t.gui(lambda: not any(w.objectName() == "userGuide" and w.isVisible()
+                                  for w in QApplication.topLevelWidgets())))  # fmt: skip
+    t.key("ctrl+q", pause=1)
+
+
+ROLE_TOURS = (
+    "tests/test_tour_coder.py",
+    "tests/test_tour_lead.py",
+    "tests/test_tour_supervisor.py",
+)
+
+
+def role_tours(out: Path) -> int:
+    """The acceptance tours of the three roles (the same tests ``make test`` runs), on this
+    display, with a screenshot of the screen at each of their steps (tests/tours.py)."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "RUPTURE_CODER_TOUR_SHOTS": str(out.resolve())}
+    print("9 the role tours: coder, lead, supervisor", flush=True)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *ROLE_TOURS],
+                          cwd=root, env=env, check=False)  # fmt: skip
+    return done.returncode
 
 
 def run(out: Path) -> int:
@@ -253,10 +244,12 @@ def run(out: Path) -> int:
 
     threading.Thread(target=drive, daemon=True, name="tour").start()
     code = run_gui(None)
-    print(f"{tour.n} screenshots in {out}; "
-          + ("every check passed" if not tour.failures else f"FAILED: {tour.failures}"))  # fmt: skip
     shutil.rmtree(_HOME, ignore_errors=True)
-    return 1 if tour.failures or code else 0
+    roles = role_tours(out / "roles")
+    shots = tour.n + sum(1 for _ in (out / "roles").rglob("*.png"))
+    print(f"{shots} screenshots in {out}; "
+          + ("every check passed" if not (tour.failures or roles) else f"FAILED: {tour.failures or 'a role tour'}"))  # fmt: skip
+    return 1 if tour.failures or code or roles else 0
 
 
 if __name__ == "__main__":

@@ -91,6 +91,9 @@ class ReconcileDialog(QDialog):
     def _build(self) -> None:
         self.unit_list = QListWidget()
         self.unit_list.setObjectName("units")
+        self.unit_list.setWordWrap(True)  # a unit and both raters' values read whole, not cut
+        self.unit_list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.unit_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.unit_list.currentRowChanged.connect(lambda _r: self._show_unit())
         self.extract = QTableWidget(0, 3 + len(self.rater_ids) + 1)
         self.extract.setObjectName("sideBySide")

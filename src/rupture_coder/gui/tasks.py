@@ -134,6 +134,11 @@ class Task(QObject):
     def _on_progress(self, done: int, total: int, what: str) -> None:
         if self.state != "running" or self.progress.cancelled or self.dialog is None:
             return
+        if self._in_progress:
+            # a report that arrives inside setValue's own turn of the event loop: skipping it
+            # keeps the outer call's guard (a nested call reset it, and the end of the work
+            # then deleted the dialog under the outer setValue); the next report moves the bar
+            return
         # a modal QProgressDialog turns the event loop inside setValue: the end of the work must
         # not close the dialog under its feet (it waits for the next turn, see _on_finished)
         self._in_progress = True
