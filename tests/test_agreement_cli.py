@@ -103,8 +103,21 @@ def test_annomi_ten_annotators_client_talk_type(annomi_dir, capsys):
     assert (out["n_units"], out["n_raters"]) == (212, 10)
     assert out["categories"] == ["change", "neutral", "sustain"]
     assert round(out["krippendorff_alpha"]["value"], 3) == 0.467
+    # Gwet's conventions: the 4,605 client utterances coded once count for chance agreement
+    assert out["n_units_rated"] == 4817 and out["fleiss_kappa"]["n_units_chance"] == 4817
+    from irrCAC.raw import CAC
+
+    df = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    df = df[df.client_talk_type != "n/a"]
+    wide = df.pivot(
+        index=["transcript_id", "utterance_id"], columns="annotator_id", values="client_talk_type"
+    )
+    ref = CAC(wide, categories=["change", "neutral", "sustain"], digits=15)
     assert out["fleiss_kappa"]["value"] == pytest.approx(
-        out["krippendorff_alpha"]["value"], abs=0.001
+        ref.fleiss()["est"]["coefficient_value"], abs=1e-6
+    )
+    assert out["gwet_ac1"]["value"] == pytest.approx(
+        ref.gwet()["est"]["coefficient_value"], abs=1e-6
     )
     assert (
         out["fleiss_kappa"]["band"] == "fair"

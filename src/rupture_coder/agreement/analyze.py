@@ -98,6 +98,7 @@ def analyze(
         "categories": [str(c) for c in m.categories],
         "categories_declared": m.declared,
         "units_with_fewer_than_two_ratings": m.n_rated - m.n_units,
+        "ratings_per_unit": _spread(m),
     }
     if m.clusters is not None:
         out["n_clusters"] = len(set(m.clusters))
@@ -115,6 +116,12 @@ def analyze(
     out.update(_to_json(stats))
     out["primary"] = primary(out, design)
     return out
+
+
+def _spread(m: RatingMatrix) -> list[int]:
+    """The fewest and most ratings a unit rated at least twice has."""
+    per = m.ratings_per_unit[m.ratings_per_unit >= 2]
+    return [int(per.min()), int(per.max())] if len(per) else []
 
 
 def _to_json(x: Any) -> Any:

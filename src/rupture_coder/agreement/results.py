@@ -41,8 +41,19 @@ class Stat:
             out["ci95_bootstrap"] = [_num(self.ci95_bootstrap[0]), _num(self.ci95_bootstrap[1])]
         if self.band_ci:
             out["band_ci"] = self.band_ci
-        out.update(self.extra)
+        out.update(_finite(self.extra))
         return out
+
+
+def _finite(x: Any) -> Any:
+    """Extras as JSON allows them: an infinite or undefined float (an F ratio of x/0) is null."""
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_finite(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
 
 
 def _num(x: float | None) -> float | None:
