@@ -570,3 +570,25 @@ def test_event_alignment_is_the_best_non_crossing_one():
         assert got == pytest.approx(brute_force_alignment(a, b, 2))
         order = sorted(pairs, key=lambda p: int(p.a.id[1:]))
         assert [int(p.b.id[1:]) for p in order] == sorted(int(p.b.id[1:]) for p in order)
+
+
+def test_quadratic_kappa_is_the_absolute_agreement_icc_not_the_consistency_one():
+    """Fleiss & Cohen (1973): for two raters, quadratically weighted kappa on the scale's values is
+    2 s_xy / (s_x^2 + s_y^2 + (mean_x - mean_y)^2) (moments over n): a rater's bias counts against
+    it, as in ICC(A,1) = ICC(2,1), not ICC(C,1) = ICC(3,1), which ignores it. Rater B rates one
+    point higher than A most of the time."""
+    rng = np.random.default_rng(61)
+    a = rng.integers(1, 5, 4000)
+    b = np.clip(
+        a + (rng.random(4000) < 0.7) + rng.integers(-1, 2, 4000) * (rng.random(4000) < 0.2), 1, 5
+    )
+    m = matrix(np.c_[a, b].tolist(), "interval", categories=[1, 2, 3, 4, 5])
+    kappa = cohen_kappa(m, "quadratic").value
+    x, y = a.astype(float), b.astype(float)
+    s_xy = ((x - x.mean()) * (y - y.mean())).mean()
+    assert kappa == pytest.approx(
+        2 * s_xy / (x.var() + y.var() + (x.mean() - y.mean()) ** 2), abs=1e-12
+    )
+    icc = icc_all(m)
+    assert abs(kappa - icc["ICC(2,1)"].value) < 0.002
+    assert icc["ICC(3,1)"].value - kappa > 0.1
