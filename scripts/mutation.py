@@ -1,14 +1,16 @@
-"""A small AST mutation driver for the modules whose mistakes would corrupt results.
+"""A small AST mutation driver: does the test suite notice a wrong score?
 
-    python scripts/mutation.py MODULE.py [MODULE.py ...] [--tests TEST.py ...] [--show-survivors]
+For each mutation point of the given modules (a comparison, an arithmetic or boolean operator, a
+small integer, a condition, a ``min``/``max`` call ...) it writes the module with that one change
+into a private copy of ``src/``, runs the given tests against the copy in a separate process, and
+counts the mutant *killed* when the tests fail. The score is killed / all. Survivors are listed with
+their line, so a test can be written for each (or the line marked ``# pragma: no mutate`` when the
+change cannot alter a result, e.g. a cache or a message).
 
-Each mutant changes one thing in one module: an arithmetic operator (+ -, * /, ** *), a
-comparison (< <=, > >=, == !=, in / not in, is / is not), a boolean operator (and or), a unary
-minus or not dropped, a number (n -> n + 1), a boolean constant flipped. Docstrings and other
-strings are left alone (they are messages, not arithmetic); a line marked ``# pragma: no mutate``
-too. The libraries and the tests are imported once; each mutant runs in a forked child that swaps
-the mutated functions' code into the loaded module and runs the given tests with pytest, stopping
-at the first failure. A mutant is killed when a test fails (or it errors or times out).
+    .venv/bin/python scripts/mutation.py src/rupture_coder/study/summaries.py \\
+        --tests tests/test_scores.py tests/test_scores_group.py
+
+One process at a time (the machine is shared); ``--limit`` and ``--only`` help while iterating.
 """
 
 from __future__ import annotations
@@ -16,232 +18,241 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
-import importlib
 import os
-import signal
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
-import types
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_var] = "1"  # a forked child must not inherit a BLAS thread pool (deadlock)
-SWAP = {
-    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Pow: ast.Mult,
-    ast.FloorDiv: ast.Div, ast.Mod: ast.FloorDiv, ast.MatMult: ast.Mult,
-    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
-    ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
-    ast.And: ast.Or, ast.Or: ast.And, ast.BitAnd: ast.BitOr, ast.BitOr: ast.BitAnd,
-}  # fmt: skip
+
+_SWAP_CMP = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+}
+_SWAP_BIN = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Div,
+    ast.Mod: ast.FloorDiv,
+}
+_SWAP_CALL = {"min": "max", "max": "min", "any": "all", "all": "any"}
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    ids = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                ids.add(id(body[0].value))
-    return ids
+@dataclass(frozen=True)
+class Mutant:
+    index: int
+    line: int
+    what: str
 
 
-def mutation_sites(tree: ast.Module, source: str) -> list[tuple[int, str]]:
-    """(index, description) of every mutation the module admits, in walk order."""
-    skip_lines = {
-        i + 1 for i, line in enumerate(source.splitlines()) if "pragma: no mutate" in line
-    }
-    docs = _docstrings(tree)
-    sites = []
-    for node in ast.walk(tree):
+class _Mutator(ast.NodeTransformer):
+    """Walks the tree; counts mutation points; applies the one numbered ``target`` (if any)."""
+
+    def __init__(self, skip_lines: set[int], target: int | None = None):
+        self.skip_lines = skip_lines
+        self.target = target
+        self.found: list[Mutant] = []
+
+    def _point(self, node: ast.AST, what: str) -> bool:
         line = getattr(node, "lineno", 0)
-        if line in skip_lines or isinstance(node, ast.ImportFrom | ast.Import):
-            continue
-        for desc in _mutations(node, docs):
-            sites.append((line, desc))
-    return sites
+        if line in self.skip_lines:
+            return False
+        self.found.append(Mutant(len(self.found), line, what))
+        return self.found[-1].index == self.target
 
-
-def _mutations(node: ast.AST, docs: set[int]) -> list[str]:
-    out = []
-    if (
-        isinstance(node, ast.BinOp | ast.AugAssign)
-        and type(node.op) in SWAP
-        or isinstance(node, ast.BoolOp)
-    ):
-        out.append(f"{type(node.op).__name__} -> {SWAP[type(node.op)].__name__}")
-    elif isinstance(node, ast.Compare):
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:  # noqa: N802 - ast API
+        self.generic_visit(node)
         for i, op in enumerate(node.ops):
-            if type(op) in SWAP:
-                out.append(f"compare {i}: {type(op).__name__} -> {SWAP[type(op)].__name__}")
-    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.Not):
-        out.append(f"drop {type(node.op).__name__}")
-    elif isinstance(node, ast.Constant) and id(node) not in docs:
-        if isinstance(node.value, bool):
-            out.append(f"{node.value} -> {not node.value}")
-        elif isinstance(node.value, int | float) and not isinstance(node.value, bool):
-            out.append(f"{node.value!r} -> {node.value + 1!r}")
-    return out
+            swap = _SWAP_CMP.get(type(op))
+            if swap and self._point(node, f"{type(op).__name__} -> {swap.__name__}"):
+                node.ops[i] = swap()
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        swap = _SWAP_BIN.get(type(node.op))
+        if swap and self._point(node, f"{type(node.op).__name__} -> {swap.__name__}"):
+            node.op = swap()
+        return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        swap = _SWAP_BIN.get(type(node.op))
+        if swap and self._point(node, f"{type(node.op).__name__}= -> {swap.__name__}="):
+            node.op = swap()
+        return node
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        swap = ast.Or if isinstance(node.op, ast.And) else ast.And
+        if self._point(node, f"{type(node.op).__name__} -> {swap.__name__}"):
+            node.op = swap()
+        return node
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Not) and self._point(node, "drop not"):
+            return node.operand
+        if isinstance(node.op, ast.USub) and self._point(node, "drop unary minus"):
+            return node.operand
+        return node
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:  # noqa: N802
+        value = node.value
+        if isinstance(value, bool):
+            if self._point(node, f"{value} -> {not value}"):
+                return ast.copy_location(ast.Constant(not value), node)
+        elif isinstance(value, int) and abs(value) < 10_000:
+            if self._point(node, f"{value} -> {value + 1}"):
+                return ast.copy_location(ast.Constant(value + 1), node)
+        elif isinstance(value, float) and self._point(node, f"{value} -> {value + 1}"):
+            return ast.copy_location(ast.Constant(value + 1.0), node)
+        return node
+
+    def visit_If(self, node: ast.If) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if self._point(node.test, "negate if"):
+            node.test = ast.UnaryOp(ast.Not(), node.test)
+        return node
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if self._point(node.test, "negate conditional expression"):
+            node.test = ast.UnaryOp(ast.Not(), node.test)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id in _SWAP_CALL:
+            swap = _SWAP_CALL[node.func.id]
+            if self._point(node, f"{node.func.id}() -> {swap}()"):
+                node.func = ast.copy_location(ast.Name(swap, ast.Load()), node.func)
+        return node
+
+    def visit_Continue(self, node: ast.Continue) -> ast.AST:  # noqa: N802
+        if self._point(node, "continue -> break"):
+            return ast.copy_location(ast.Break(), node)
+        return node
+
+    # docstrings, annotations and f-string parts are not behaviour
+    def visit_Expr(self, node: ast.Expr) -> ast.AST:  # noqa: N802
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return node
+        return self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:  # noqa: N802
+        if node.value is not None:
+            node.value = self.visit(node.value)
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.AST:  # noqa: N802
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:  # noqa: N802
+        node.body = [self.visit(b) for b in node.body]
+        node.args.defaults = [self.visit(d) for d in node.args.defaults]
+        node.args.kw_defaults = [d if d is None else self.visit(d) for d in node.args.kw_defaults]
+        node.decorator_list = [self.visit(d) for d in node.decorator_list]
+        return node
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:  # noqa: N802
+        return node
 
 
-def mutate(tree: ast.Module, source: str, target: int) -> ast.Module:
-    tree = copy.deepcopy(tree)
-    skip_lines = {
-        i + 1 for i, line in enumerate(source.splitlines()) if "pragma: no mutate" in line
-    }
-    docs = _docstrings(tree)
-    count = 0
-    for node in ast.walk(tree):
-        if getattr(node, "lineno", 0) in skip_lines or isinstance(
-            node, ast.ImportFrom | ast.Import
-        ):
-            continue
-        for k, _desc in enumerate(_mutations(node, docs)):
-            if count == target:
-                _change(node, k)
-                return ast.fix_missing_locations(tree)
-            count += 1
-    raise IndexError(target)
+def _skipped_lines(source: str) -> set[int]:
+    return {i for i, line in enumerate(source.splitlines(), 1) if "pragma: no mutate" in line}
 
 
-def _change(node: ast.AST, k: int) -> None:
-    if isinstance(node, ast.BinOp | ast.AugAssign | ast.BoolOp):
-        node.op = SWAP[type(node.op)]()
-    elif isinstance(node, ast.Compare):
-        swappable = [i for i, op in enumerate(node.ops) if type(op) in SWAP]
-        i = swappable[k]
-        node.ops[i] = SWAP[type(node.ops[i])]()
-    elif isinstance(node, ast.UnaryOp):
-        node.op = ast.UAdd() if isinstance(node.op, ast.USub) else _Identity()
-    elif isinstance(node, ast.Constant):
-        node.value = (not node.value) if isinstance(node.value, bool) else node.value + 1
+def mutants(source: str) -> list[Mutant]:
+    mutator = _Mutator(_skipped_lines(source))
+    mutator.visit(ast.parse(source))
+    return mutator.found
 
 
-class _Identity(ast.UAdd):
-    """``not x`` -> ``+x`` would change types; instead ``not`` is replaced by ``bool``."""
+def mutate(source: str, index: int) -> str:
+    mutator = _Mutator(_skipped_lines(source), index)
+    tree = mutator.visit(copy.deepcopy(ast.parse(source)))
+    return ast.unparse(ast.fix_missing_locations(tree))
 
 
-def _patch(module: types.ModuleType, tree: ast.Module) -> None:
-    """Swap the mutated definitions into the loaded module (functions keep their identity)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, _Identity):
-            node.__class__ = ast.Call
-            node.func, node.args, node.keywords = ast.Name("bool", ast.Load()), [node.operand], []
-    ast.fix_missing_locations(tree)
-    namespace = {
-        "__name__": module.__name__,
-        "__file__": module.__file__,
-        "__package__": module.__package__,
-    }
-    exec(compile(tree, module.__file__, "exec"), namespace)
-    for name, new in namespace.items():
-        old = getattr(module, name, None)
-        if isinstance(new, types.FunctionType) and isinstance(old, types.FunctionType):
-            old.__code__, old.__defaults__, old.__kwdefaults__ = (
-                new.__code__,
-                new.__defaults__,
-                new.__kwdefaults__,
-            )
-        elif isinstance(new, type) and isinstance(old, type):
-            for attr, value in vars(new).items():
-                current = vars(old).get(attr)
-                if isinstance(value, types.FunctionType) and isinstance(
-                    current, types.FunctionType
-                ):
-                    current.__code__ = value.__code__
-        elif (
-            not name.startswith("__") and not isinstance(new, types.ModuleType) and old is not None
-        ):
-            for mod in list(sys.modules.values()):
-                if (
-                    getattr(mod, "__name__", "").startswith("rupture_coder")
-                    and getattr(mod, name, None) is old
-                ):
-                    setattr(mod, name, new)
+def _run_tests(src_copy: Path, tests: list[str], timeout: float) -> tuple[bool, float]:
+    env = {**os.environ, "PYTHONPATH": str(src_copy), "QT_QPA_PLATFORM": "offscreen"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    started = time.monotonic()
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False, time.monotonic() - started
+    return done.returncode == 0, time.monotonic() - started
 
 
-def run_mutant(module, tree, tests: list[str], timeout: float) -> str:
-    """Run the tests on one mutant (``tree`` None: on the code as it is) in a forked child."""
-    pid = os.fork()
-    if pid == 0:  # child
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-            if tree is not None:
-                _patch(module, tree)
-            import pytest
-
-            code = pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])
-            os._exit(0 if code == 0 else 1)
-        except BaseException:
-            os._exit(2)
-    deadline = time.monotonic() + timeout
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            code = os.waitstatus_to_exitcode(status)
-            return "survived" if code == 0 else "killed" if code == 1 else "error"
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            return "timeout"
-        time.sleep(0.02)
-
-
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("modules", nargs="+", type=Path)
-    parser.add_argument(
-        "--tests",
-        nargs="+",
-        default=["tests/test_agreement_stats.py", "tests/test_agreement_designs.py"],
-    )
-    parser.add_argument("--timeout", type=float, default=120)
-    parser.add_argument("--show-survivors", action="store_true")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="+", type=Path, help="source files under src/")
+    parser.add_argument("--tests", nargs="+", default=[], help="pytest arguments")
+    parser.add_argument("--only", type=int, nargs="*", help="run only these mutant numbers")
+    parser.add_argument("--limit", type=int, help="stop after this many mutants per module")
+    parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     args = parser.parse_args(argv)
-    os.chdir(ROOT)
-    sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
-    import pytest  # noqa: F401  (imported once, before the forks)
-
-    for heavy in ("numpy", "pandas", "scipy.stats", "pingouin", "irrCAC.raw", "statsmodels.api",
-                  "sklearn.metrics", "hypothesis", "krippendorff", "rupture_coder.demo"):  # fmt: skip
-        importlib.import_module(heavy)
-
-    # the tests' conftest ends the process when pytest is done, so even the clean run is forked
-    if run_mutant(None, None, args.tests, args.timeout) != "survived":
-        print("mutation: the tests fail without a mutant; fix them first", file=sys.stderr)
-        return 2
-    total_killed = total = 0
-    for path in args.modules:
-        name = ".".join(path.resolve().relative_to(ROOT / "src").with_suffix("").parts)
-        module = importlib.import_module(name)
-        source = path.read_text(encoding="utf-8")
-        tree = ast.parse(source)
-        sites = mutation_sites(tree, source)
-        results: dict[str, int] = {}
-        survivors = []
-        t0 = time.monotonic()
-        for i, (line, desc) in enumerate(sites):
-            outcome = run_mutant(module, mutate(tree, source, i), args.tests, args.timeout)
-            results[outcome] = results.get(outcome, 0) + 1
-            if outcome == "survived":
-                survivors.append(f"  {path}:{line}: {desc}")
-        killed = len(sites) - results.get("survived", 0)
-        total_killed += killed
-        total += len(sites)
-        share = 100 * killed / len(sites) if sites else 100.0
-        print(
-            f"{path}: {killed}/{len(sites)} mutants killed ({share:.1f}%) {results} in {time.monotonic() - t0:.0f} s"
-        )
-        if args.show_survivors:
-            print("\n".join(survivors))
-    if total:
-        print(f"total: {total_killed}/{total} killed ({100 * total_killed / total:.1f}%)")
+    if args.list:
+        for module in args.modules:
+            rel = module.resolve().relative_to(ROOT / "src")
+            for m in mutants(module.read_text(encoding="utf-8")):
+                print(f"{rel}:{m.line}: #{m.index} {m.what}")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
+        copy_root = Path(tmp) / "src"
+        shutil.copytree(ROOT / "src", copy_root, ignore=shutil.ignore_patterns("__pycache__"))
+        for beside in ("codebooks", "sample_transcripts", "docs"):  # found next to src/
+            (Path(tmp) / beside).symlink_to(ROOT / beside)
+        ok, baseline = _run_tests(copy_root, args.tests, timeout=3600)
+        if not ok:
+            print("the tests fail without any mutation; fix them first", file=sys.stderr)
+            return 2
+        print(f"tests pass unmutated in {baseline:.1f} s")
+        killed = total = 0
+        survivors: list[str] = []
+        for module in args.modules:
+            module = module.resolve()
+            rel = module.relative_to(ROOT / "src")
+            source = module.read_text(encoding="utf-8")
+            found = mutants(source)
+            if args.only:
+                found = [m for m in found if m.index in args.only]
+            if args.limit:
+                found = found[: args.limit]
+            target = copy_root / rel
+            for m in found:
+                target.write_text(mutate(source, m.index), encoding="utf-8")
+                survived, seconds = _run_tests(copy_root, args.tests, timeout=3 * baseline + 30)
+                total += 1
+                killed += not survived
+                mark = "SURVIVED" if survived else "killed"
+                print(f"{rel}:{m.line}: #{m.index} {m.what}: {mark} ({seconds:.1f} s)", flush=True)
+                if survived:
+                    survivors.append(f"{rel}:{m.line}: #{m.index} {m.what}")
+            target.write_text(source, encoding="utf-8")
+        score = killed / total if total else 1.0
+        print(f"\nmutation score: {killed} of {total} mutants killed = {score:.1%}")
+        for s in survivors:
+            print(f"  survived: {s}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

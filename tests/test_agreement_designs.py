@@ -497,7 +497,7 @@ def test_apa_sentence_for_two_raters_presence():
     kappa = out["cohen_kappa"]
     assert text.startswith("Inter-rater agreement on W2 presence")
     assert "Cohen's κ = " + f"{kappa['value']:.2f}".lstrip("0") in text and "50 units" in text
-    assert "2 raters" in text and "percent agreement" in text
+    assert "both raters" in text and "percent agreement" in text
 
 
 # -- every input gives numbers or reasons, never NaN or a traceback -----------------------------------

@@ -32,7 +32,7 @@ def test_dashboard_computes_filters_and_exports(qtbot, demo_path, tmp_path):
         dash.export(str(tmp_path / name))
     csv = pd.read_csv(tmp_path / "agreement.csv")
     xlsx = pd.read_excel(tmp_path / "agreement.xlsx")
-    assert len(csv) == len(xlsx) == 3 * 11  # 3 ratings x (5 statistics + 6 ICCs)
+    assert len(csv) == len(xlsx) == 3 * 12  # 3 ratings x (5 statistics + within one point + 6 ICCs)
     row = csv[(csv.item == "withdrawal_impact") & (csv.statistic == "icc ICC(2,1)")].iloc[0]
     assert row.value == 1.0 and row.band == "excellent" and row.n_units == 3
 

@@ -108,7 +108,7 @@ def analyze(
         for stat, est, _bands in plan:
             if est is not None and stat.value is not None:
                 stat.ci95_bootstrap, valid = r.interval(est)
-                if valid < r.replicates:
+                if stat.ci95_bootstrap is not None and valid < r.replicates:
                     stat.extra["bootstrap_defined"] = valid
     for stat, _est, bands in plan:
         if bands is not None and stat.value is not None:
@@ -135,11 +135,11 @@ def _to_json(x: Any) -> Any:
 def primary(result: dict, design: dict | None = None) -> str:
     """The statistic to report first, as a key path: the ICC a design supports for ratings
     (ICC(2,1) when raters are crossed with units, ICC(1,1) when they rotate), Cohen's kappa for
-    two raters who rated every unit, otherwise Krippendorff's alpha (any raters, missing data)."""
+    two raters (on the units both rated), otherwise Krippendorff's alpha (any number of raters,
+    missing data)."""
     if design is not None:
         crossed = "ICC(2,1)" in design["supported_forms"]
         return "icc/ICC(2,1)" if crossed else "icc/ICC(1,1)"
-    complete = result["n_raters"] == 2 and result["units_with_fewer_than_two_ratings"] == 0
-    if complete and result["cohen_kappa"]["value"] is not None:
+    if result["n_raters"] == 2 and result["cohen_kappa"]["value"] is not None:
         return "cohen_kappa"
     return "krippendorff_alpha"

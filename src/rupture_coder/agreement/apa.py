@@ -33,12 +33,18 @@ def _stat(result: dict, key: str) -> dict:
     return node
 
 
+def plural(n: int, noun: str) -> str:
+    """1 session, 2 sessions (the noun given in the plural)."""
+    return f"{n:,} {noun[:-1] if n == 1 and noun.endswith('s') else noun}"
+
+
 def _design(result: dict) -> str:
     k = result["n_raters"]
     sizes = result.get("ratings_per_unit") or [k, k]
     low, high = min(sizes), max(sizes)
     if low == high == k:
-        return f"each rated independently by all {k} raters (fully crossed design)"
+        everyone = "both raters" if k == 2 else f"all {k} raters"
+        return f"each rated independently by {everyone} (fully crossed design)"
     span = f"{low}" if low == high else f"{low} to {high}"
     kind = "rotating raters" if low == high else "raters varying by unit"
     return f"each rated independently by {span} of {k} raters ({kind})"
@@ -55,9 +61,9 @@ def methods_sentence(
         return (f"Inter-rater agreement on {subject} could not be estimated: "
                 f"{stat.get('reason', 'not defined')}.")  # fmt: skip
     n_units = stat.get("n_units") or result["n_units"]
-    where = f"{n_units} {unit_noun}"
-    if result.get("n_clusters"):
-        where += f" from {result['n_clusters']} {cluster_noun}"
+    where = plural(n_units, unit_noun)
+    if result.get("n_clusters") and cluster_noun != unit_noun:
+        where += f" from {plural(result['n_clusters'], cluster_noun)}"
     if key.startswith("icc/"):
         form = key.split("/", 1)[1]
         words, mw = ICC_WORDS[form]

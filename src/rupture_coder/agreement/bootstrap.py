@@ -16,6 +16,7 @@ import numpy as np
 
 from rupture_coder.agreement.tables import RatingMatrix
 
+MIN_CLUSTERS = 5  # below this, resampling clusters says nothing about the population
 Sums = Callable[["Resampler"], np.ndarray]  # the (clusters, d) sums of a statistic's features
 Finish = Callable[[np.ndarray], np.ndarray]  # (replicates, d) sums -> (replicates,) values
 
@@ -57,6 +58,8 @@ class Resampler:
 
     def interval(self, est: Estimator) -> tuple[tuple[float, float] | None, int]:
         """The 95% percentile interval and how many replicates gave a defined value."""
+        if self.n_clusters < MIN_CLUSTERS:
+            return None, 0
         vals = self.values(est)
         ok = vals[np.isfinite(vals)]
         if len(ok) < max(20, 0.5 * self.replicates):
@@ -67,7 +70,9 @@ class Resampler:
     def describe(self, by: str) -> dict:
         out = {"replicates": self.replicates, "seed": self.seed, "resampled": by,
                "n_clusters": self.n_clusters, "method": "percentile"}  # fmt: skip
-        if self.n_clusters < 20:
+        if self.n_clusters < MIN_CLUSTERS:
+            out["note"] = f"only {self.n_clusters} {by}: no bootstrap CI below {MIN_CLUSTERS}"
+        elif self.n_clusters < 20:
             out["note"] = f"only {self.n_clusters} {by} to resample: the interval is rough"
         return out
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rupture_coder.agreement.bootstrap import MIN_CLUSTERS
 from rupture_coder.agreement.coefficients import Z95, kappa_from_table
 from rupture_coder.agreement.results import Stat, band_range, cicchetti, undefined
 
@@ -174,7 +175,7 @@ def kappa_stat(table: np.ndarray, labels: list[str], name: str, unit: str = "eve
 def event_kappa(pairs: list[Pair]) -> Stat:
     table, labels = events_table(pairs)
     stat = kappa_stat(
-        table, labels, "event-based Cohen's kappa (aligned events, unpaired as (none))"
+        table, labels, "event-based Cohen's kappa (aligned events; unpaired: none)"
     )
     stat.extra["pairs"] = len(pairs)
     stat.extra["agreements"] = sum(p.agree for p in pairs)
@@ -253,7 +254,7 @@ def _merge(tables: list[tuple[np.ndarray, list[str]]]) -> tuple[np.ndarray, list
 def _bootstrap(stack: np.ndarray, replicates: int, seed: int) -> tuple[float, float] | None:
     """Percentile CI of kappa, resampling whole sessions."""
     s = len(stack)
-    if replicates < 1 or s < 2:
+    if replicates < 1 or s < MIN_CLUSTERS:
         return None
     draws = np.random.default_rng(seed).integers(0, s, size=(replicates, s))
     weights = np.stack([np.bincount(d, minlength=s) for d in draws]).astype(float)
@@ -289,7 +290,7 @@ def compare_sessions(
     out: dict = {"method": method, "tolerance_s": tolerance_s, "tick_s": tick_s,
                  "n_sessions": len(sessions), "sessions": per_session}  # fmt: skip
     for key, tables, unit, label in (
-        ("event_kappa", ev_tables, "events", "event-based Cohen's kappa (aligned events, unpaired as (none))"),
+        ("event_kappa", ev_tables, "events", "event-based Cohen's kappa (aligned events; unpaired: none)"),
         ("time_kappa", tm_tables, "ticks", f"time-based Cohen's kappa ({tick_s:g} s ticks, tolerance {tolerance_s:g} s)"),
     ):  # fmt: skip
         if not tables:
