@@ -174,9 +174,7 @@ def kappa_stat(table: np.ndarray, labels: list[str], name: str, unit: str = "eve
 
 def event_kappa(pairs: list[Pair]) -> Stat:
     table, labels = events_table(pairs)
-    stat = kappa_stat(
-        table, labels, "event-based Cohen's kappa (aligned events; unpaired: none)"
-    )
+    stat = kappa_stat(table, labels, "event-based Cohen's kappa (aligned events; unpaired: none)")
     stat.extra["pairs"] = len(pairs)
     stat.extra["agreements"] = sum(p.agree for p in pairs)
     return stat
