@@ -104,7 +104,7 @@ def na_matrix(m: RatingMatrix) -> RatingMatrix | None:
                         None, True)  # fmt: skip
 
 
-def na_agreement(m: RatingMatrix) -> dict[str, tuple[Stat, bs.Estimator | None]] | None:
+def na_agreement(m: RatingMatrix) -> dict[str, tuple[Stat, bs.Estimator]] | None:
     """Agreement on whether there was something to rate."""
     b = na_matrix(m)
     if b is None:

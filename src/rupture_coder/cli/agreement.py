@@ -158,7 +158,7 @@ def _codebook(args: argparse.Namespace) -> tuple[str, str] | None:
         raise StudyError(
             f"--codebook is ID@VERSION, e.g. 3rs-individual@1.0.0; not {args.codebook!r}"
         )
-    return codebook  # type: ignore[return-value]
+    return codebook
 
 
 def query_from_args(args: argparse.Namespace) -> Query:

@@ -56,7 +56,7 @@ class Statistic:
             name=d["name"], value=d.get("value"), ci95=tuple(ci) if ci is not None else None,
             se=d.get("se"), band=d.get("band"), reason=d.get("reason"), note=d.get("note"),
             n_units=d.get("n_units"), extra={k: v for k, v in d.items() if k not in _STAT_FIELDS},
-            ci95_bootstrap=tuple(boot) if boot is not None else None, band_ci=d.get("band_ci"),  # type: ignore[arg-type]
+            ci95_bootstrap=tuple(boot) if boot is not None else None, band_ci=d.get("band_ci"),
         )  # fmt: skip
 
     @property
@@ -288,7 +288,7 @@ def table_agreement(query: TableAgreementQuery) -> TableAgreement:
     df = df[~df[query.value_column].isin(query.missing)].copy()
     df["_unit"] = df[list(query.unit_columns)].astype(str).agg("/".join, axis=1)
     try:
-        m = from_long(df, "_unit", query.rater_column, query.value_column, query.level,  # type: ignore[arg-type]
+        m = from_long(df, "_unit", query.rater_column, query.value_column, query.level,
                       query.categories, query.cluster_column, query.na_values)  # fmt: skip
     except ValueError as exc:
         raise StudyError(f"{query.path}: {exc}") from None

@@ -120,7 +120,9 @@ def project_events(project: Project, query: EventAgreementQuery) -> EventAgreeme
             )
         if not rows:
             raise StudyError("no sessions match the selection")
-        cb_id = query.codebook[0] if query.codebook else rows[0].codebook_id
+        if not query.codebook and not ids:
+            raise StudyError("none of the selected sessions has a codebook; assign one first")
+        cb_id = query.codebook[0] if query.codebook else ids.pop()
         target = _target_version(db, cb_id, query.codebook[1] if query.codebook else None)
         known = {v: stored_codebook(db, cb_id, v)
                  for v in db.scalars(select(CodebookVersion.version).filter_by(codebook_id=cb_id))}  # fmt: skip
