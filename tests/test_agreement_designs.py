@@ -592,3 +592,43 @@ def test_quadratic_kappa_is_the_absolute_agreement_icc_not_the_consistency_one()
     icc = icc_all(m)
     assert abs(kappa - icc["ICC(2,1)"].value) < 0.002
     assert icc["ICC(3,1)"].value - kappa > 0.1
+
+
+def test_the_design_report_counts_exactly():
+    """Three raters; units 0-1 rated by all (two-way), 2 by two, 3 by one."""
+    rows = [[1, 2, 3], [2, 2, 4], [5, None, 4], [None, 3, None]]
+    d = icc_design(matrix(rows, "interval"))
+    assert d == {
+        "design": "crossed with missing ratings: the two-way forms use the 2 units rated by all 3 raters, "
+        "the one-way forms all 3 units rated at least twice",
+        "supported_forms": ["ICC(1,1)", "ICC(2,1)", "ICC(3,1)", "ICC(1,k)", "ICC(2,k)", "ICC(3,k)"],
+        "n_units_two_way": 2, "n_units_one_way": 3, "ratings_per_unit": [2, 3], "balanced": False,
+    }  # fmt: skip
+    crossed = icc_design(matrix(rows[:2], "interval"))
+    assert crossed["design"].startswith("fully crossed") and crossed["balanced"] is True
+    assert (
+        crossed["n_units_two_way"],
+        crossed["n_units_one_way"],
+        crossed["ratings_per_unit"],
+    ) == (2, 2, [3])
+    rotating = icc_design(matrix([[1, 2, None], [None, 3, 4]], "interval"))
+    assert (
+        rotating["supported_forms"] == ["ICC(1,1)", "ICC(1,k)"] and rotating["n_units_two_way"] == 0
+    )
+    assert icc_design(matrix([[1, 2, None]], "interval"))["supported_forms"] == []
+    alone = icc_design(matrix([[1], [2]], "interval"))
+    assert (alone["n_units_two_way"], alone["n_units_one_way"], alone["supported_forms"]) == (
+        0,
+        0,
+        [],
+    )
+
+
+def test_one_way_icc_on_exactly_two_units():
+    """Two units (1, 3) and (5, 7): MSB = 2 * (2 - 4)^2 * 2 / 1 = 16, MSW = (2 + 2) / 2 = 2, k = 2:
+    ICC(1,1) = 14 / 18, ICC(1,k) = 14 / 16."""
+    icc = icc_all(matrix([[1, 3, None], [None, 5, 7]], "interval"))
+    assert icc["ICC(1,1)"].value == pytest.approx(14 / 18, abs=1e-14)
+    assert icc["ICC(1,k)"].value == pytest.approx(14 / 16, abs=1e-14)
+    one = icc_all(matrix([[1, 3, None], [None, 5, None]], "interval"))
+    assert one["ICC(1,1)"].value is None and "fewer than two units" in one["ICC(1,1)"].reason

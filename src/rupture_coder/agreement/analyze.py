@@ -100,8 +100,10 @@ def analyze(
         "units_with_fewer_than_two_ratings": m.n_rated - m.n_units,
         "ratings_per_unit": _spread(m),
     }
-    if m.clusters is not None:
-        out["n_clusters"] = len(set(m.clusters))
+    if m.clusters is not None:  # the sessions with a unit rated at least twice, and all of them
+        cluster, labels = m.cluster_index()
+        out["n_clusters"] = len(set(cluster[m.ratings_per_unit >= 2].tolist()))
+        out["n_clusters_rated"] = len(labels)
     if bootstrap:
         r = bs.Resampler(m, bootstrap, seed)
         out["bootstrap"] = r.describe("sessions" if m.clusters is not None else "units")

@@ -37,20 +37,31 @@ class Resampler:
             raise ValueError(f"the bootstrap needs at least 1 replicate, not {replicates}")
         self.m = m
         self.cluster, self.labels = m.cluster_index()
-        self.n_clusters = len(self.labels)
+        c = len(self.labels)
+        self.n_all = c
+        # Only clusters with a unit rated at least twice carry agreement; the others (sessions one
+        # rater coded) add only to Gwet's chance agreement and stay in every replicate as they are.
+        informative = np.zeros(c, dtype=bool)
+        informative[self.cluster[m.ratings_per_unit >= 2]] = True
+        pick = np.flatnonzero(informative)
+        self.n_clusters = len(pick)
         self.replicates, self.seed = replicates, seed
-        c = self.n_clusters
-        draws = np.random.default_rng(seed).integers(0, c, size=(replicates, c))
-        flat = draws + (np.arange(replicates) * c)[:, None]
-        self.weights = np.bincount(flat.ravel(), minlength=replicates * c).reshape(replicates, c)
-        self.weights = self.weights.astype(float)
+        self.weights = np.ones((replicates, c))
+        if self.n_clusters:
+            draws = np.random.default_rng(seed).integers(
+                0, self.n_clusters, size=(replicates, self.n_clusters)
+            )
+            flat = draws + (np.arange(replicates) * self.n_clusters)[:, None]
+            counts = np.bincount(flat.ravel(), minlength=replicates * self.n_clusters)
+            self.weights[:, pick] = counts.reshape(replicates, self.n_clusters)
         self._order = np.argsort(self.cluster, kind="stable")
         self._starts = np.searchsorted(self.cluster[self._order], np.arange(c))
+        self.n_groups = c  # rows of by_cluster's sums
 
     def by_cluster(self, features: np.ndarray) -> np.ndarray:
         """Per-unit features (units x d) summed within each cluster (clusters x d)."""
         if len(features) == 0:
-            return np.zeros((self.n_clusters, features.shape[1]))
+            return np.zeros((self.n_groups, features.shape[1]))
         return np.add.reduceat(features[self._order], self._starts, axis=0)
 
     def values(self, est: Estimator) -> np.ndarray:
@@ -70,6 +81,8 @@ class Resampler:
     def describe(self, by: str) -> dict:
         out = {"replicates": self.replicates, "seed": self.seed, "resampled": by,
                "n_clusters": self.n_clusters, "method": "percentile"}  # fmt: skip
+        if self.n_all > self.n_clusters:
+            out["n_clusters_fixed"] = self.n_all - self.n_clusters  # rated once: in every replicate
         if self.n_clusters < MIN_CLUSTERS:
             out["note"] = f"only {self.n_clusters} {by}: no bootstrap CI below {MIN_CLUSTERS}"
         elif self.n_clusters < 20:
@@ -82,7 +95,7 @@ class Whole:
 
     def __init__(self, m: RatingMatrix):
         self.cluster = np.zeros(len(m.units), dtype=np.int64)
-        self.n_clusters = 1
+        self.n_groups = 1
 
     def by_cluster(self, features: np.ndarray) -> np.ndarray:
         return features.sum(axis=0, keepdims=True)
@@ -149,7 +162,7 @@ def cohen(m: RatingMatrix, w: np.ndarray) -> Estimator:
 
     def sums(r: Resampler) -> np.ndarray:
         flat = r.cluster[both] * q * q + cell
-        return np.bincount(flat, minlength=r.n_clusters * q * q).reshape(r.n_clusters, q * q)
+        return np.bincount(flat, minlength=r.n_groups * q * q).reshape(r.n_groups, q * q)
 
     def finish(s: np.ndarray) -> np.ndarray:
         t = s.reshape(-1, q, q)
@@ -172,11 +185,11 @@ def krippendorff(m: RatingMatrix) -> Estimator:
     scores = m.scores
 
     def sums(r: Resampler) -> np.ndarray:
-        out = np.empty((r.n_clusters, q, q))
+        out = np.empty((r.n_groups, q, q))
         for c in range(q):  # o_ck = sum over units of n_uc (n_uk - [c = k]) / (m_u - 1)
             block = x[:, c : c + 1] * (counts - np.eye(q)[c])
             out[:, c, :] = r.by_cluster(block)
-        return out.reshape(r.n_clusters, q * q)
+        return out.reshape(r.n_groups, q * q)
 
     def finish(s: np.ndarray) -> np.ndarray:
         o = s.reshape(-1, q, q)
