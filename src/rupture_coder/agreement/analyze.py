@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -16,9 +17,10 @@ from rupture_coder.agreement.coefficients import (
     percent_agreement,
     weight_matrix,
 )
-from rupture_coder.agreement.icc import icc_all, icc_design
+from rupture_coder.agreement.icc import FORMS, icc_all, icc_design
 from rupture_coder.agreement.results import Stat, band_range, cicchetti, koo_li
 from rupture_coder.agreement.specific import (
+    Factory,
     kappa_per_category,
     na_agreement,
     positive_category,
@@ -53,19 +55,19 @@ def analyze(
     if weights not in WEIGHTS:
         raise ValueError(f"weights must be one of {', '.join(WEIGHTS)}, not {weights!r}")
     w = weight_matrix(m, weights)
-    plan: list[tuple[Stat, bs.Estimator | None, Any]] = []  # (stat, estimator, bands)
+    plan: list[tuple[Stat, Factory | None, Any]] = []  # (stat, its estimator's factory, bands)
 
-    def add(stat: Stat, est: bs.Estimator | None, bands=cicchetti) -> dict:
+    def add(stat: Stat, est: Factory | None, bands=cicchetti) -> Stat:
         plan.append((stat, est, bands))
-        return stat  # type: ignore[return-value]
+        return stat
 
-    cohen_est = bs.cohen(m, w) if m.n_raters == 2 else None
+    q = len(m.categories)
     stats: dict[str, Any] = {
-        "percent_agreement": add(percent_agreement(m), bs.pair_agreement(m.counts, np.eye(len(w))), None),
-        "cohen_kappa": add(cohen_kappa(m, weights), cohen_est),
-        "fleiss_kappa": add(fleiss_kappa(m, weights), bs.chance_corrected(m.counts, w, "fleiss")),
-        "krippendorff_alpha": add(krippendorff_alpha(m), bs.krippendorff(m)),
-        "gwet_ac1": add(gwet_ac(m, weights), bs.chance_corrected(m.counts, w, "gwet")),
+        "percent_agreement": add(percent_agreement(m), partial(bs.pair_agreement, m.counts, np.eye(q)), None),
+        "cohen_kappa": add(cohen_kappa(m, weights), partial(bs.cohen, m, w) if m.n_raters == 2 else None),
+        "fleiss_kappa": add(fleiss_kappa(m, weights), partial(bs.chance_corrected, m.counts, w, "fleiss")),
+        "krippendorff_alpha": add(krippendorff_alpha(m), partial(bs.krippendorff, m)),
+        "gwet_ac1": add(gwet_ac(m, weights), partial(bs.chance_corrected, m.counts, w, "gwet")),
     }  # fmt: skip
     if (one := within_one(m)) is not None:
         stats["within_one_point"] = add(*one, None)
@@ -85,7 +87,7 @@ def analyze(
     design = None
     if m.level in ("interval", "ratio"):
         design = icc_design(m)
-        ests = {**bs.icc_one_way(m), **bs.icc_two_way(m)}
+        ests = _lazy_icc(m)
         stats["icc"] = {form: add(s, ests[form], koo_li) for form, s in icc_all(m).items()}
         stats["icc_design"] = design
     out: dict[str, Any] = {
@@ -107,9 +109,9 @@ def analyze(
     if bootstrap:
         r = bs.Resampler(m, bootstrap, seed)
         out["bootstrap"] = r.describe("sessions" if m.clusters is not None else "units")
-        for stat, est, _bands in plan:
-            if est is not None and stat.value is not None:
-                stat.ci95_bootstrap, valid = r.interval(est)
+        for stat, factory, _bands in plan:
+            if factory is not None and stat.value is not None:
+                stat.ci95_bootstrap, valid = r.interval(factory())
                 if stat.ci95_bootstrap is not None and valid < r.replicates:
                     stat.extra["bootstrap_defined"] = valid
     for stat, _est, bands in plan:
@@ -118,6 +120,18 @@ def analyze(
     out.update(_to_json(stats))
     out["primary"] = primary(out, design)
     return out
+
+
+def _lazy_icc(m: RatingMatrix) -> dict[str, Factory]:
+    """The six ICC estimators, built once and only if a bootstrap asks for one."""
+    cache: dict[str, bs.Estimator] = {}
+
+    def get(form: str) -> bs.Estimator:
+        if not cache:
+            cache.update({**bs.icc_one_way(m), **bs.icc_two_way(m)})
+        return cache[form]
+
+    return {form: partial(get, form) for form in FORMS}
 
 
 def _spread(m: RatingMatrix) -> list[int]:

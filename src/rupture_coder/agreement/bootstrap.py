@@ -46,14 +46,15 @@ class Resampler:
         pick = np.flatnonzero(informative)
         self.n_clusters = len(pick)
         self.replicates, self.seed = replicates, seed
-        self.weights = np.ones((replicates, c))
+        self._pick, self._fixed = pick, np.flatnonzero(~informative)
+        # how often each replicate drew each informative cluster (compact: 2 bytes a cell)
+        self.counts = np.zeros((replicates, self.n_clusters), dtype=np.uint16)
+        rng = np.random.default_rng(seed)
         if self.n_clusters:
-            draws = np.random.default_rng(seed).integers(
-                0, self.n_clusters, size=(replicates, self.n_clusters)
-            )
+            draws = rng.integers(0, self.n_clusters, size=(replicates, self.n_clusters))
             flat = draws + (np.arange(replicates) * self.n_clusters)[:, None]
             counts = np.bincount(flat.ravel(), minlength=replicates * self.n_clusters)
-            self.weights[:, pick] = counts.reshape(replicates, self.n_clusters)
+            self.counts[:] = counts.reshape(replicates, self.n_clusters)
         self._order = np.argsort(self.cluster, kind="stable")
         self._starts = np.searchsorted(self.cluster[self._order], np.arange(c))
         self.n_groups = c  # rows of by_cluster's sums
@@ -64,8 +65,20 @@ class Resampler:
             return np.zeros((self.n_groups, features.shape[1]))
         return np.add.reduceat(features[self._order], self._starts, axis=0)
 
-    def values(self, est: Estimator) -> np.ndarray:
-        return est.finish(self.weights @ est.sums(self))
+    @property
+    def weights(self) -> np.ndarray:
+        """Replicates x clusters: how often each replicate counts each cluster."""
+        out = np.ones((self.replicates, self.n_groups))
+        out[:, self._pick] = self.counts
+        return out
+
+    def values(self, est: Estimator, chunk: int = 128) -> np.ndarray:
+        sums = est.sums(self)
+        fixed = sums[self._fixed].sum(axis=0)
+        picked = sums[self._pick]
+        parts = [self.counts[i : i + chunk].astype(float) @ picked + fixed
+                 for i in range(0, self.replicates, chunk)]  # fmt: skip
+        return est.finish(np.concatenate(parts))
 
     def interval(self, est: Estimator) -> tuple[tuple[float, float] | None, int]:
         """The 95% percentile interval and how many replicates gave a defined value."""

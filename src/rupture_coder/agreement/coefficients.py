@@ -62,7 +62,10 @@ def _too_few(m: RatingMatrix, name: str, min_units: int = 1) -> Stat | None:
 def pair_shares(counts: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Per unit, the (weighted) share of agreeing ordered rater pairs; 0 for units rated once."""
     ri = counts.sum(axis=1)
-    sum_q = (counts * (counts @ w.T - 1)).sum(axis=1)
+    weighted = np.einsum(
+        "ij,kj->ik", counts, w
+    )  # r*_ik = sum_l w_kl r_il (einsum: no BLAS threads)
+    sum_q = np.einsum("ij,ij->i", counts, weighted) - ri  # sum_k r_ik (r*_ik - 1)
     den = ri * (ri - 1)
     return np.divide(sum_q, den, out=np.zeros_like(sum_q), where=den > 0)
 

@@ -16,6 +16,7 @@ agreement when the other rater has the same label within w ticks (Bakeman, Quera
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,15 +89,17 @@ def match_events(
     size = min(len(a), len(b)) + 1
     pair_w, same_w = 2.0 * size, 3.0 * size * size + 3.0 * size  # lexicographic weights
     candidates = []
+    b_starts = [e.start for e in b]
+    longest = max((max(e.end - e.start, 0.0) for e in b), default=0.0)
     for i, ea in enumerate(a):
-        lo = (
-            np.searchsorted([e.start for e in b], ea.start - tolerance_s)
-            if method == "onset"
-            else 0
-        )
-        for j in range(int(lo), len(b)):
+        reach = (
+            0.0 if method == "onset" else longest
+        )  # a B event starting this early may still overlap
+        lo = bisect_left(b_starts, ea.start - tolerance_s - reach)
+        last = ea.start if method == "onset" else max(ea.end, ea.start)
+        for j in range(lo, len(b)):
             eb = b[j]
-            if method == "onset" and eb.start > ea.start + tolerance_s:
+            if eb.start > last + tolerance_s:
                 break
             fit = _closeness(ea, eb, method, tolerance_s)
             if fit is not None:

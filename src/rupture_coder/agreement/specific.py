@@ -14,6 +14,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import numpy as np
 
 from rupture_coder.agreement import bootstrap as bs
@@ -28,12 +31,13 @@ from rupture_coder.agreement.coefficients import (
 from rupture_coder.agreement.results import Stat, undefined
 from rupture_coder.agreement.tables import RatingMatrix
 
+Factory = Callable[[], bs.Estimator]  # built only when a bootstrap is asked for
 POSITIVE = ("1", "1.0", "yes", "y", "true", "present", "x")
 
 
-def specific_agreement(m: RatingMatrix) -> dict[str, tuple[Stat, bs.Estimator]]:
+def specific_agreement(m: RatingMatrix) -> dict[str, tuple[Stat, Factory]]:
     """Specific agreement for every category, keyed by the category's label."""
-    out = {}
+    out: dict[str, tuple[Stat, Factory]] = {}
     two = m.ratings_per_unit >= 2
     for k, cat in enumerate(m.categories):
         est = bs.specific(m.counts, k)
@@ -44,8 +48,12 @@ def specific_agreement(m: RatingMatrix) -> dict[str, tuple[Stat, bs.Estimator]]:
             stat = undefined(name, f"no unit rated at least twice has a rating of {cat}", used)
         else:
             stat = Stat(name, value, n_units=used)
-        out[str(cat)] = (stat, est)
+        out[str(cat)] = (stat, partial(_same, est))
     return out
+
+
+def _same(est: bs.Estimator) -> bs.Estimator:
+    return est
 
 
 def positive_category(m: RatingMatrix, positive: str | None = None) -> int | None:
@@ -60,7 +68,7 @@ def positive_category(m: RatingMatrix, positive: str | None = None) -> int | Non
     return hits[0] if hits else None
 
 
-def within_one(m: RatingMatrix) -> tuple[Stat, bs.Estimator] | None:
+def within_one(m: RatingMatrix) -> tuple[Stat, Factory] | None:
     """Share of rater pairs at most one scale point apart; for scales of three or more points."""
     if m.level == "nominal" or len(m.categories) < 3:
         return None
@@ -69,20 +77,20 @@ def within_one(m: RatingMatrix) -> tuple[Stat, bs.Estimator] | None:
     est = bs.pair_agreement(m.counts, w)
     name = "agreement within one scale point (pairwise, averaged over units)"
     if m.n_units == 0:
-        return undefined(name, "no unit has ratings from two or more raters", 0), est
-    return Stat(name, bs.point(est, m), n_units=m.n_units), est
+        return undefined(name, "no unit has ratings from two or more raters", 0), lambda: est
+    return Stat(name, bs.point(est, m), n_units=m.n_units), lambda: est
 
 
-def kappa_per_category(m: RatingMatrix) -> dict[str, tuple[Stat, bs.Estimator]]:
+def kappa_per_category(m: RatingMatrix) -> dict[str, tuple[Stat, Factory]]:
     """Fleiss' kappa of each category against the others, for items of three or more categories."""
     if len(m.categories) < 3:
         return {}
     rated = m.ratings_per_unit >= 1
-    out = {}
+    out: dict[str, tuple[Stat, Factory]] = {}
     for k, cat in enumerate(m.categories):
         counts = np.c_[m.counts[:, k], m.counts.sum(axis=1) - m.counts[:, k]]
         name = f"kappa for {cat} (vs. the other categories)"
-        est = bs.chance_corrected(counts, np.eye(2), "fleiss")
+        est = partial(bs.chance_corrected, counts, np.eye(2), "fleiss")
         r = gwet_estimate(counts[rated], np.eye(2), "fleiss") if m.n_units >= 2 else None
         if r is None:
             why = (f"no rater used {cat}" if m.counts[:, k].sum() == 0 else
@@ -104,18 +112,19 @@ def na_matrix(m: RatingMatrix) -> RatingMatrix | None:
                         None, True)  # fmt: skip
 
 
-def na_agreement(m: RatingMatrix) -> dict[str, tuple[Stat, bs.Estimator]] | None:
+def na_agreement(m: RatingMatrix) -> dict[str, tuple[Stat, Factory]] | None:
     """Agreement on whether there was something to rate."""
     b = na_matrix(m)
     if b is None:
         return None
     w = np.eye(2)
     kappa = cohen_kappa(b) if b.n_raters == 2 else fleiss_kappa(b)
-    kappa_est = bs.cohen(b, w) if b.n_raters == 2 else bs.chance_corrected(b.counts, w, "fleiss")
-    out = {
-        "percent_agreement": (percent_agreement(b), bs.pair_agreement(b.counts, w)),
+    kappa_est: Factory = (partial(bs.cohen, b, w) if b.n_raters == 2
+                          else partial(bs.chance_corrected, b.counts, w, "fleiss"))  # fmt: skip
+    out: dict[str, tuple[Stat, Factory]] = {
+        "percent_agreement": (percent_agreement(b), partial(bs.pair_agreement, b.counts, w)),
         "kappa": (kappa, kappa_est),
-        "gwet_ac1": (gwet_ac(b), bs.chance_corrected(b.counts, w, "gwet")),
+        "gwet_ac1": (gwet_ac(b), partial(bs.chance_corrected, b.counts, w, "gwet")),
     }
     for label, pair in specific_agreement(b).items():
         out[f"specific_agreement_{'na' if label == 'N/A' else 'rated'}"] = pair
