@@ -212,7 +212,36 @@ def test_nominal_weights_and_bad_options_are_refused_in_a_process(tmp_path):
     done = cli(
         path, "--unit", "segment", "--rater", "coder", "--value", "score", "--bootstrap", "-5"
     )
-    assert done.returncode == 1 and "0 (none) or more resamples" in done.stderr
+    assert done.returncode == 1 and "0 (none) to 100,000 resamples, not -5" in done.stderr
+    done = cli(
+        path,
+        "--unit",
+        "segment",
+        "--rater",
+        "coder",
+        "--value",
+        "score",
+        "--bootstrap",
+        "1000000000",
+    )
+    assert done.returncode == 1 and "not 1,000,000,000" in done.stderr
+    done = cli(
+        path,
+        "--events",
+        "--rater",
+        "coder",
+        "--code",
+        "score",
+        "--start",
+        "segment",
+        "--tolerance",
+        "-1",
+    )
+    assert done.returncode == 1 and "--tolerance is 0 s or more" in done.stderr
+    done = cli(
+        path, "--events", "--rater", "coder", "--code", "score", "--start", "segment", "--tick", "0"
+    )
+    assert done.returncode == 1 and "--tick is longer than 0 s" in done.stderr
     done = cli(
         path, "--unit", "segment", "--rater", "coder", "--value", "score", "--cluster", "visit"
     )

@@ -17,6 +17,7 @@ import numpy as np
 from rupture_coder.agreement.tables import RatingMatrix
 
 MIN_CLUSTERS = 5  # below this, resampling clusters says nothing about the population
+MAX_REPLICATES = 100_000  # beyond this the percentiles do not move; the memory would
 Sums = Callable[["Resampler"], np.ndarray]  # the (clusters, d) sums of a statistic's features
 Finish = Callable[[np.ndarray], np.ndarray]  # (replicates, d) sums -> (replicates,) values
 
@@ -33,8 +34,10 @@ class Resampler:
     """``replicates`` resamples of the matrix's clusters (seeded), shared by every statistic."""
 
     def __init__(self, m: RatingMatrix, replicates: int = 1000, seed: int = 1):
-        if replicates < 1:
-            raise ValueError(f"the bootstrap needs at least 1 replicate, not {replicates}")
+        if not 1 <= replicates <= MAX_REPLICATES:
+            raise ValueError(
+                f"the bootstrap takes 1 to {MAX_REPLICATES:,} resamples, not {replicates:,}"
+            )
         self.m = m
         self.cluster, self.labels = m.cluster_index()
         c = len(self.labels)

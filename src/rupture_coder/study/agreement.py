@@ -17,6 +17,7 @@ import pandas as pd
 
 from rupture_coder.agreement import analyze, from_long
 from rupture_coder.agreement.apa import methods_sentence
+from rupture_coder.agreement.bootstrap import MAX_REPLICATES
 from rupture_coder.agreement.tables import Level, RatingMatrix
 from rupture_coder.errors import StudyError
 from rupture_coder.store.db import Project
@@ -303,8 +304,10 @@ def _analyze(
     m: RatingMatrix, weights: str | None, bootstrap: int = 0, seed: int = SEED,
     positive: str | None = None,
 ) -> dict[str, Any]:  # fmt: skip
-    if bootstrap < 0:
-        raise StudyError(f"the bootstrap needs 0 (none) or more resamples, not {bootstrap}")
+    if not 0 <= bootstrap <= MAX_REPLICATES:
+        raise StudyError(
+            f"the bootstrap takes 0 (none) to {MAX_REPLICATES:,} resamples, not {bootstrap:,}"
+        )
     try:
         return analyze(m, weights, bootstrap=bootstrap, seed=seed, positive=positive)
     except ValueError as exc:

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import or_, select
 
+from rupture_coder.agreement.bootstrap import MAX_REPLICATES
 from rupture_coder.agreement.events import METHODS, Event, compare_sessions
 from rupture_coder.codebook.versions import IncomparableVersions, translation
 from rupture_coder.errors import StudyError
@@ -80,8 +81,10 @@ def _check(query: EventAgreementQuery) -> None:
         raise StudyError(f"--tolerance is 0 s or more, not {query.tolerance_s}")
     if not query.tick_s > 0:
         raise StudyError(f"--tick is longer than 0 s, not {query.tick_s}")
-    if query.bootstrap < 0:
-        raise StudyError(f"the bootstrap needs 0 (none) or more resamples, not {query.bootstrap}")
+    if not 0 <= query.bootstrap <= MAX_REPLICATES:
+        raise StudyError(
+            f"the bootstrap takes 0 (none) to {MAX_REPLICATES:,} resamples, not {query.bootstrap:,}"
+        )
 
 
 def _two(chosen: dict[str, str], everyone: int) -> tuple[str, str]:
