@@ -271,6 +271,13 @@ def _bootstrap(stack: np.ndarray, replicates: int, seed: int) -> tuple[float, fl
     return float(lo), float(hi)
 
 
+def _judged(stat: Stat) -> Stat:
+    """The bands the CI spans, beside the point estimate's."""
+    if stat.value is not None:
+        stat.band_ci = band_range(stat.ci95, cicchetti)
+    return stat
+
+
 def compare_sessions(
     sessions: dict[str, tuple[list[Event], list[Event], float | None]],
     method: str = "onset", tolerance_s: float = 2.0, tick_s: float = 1.0,
@@ -285,8 +292,8 @@ def compare_sessions(
         ev_tables.append(events_table(pairs))
         tm_tables.append(time_table(a, b, tick_s, duration, tolerance_s))
         per_session.append({"session": name, "events_a": len(a), "events_b": len(b),
-                            "event_kappa": event_kappa(pairs).to_json(),
-                            "time_kappa": time_kappa(a, b, tick_s, duration, tolerance_s).to_json(),
+                            "event_kappa": _judged(event_kappa(pairs)).to_json(),
+                            "time_kappa": _judged(time_kappa(a, b, tick_s, duration, tolerance_s)).to_json(),
                             "pairs": [p.to_json() for p in pairs]})  # fmt: skip
     out: dict = {"method": method, "tolerance_s": tolerance_s, "tick_s": tick_s,
                  "n_sessions": len(sessions), "sessions": per_session}  # fmt: skip
