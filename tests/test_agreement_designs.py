@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_agreement_stats import matrix
+from test_agreement_stats import SHROUT_FLEISS, matrix
 
 from rupture_coder.agreement import analyze, from_long
 from rupture_coder.agreement import bootstrap as bs
@@ -210,7 +210,7 @@ def test_one_way_icc_on_unbalanced_data_hand_computed():
     assert one.value == pytest.approx(float(Fraction(195, 269)), abs=1e-14)
     assert icc["ICC(1,k)"].value == pytest.approx(13 / 15, abs=1e-14)
     assert (one.extra["df1"], one.extra["df2"], one.extra["f"]) == (3, 6, 7.5)
-    assert one.extra["k"] == pytest.approx(37 / 15, abs=1e-6) and one.n_units == 4
+    assert one.extra["k"] == round(37 / 15, 6) and one.n_units == 4
     from scipy.stats import f
 
     k0, fl, fu = 37 / 15, 7.5 / f.ppf(0.975, 3, 6), 7.5 * f.ppf(0.975, 6, 3)
@@ -622,13 +622,49 @@ def test_the_design_report_counts_exactly():
         0,
         [],
     )
+    pair = icc_design(matrix([[1, 2], [3, 3], [4, 5]], "interval"))
+    assert pair["design"] == "fully crossed: every unit rated by all 2 raters"
+    assert pair["n_units_two_way"] == 3
+    icc = icc_all(matrix(rows, "interval"))
+    assert icc["ICC(2,1)"].n_units == 2 and icc["ICC(2,1)"].extra["units_dropped_incomplete"] == 2
+    assert "units_dropped_incomplete" not in icc_all(matrix(rows[:2], "interval"))["ICC(2,1)"].extra
+
+
+def test_two_way_icc_on_exactly_two_complete_units_matches_pingouin():
+    import pingouin as pg
+
+    rows = [[1, 2, 3], [2, 2, 4]]
+    icc = icc_all(matrix(rows, "interval"))
+    long = pd.DataFrame(
+        [(u, r, v) for u, row in enumerate(rows) for r, v in enumerate(row)],
+        columns=["u", "r", "v"],
+    )
+    ref = pg.intraclass_corr(long, "u", "r", "v").set_index("Type")["ICC"]
+    assert icc["ICC(2,1)"].value == pytest.approx(ref["ICC(A,1)"], abs=1e-12)
+    assert icc["ICC(3,k)"].value == pytest.approx(ref["ICC(C,k)"], abs=1e-12)
+
+
+def test_the_icc_functions_default_to_95_percent_intervals():
+    from rupture_coder.agreement.icc import one_way, two_way
+
+    m = matrix(SHROUT_FLEISS, "interval")
+    full = icc_all(m)
+    assert one_way(m)["ICC(1,1)"].ci95 == full["ICC(1,1)"].ci95
+    assert two_way(m)["ICC(2,1)"].ci95 == full["ICC(2,1)"].ci95
+    rotating = two_way(matrix([[1, 3, None], [None, 5, 7]], "interval"))
+    assert rotating["ICC(2,1)"].n_units == 0
+    assert "use the one-way ICC(1,1)" in rotating["ICC(2,1)"].reason
 
 
 def test_one_way_icc_on_exactly_two_units():
     """Two units (1, 3) and (5, 7): MSB = 2 * (2 - 4)^2 * 2 / 1 = 16, MSW = (2 + 2) / 2 = 2, k = 2:
-    ICC(1,1) = 14 / 18, ICC(1,k) = 14 / 16."""
+    ICC(1,1) = 14 / 18, ICC(1,k) = 14 / 16. Units (0, 2) and (2, 4): SS between = SS within = 4,
+    MSB 4, MSW 2: ICC(1,1) = 2 / 6."""
     icc = icc_all(matrix([[1, 3, None], [None, 5, 7]], "interval"))
     assert icc["ICC(1,1)"].value == pytest.approx(14 / 18, abs=1e-14)
     assert icc["ICC(1,k)"].value == pytest.approx(14 / 16, abs=1e-14)
+    assert icc["ICC(2,1)"].value is None and "use the one-way ICC(1,1)" in icc["ICC(2,1)"].reason
+    equal = icc_all(matrix([[0, 2, None], [None, 2, 4]], "interval"))["ICC(1,1)"]
+    assert equal.value == pytest.approx(1 / 3, abs=1e-14) and equal.extra["ms_between"] == 4.0
     one = icc_all(matrix([[1, 3, None], [None, 5, None]], "interval"))
     assert one["ICC(1,1)"].value is None and "fewer than two units" in one["ICC(1,1)"].reason

@@ -72,6 +72,11 @@ def test_shrout_fleiss_mean_squares_and_intervals_with_their_degrees_of_freedom(
     icc = icc_all(matrix(SHROUT_FLEISS, "interval"))
     one, three = icc["ICC(1,1)"].extra, icc["ICC(3,1)"].extra
     assert (round(one["ms_between"], 2), round(one["ms_within"], 2)) == (11.24, 6.26)
+    assert (one["ms_between"], one["ms_within"], three["ms_error"]) == (
+        11.241667,
+        6.263889,
+        1.019444,
+    )
     assert (
         round(three["ms_rows"], 2),
         round(three["ms_columns"], 2),
