@@ -154,8 +154,12 @@ def from_long(
         codes[~is_na] = pd.Categorical(rated[value].astype(str), categories=cats).codes
     else:
         codes[~is_na] = pd.to_numeric(rated[value]).to_numpy(dtype=float)
-    unit_order = sorted(range(len(unit_labels)), key=lambda i: _natural(unit_labels[i]))
-    rater_order = sorted(range(len(rater_labels)), key=lambda i: _natural(rater_labels[i]))
+    unit_list, rater_list = (
+        unit_labels.tolist(),
+        rater_labels.tolist(),
+    )  # plain values: fast to index
+    unit_order = sorted(range(len(unit_list)), key=lambda i: _natural(unit_list[i]))
+    rater_order = sorted(range(len(rater_list)), key=lambda i: _natural(rater_list[i]))
     row_of = np.empty(len(unit_labels), dtype=np.int64)
     row_of[unit_order] = np.arange(len(unit_labels))
     col_of = np.empty(len(rater_labels), dtype=np.int64)
@@ -166,8 +170,8 @@ def from_long(
     if na_text:
         na = np.zeros(values.shape, dtype=bool)
         na[row_of[unit_codes], col_of[rater_codes]] = is_na
-    units = [_plain(unit_labels[i]) for i in unit_order]
-    raters = [_plain(rater_labels[i]) for i in rater_order]
+    units = [unit_list[i] for i in unit_order]
+    raters = [rater_list[i] for i in rater_order]
     clusters = _clusters(df, unit, cluster, unit_codes, unit_order) if cluster else None
     return RatingMatrix(values, units, raters, cats, level, clusters, na, categories is not None)
 
