@@ -668,3 +668,74 @@ def test_one_way_icc_on_exactly_two_units():
     assert equal.value == pytest.approx(1 / 3, abs=1e-14) and equal.extra["ms_between"] == 4.0
     one = icc_all(matrix([[1, 3, None], [None, 5, None]], "interval"))
     assert one["ICC(1,1)"].value is None and "fewer than two units" in one["ICC(1,1)"].reason
+
+
+# -- the edges of the coefficients (each assertion pins a case a plausible slip would break) -------
+def test_weight_matrices_over_the_scale_values_hand_computed():
+    from rupture_coder.agreement.coefficients import alpha_weights, weight_matrix
+
+    odd = matrix([[1, 3], [5, 5]], "interval", categories=[1, 3, 5])
+    assert weight_matrix(odd, "linear").tolist() == [[1, 0.5, 0], [0.5, 1, 0.5], [0, 0.5, 1]]
+    assert weight_matrix(odd, "quadratic").tolist() == [[1, 0.75, 0], [0.75, 1, 0.75], [0, 0.75, 1]]
+    unit = matrix([[0, 1], [0.5, 1]], "interval", categories=[0, 0.5, 1])
+    assert weight_matrix(unit, "linear").tolist() == [[1, 0.5, 0], [0.5, 1, 0.5], [0, 0.5, 1]]
+    ratio = alpha_weights(matrix([[0, 1], [2, 2]], "ratio", categories=[0, 1, 2]))
+    # Krippendorff's ratio metric ((c - k) / (c + k))^2: 0 with itself (also 0 and 0), 1 for 0 and
+    # anything else, 1/9 for 1 and 2; agreement weights 1 - d / max d
+    assert ratio.ravel().tolist() == pytest.approx([1, 0, 0, 0, 1, 8 / 9, 0, 8 / 9, 1], abs=1e-15)
+
+
+def test_cohen_labels_small_tables_and_capped_intervals():
+    rows = [[1, 1]] * 9 + [[0, 0], [0, 1]]
+    m = matrix(rows, categories=[0, 1])
+    k = cohen_kappa(m)
+    assert k.name == "Cohen's kappa" and k.ci95[1] == 1.0 and k.value + Z95() * k.se > 1
+    weighted = cohen_kappa(matrix(rows, "ordinal", categories=[0, 1, 2]), "linear")
+    assert weighted.name == "Cohen's weighted kappa (linear weights)"
+    two = cohen_kappa(matrix([[0, 1], [1, 1]], categories=[0, 1]))
+    assert two.value == 0.0 and two.n_units == 2 and two.se is not None and two.ci95 is not None
+    none = cohen_kappa(matrix([[0, None], [None, 1]], categories=[0, 1]))
+    assert none.value is None and none.n_units == 0 and "no unit was rated by both" in none.reason
+    # 7 units: PABAK = 2 * 5/7 - 1 = 3/7, rounded to 6 decimals in the JSON-ready extras
+    seven = cohen_kappa(matrix([[0, 0]] * 3 + [[1, 1]] * 2 + [[0, 1], [1, 0]], categories=[0, 1]))
+    assert seven.extra["pabak"] == 0.428571 and seven.extra["observed_agreement"] == 0.714286
+
+
+def Z95() -> float:  # noqa: N802 - the name of the constant
+    from rupture_coder.agreement.coefficients import Z95 as z
+
+    return z
+
+
+def test_fleiss_and_ac_on_two_units_names_and_rounded_extras():
+    two = matrix([[1, 1, 2], [2, 2, 2]], categories=[1, 2])
+    for stat in (fleiss_kappa(two), gwet_ac(two)):
+        assert stat.value is not None and stat.se is not None and stat.n_units == 2
+    assert fleiss_kappa(two).name == "Fleiss' kappa (Gwet's generalisation to missing ratings)"
+    assert gwet_ac(two).name == "Gwet's AC1"
+    ordinal = matrix([[1, 2, 2], [2, 3, 3]], "ordinal", categories=[1, 2, 3])
+    assert fleiss_kappa(ordinal, "quadratic").name == "Fleiss' weighted kappa (quadratic weights)"
+    assert gwet_ac(ordinal, "linear").name == "Gwet's AC2 (linear weights)"
+    one = matrix([[1, 1], [2, None]], categories=[1, 2])
+    assert fleiss_kappa(one).value is None and "only 1 unit" in fleiss_kappa(one).reason
+    from test_agreement_stats import KRIPPENDORFF_2011
+
+    f = fleiss_kappa(matrix(KRIPPENDORFF_2011))
+    assert (f.extra["observed_agreement"], f.extra["chance_agreement"]) == (0.818182, 0.238715)
+    lonely = fleiss_kappa(matrix([["a", None], [None, "b"]]))
+    assert lonely.value is None and lonely.n_units == 0
+
+
+def test_percent_agreement_and_alpha_on_the_smallest_samples():
+    single = matrix([[1, 1], [2, None]], categories=[1, 2])
+    assert percent_agreement(single).value == 1.0 and percent_agreement(single).n_units == 1
+    # category 2 appears once: coincidences o(1,2) = o(2,1) = 1, n1 = 5, n2 = 1, N = 6;
+    # D_o = 2/6, D_e = 2 * 5 * 1 / (6 * 5) = 1/3, alpha = 1 - D_o / D_e = 0
+    rare = krippendorff_alpha(matrix([[1, 1], [1, 2], [1, 1]]))
+    assert rare.value == pytest.approx(0.0, abs=1e-15)
+    pair = krippendorff_alpha(matrix([[1, 1], [1, 2]]))  # two pairable units: an SE exists
+    assert pair.se is not None and pair.ci95 is not None
+    from test_agreement_stats import KRIPPENDORFF_2011
+
+    capped = krippendorff_alpha(matrix(KRIPPENDORFF_2011))
+    assert capped.ci95[1] == 1.0 and capped.value + capped.se * 2 > 1

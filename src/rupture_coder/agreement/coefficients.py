@@ -253,9 +253,9 @@ def alpha_weights(m: RatingMatrix) -> np.ndarray | None:
     return 1 - d / top if top > 0 else np.eye(len(x))
 
 
-def alpha_se(counts: np.ndarray, w: np.ndarray) -> tuple[float, float] | None:
-    """Gwet's (2014, ch. 3) alpha and its linearised standard error over the units rated at
-    least twice: (alpha, se)."""
+def alpha_se(counts: np.ndarray, w: np.ndarray) -> float | None:
+    """Gwet's (2014, ch. 3) linearised standard error of alpha over the units rated at least
+    twice (alpha itself comes from ``krippendorff``; the tests check the two agree)."""
     ri = counts.sum(axis=1)
     counts, ri = counts[ri >= 2], ri[ri >= 2]
     n = len(ri)
@@ -270,14 +270,13 @@ def alpha_se(counts: np.ndarray, w: np.ndarray) -> tuple[float, float] | None:
     pe = float(pi @ w @ pi)
     if pe >= 1 - 1e-12:
         return None
-    alpha = (pa - pe) / (1 - pe)
     alpha_prime = (pa_prime - pe) / (1 - pe)
     pa_i = sum_q / (r_bar * (ri - 1)) - pa * (ri - r_bar) / r_bar
     per_unit = (pa_i - pe) / (1 - pe)
     pe_i = counts @ ((w @ pi + w.T @ pi) / 2) / r_bar - pe * (ri - r_bar) / r_bar
     per_unit -= 2 * (1 - alpha_prime) * (pe_i - pe) / (1 - pe)
     var = ((per_unit - alpha_prime) ** 2).sum() / (n * (n - 1))
-    return alpha, math.sqrt(var)
+    return math.sqrt(var)
 
 
 def krippendorff_alpha(m: RatingMatrix) -> Stat:
@@ -310,12 +309,12 @@ def krippendorff_alpha(m: RatingMatrix) -> Stat:
     if w is None:
         stat.reason = "no analytic standard error for the ordinal metric; see the bootstrap CI"
         return stat
-    est = alpha_se(m.counts, w)
-    if est is None:
+    se = alpha_se(m.counts, w)
+    if se is None:
         stat.reason = "a standard error needs two or more units; no analytic CI"
         return stat
     n = m.n_units
-    stat.se = est[1]
+    stat.se = se
     half = float(t_dist.ppf(0.975, n - 1)) * stat.se
     stat.ci95 = (value - half, min(1.0, value + half))
     return stat
