@@ -739,3 +739,14 @@ def test_percent_agreement_and_alpha_on_the_smallest_samples():
 
     capped = krippendorff_alpha(matrix(KRIPPENDORFF_2011))
     assert capped.ci95[1] == 1.0 and capped.value + capped.se * 2 > 1
+
+
+def test_raters_who_differ_by_a_constant_on_identical_units_get_reasons_not_warnings():
+    """Every unit 1 by rater A and 2 by rater B: no variance between units, all between raters."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        icc = icc_all(matrix([[1, 2], [1, 2], [1, 2]], "interval"))
+    assert icc["ICC(3,1)"].value is None and "(0/0)" in icc["ICC(3,1)"].reason
+    assert icc["ICC(2,1)"].value == pytest.approx(0.0, abs=1e-15)  # absolute agreement: none

@@ -116,12 +116,13 @@ def two_way(m: RatingMatrix, alpha: float = 0.05) -> dict[str, Stat]:
     df2 = (n - 1) * (k - 1)
     msr, msc = ss_rows / (n - 1), ss_cols / (k - 1)
     mse = (ss_total - ss_rows - ss_cols) / df2
-    values = {
-        "ICC(2,1)": (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n),
-        "ICC(3,1)": (msr - mse) / (msr + (k - 1) * mse),
-        "ICC(2,k)": (msr - mse) / (msr + (msc - mse) / n),
-        "ICC(3,k)": (msr - mse) / msr if msr else float("nan"),
-    }
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 (raters differ, units not): null
+        values = {
+            "ICC(2,1)": (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n),
+            "ICC(3,1)": (msr - mse) / (msr + (k - 1) * mse),
+            "ICC(2,k)": (msr - mse) / (msr + (msc - mse) / n),
+            "ICC(3,k)": (msr - mse) / msr if msr else float("nan"),
+        }
     q = 1 - alpha / 2
     cis: dict[str, tuple[float, float]] = {}
     with np.errstate(divide="ignore", invalid="ignore"):
