@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` opens the app on the demo project,
 # `make test` runs the whole test suite. Both set everything up first.
-.PHONY: run test lint bench screenshots
+.PHONY: run test lint bench screenshots pythons
 
 run:
 	@scripts/setup.sh gui
@@ -27,3 +27,7 @@ bench:
 screenshots:
 	@scripts/setup.sh gui
 	QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
+
+# A fresh, non-editable install and the whole suite on Python 3.11, 3.12 and 3.13 (pyenv's).
+pythons:
+	@scripts/setup.sh pythons 3.11 3.12 3.13

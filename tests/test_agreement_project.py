@@ -68,6 +68,12 @@ def test_segment_and_session_ratings_on_the_demo(demo_path, capsys):
     ci = res["confrontation_impact"]  # [3, 1, 1] vs [2, 1, 1]
     assert 0 < ci["icc"]["ICC(2,1)"]["value"] < 1 and ci["icc"]["ICC(2,1)"]["band"]
     assert res["segment_resolution"]["n_units"] == 2  # segment 3 is N/A for both: not a rating
+    na = res["segment_resolution"]["na_agreement"]  # ... but both agree it is N/A
+    assert na["percent_agreement"]["value"] == 1.0 and na["percent_agreement"]["n_units"] == 3
+    assert na["specific_agreement_na"]["value"] == 1.0
+    # project mode takes the categories from the codebook's scale, used or not
+    assert wi["categories"] == ["1", "2", "3", "4", "5"] and wi["categories_declared"] is True
+    assert wi["n_clusters"] == 1 and "no bootstrap CI below 5" in wi["bootstrap"]["note"]
     sess = run_json(capsys, "agreement", "--project", str(demo_path), "--codebook", "3rs-individual@1.0.0",
                     "--unit", "session-rating", "--json")  # fmt: skip
     one = by_key(sess)["session_resolution"]

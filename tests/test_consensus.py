@@ -145,6 +145,10 @@ def test_supervisor_review_calibration_and_reports(merged):
     study_doc = Document(study_report(lead, tmp / "study.docx"))
     body = "\n".join(p.text for p in study_doc.paragraphs)
     assert "Calibration against gold-standard sessions" in body and len(study_doc.tables) >= 3
+    assert "For a methods section (APA style" in body
+    sentences = [p.text for p in study_doc.paragraphs if p.style.name == "List Bullet"]
+    assert sentences and all(s.startswith("Inter-rater ") for s in sentences), body
+    assert any("Cohen's κ = " in s and "both raters" in s for s in sentences), sentences
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip(

@@ -246,7 +246,7 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
             doc.add_heading(
                 f"{unit} ({result.n_sessions} sessions; raters {', '.join(result.raters)})", 2
             )
-            rows, skipped = [], 0
+            rows, skipped, sentences, labels = [], 0, [], set()
             for res in result.results:
                 _name, main = res.primary()
                 if (
@@ -256,20 +256,22 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
                 ):
                     skipped += 1  # nobody coded it, or everybody always did: nothing to report
                     continue
+                labels.add(_name)
+                if res.apa and main.value is not None:
+                    sentences.append(res.apa)
                 shown = (
                     "–"
                     if main.value is None
                     else f"{main.value:.2f}"
-                    + (f" [{main.ci95[0]:.2f}, {main.ci95[1]:.2f}]" if main.has_ci else "")  # type: ignore[index]
+                    + (f" [{main.best_ci[0]:.2f}, {main.best_ci[1]:.2f}]" if main.best_ci else "")
                 )
                 alpha = res["krippendorff_alpha"].value
-                rows.append([res.label, res.n_units, res["percent_agreement"].value, shown, main.band or "",
+                band = main.band or ""
+                if main.band_ci and main.band_ci != main.band:
+                    band += f" (CI: {main.band_ci})"
+                rows.append([res.label, res.n_units, res["percent_agreement"].value, shown, band,
                              "–" if alpha is None else f"{alpha:.2f}"])  # fmt: skip
-            name = (
-                "ICC(2,1)"
-                if unit in ("segment-rating", "session-frequency", "session-rating")
-                else ("Cohen's kappa" if len(result.raters) == 2 else "Fleiss' kappa")
-            )
+            name = labels.pop() if len(labels) == 1 else "coefficient"  # the design's own
             _table(
                 doc,
                 ["item", "units", "% agree", f"{name} [95% CI]", "band", "Krippendorff's alpha"],
@@ -280,6 +282,11 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
                 doc.add_paragraph(
                     f"{skipped} item(s) with perfect agreement and no defined coefficient (never or always coded) are left out."
                 )
+            if sentences:
+                doc.add_paragraph("For a methods section (APA style; CIs from the session bootstrap where "
+                                  "there are 5 or more sessions):")  # fmt: skip
+                for sentence in sentences:
+                    doc.add_paragraph(sentence, style="List Bullet")
     progress.step(len(codebooks) * len(units), len(codebooks) * len(units) + 1, "calibration")
     doc.add_heading("Calibration against gold-standard sessions", 1)
     _scores, cal_rows, criterion = calibration_table(project)

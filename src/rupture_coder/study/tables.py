@@ -126,13 +126,13 @@ def load_study(
                 raise StudyError(str(exc)) from None
         seg_ratings = core.execute(
             select(SegmentRating.session_id, SegmentRating.segment_id, SegmentRating.rater_id, SegmentRating.rating_id,
-                   SegmentRating.value, SegmentRating.codebook_version)
+                   SegmentRating.value, SegmentRating.is_na, SegmentRating.codebook_version)
             .where(SegmentRating.session_id.in_(session_ids), SegmentRating.rater_id.in_(list(chosen_raters)),
                    SegmentRating.codebook_id == cb_id)
         ).all()  # fmt: skip
         sess_ratings = core.execute(
             select(SessionRating.session_id, SessionRating.rater_id, SessionRating.rating_id, SessionRating.value,
-                   SessionRating.codebook_version)
+                   SessionRating.is_na, SessionRating.codebook_version)
             .where(SessionRating.session_id.in_(session_ids), SessionRating.rater_id.in_(list(chosen_raters)),
                    SessionRating.codebook_id == cb_id)
         ).all()  # fmt: skip
@@ -223,6 +223,8 @@ class _Builder:
             row = row_of.get((seg, rater))
             if row is not None:
                 present[item].append(row)
+        self._sessions = pd.Categorical([session_id for session_id, _rater in self.coded
+                                         for _seg in self.by_session[session_id]])  # fmt: skip
         for cat in cb.categories:
             any_present = np.zeros(len(base), np.int8)
             for item in cat.items:
@@ -242,12 +244,17 @@ class _Builder:
         for cat in cb.categories:
             for item in cat.items:
                 rows = [
-                    (self._unit(s), self.study.raters[r], totals[(s, r, item.id)])
+                    (self._unit(s), self.study.raters[r], totals[(s, r, item.id)], s)
                     for s, r in self.coded
                 ]
                 self._add(item.id, f"{item.id} {item.label}", "item", "interval", None, rows)
             rows = [
-                (self._unit(s), self.study.raters[r], sum(totals[(s, r, i.id)] for i in cat.items))
+                (
+                    self._unit(s),
+                    self.study.raters[r],
+                    sum(totals[(s, r, i.id)] for i in cat.items),
+                    s,
+                )
                 for s, r in self.coded
             ]
             self._add(cat.id, f"{cat.label} (total)", "total", "interval", None, rows)
@@ -261,19 +268,28 @@ class _Builder:
                 (
                     self._unit(r.session_id, index[r.segment_id] if scope == "segment" else None),
                     self.study.raters[r.rater_id],
-                    r.value,
+                    None if r.is_na else r.value,
+                    r.session_id,
+                    bool(r.is_na),
                 )
                 for r in ratings
                 if r.rating_id == definition.id
-                and r.value is not None
+                and (r.value is not None or r.is_na)
                 and r.codebook_version == cb.version
             ]
-            self._add(definition.id, definition.label, "rating", "interval", scale.points(), rows)
+            self._add(
+                definition.id, definition.label, "rating", "interval", scale.points(), rows, True
+            )
 
+    # Every table has the columns unit, rater, value and session (the unit's session: the cluster
+    # agreement CIs resample); rating tables also na (True: rated N/A, value missing).
     def _add_columns(self, key, label, kind, level, categories, units, raters, values) -> None:
-        data = pd.DataFrame({"unit": units, "rater": raters, "value": values})
+        data = pd.DataFrame(
+            {"unit": units, "rater": raters, "value": values, "session": self._sessions}
+        )
         self.study.tables.append(ItemTable(key, label, kind, level, categories, data))
 
-    def _add(self, key, label, kind, level, categories, rows) -> None:
-        data = pd.DataFrame(rows, columns=["unit", "rater", "value"])
+    def _add(self, key, label, kind, level, categories, rows, with_na: bool = False) -> None:
+        columns = ["unit", "rater", "value", "session"] + (["na"] if with_na else [])
+        data = pd.DataFrame(rows, columns=columns)
         self.study.tables.append(ItemTable(key, label, kind, level, categories, data))
