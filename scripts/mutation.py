@@ -1,0 +1,258 @@
+"""A small AST mutation driver: does the test suite notice a wrong score?
+
+For each mutation point of the given modules (a comparison, an arithmetic or boolean operator, a
+small integer, a condition, a ``min``/``max`` call ...) it writes the module with that one change
+into a private copy of ``src/``, runs the given tests against the copy in a separate process, and
+counts the mutant *killed* when the tests fail. The score is killed / all. Survivors are listed with
+their line, so a test can be written for each (or the line marked ``# pragma: no mutate`` when the
+change cannot alter a result, e.g. a cache or a message).
+
+    .venv/bin/python scripts/mutation.py src/rupture_coder/study/summaries.py \\
+        --tests tests/test_scores.py tests/test_scores_group.py
+
+One process at a time (the machine is shared); ``--limit`` and ``--only`` help while iterating.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_SWAP_CMP = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+}
+_SWAP_BIN = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Div,
+    ast.Mod: ast.FloorDiv,
+}
+_SWAP_CALL = {"min": "max", "max": "min", "any": "all", "all": "any"}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    index: int
+    line: int
+    what: str
+
+
+class _Mutator(ast.NodeTransformer):
+    """Walks the tree; counts mutation points; applies the one numbered ``target`` (if any)."""
+
+    def __init__(self, skip_lines: set[int], target: int | None = None):
+        self.skip_lines = skip_lines
+        self.target = target
+        self.found: list[Mutant] = []
+
+    def _point(self, node: ast.AST, what: str) -> bool:
+        line = getattr(node, "lineno", 0)
+        if line in self.skip_lines:
+            return False
+        self.found.append(Mutant(len(self.found), line, what))
+        return self.found[-1].index == self.target
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:  # noqa: N802 - ast API
+        self.generic_visit(node)
+        for i, op in enumerate(node.ops):
+            swap = _SWAP_CMP.get(type(op))
+            if swap and self._point(node, f"{type(op).__name__} -> {swap.__name__}"):
+                node.ops[i] = swap()
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        swap = _SWAP_BIN.get(type(node.op))
+        if swap and self._point(node, f"{type(node.op).__name__} -> {swap.__name__}"):
+            node.op = swap()
+        return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        swap = _SWAP_BIN.get(type(node.op))
+        if swap and self._point(node, f"{type(node.op).__name__}= -> {swap.__name__}="):
+            node.op = swap()
+        return node
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        swap = ast.Or if isinstance(node.op, ast.And) else ast.And
+        if self._point(node, f"{type(node.op).__name__} -> {swap.__name__}"):
+            node.op = swap()
+        return node
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Not) and self._point(node, "drop not"):
+            return node.operand
+        if isinstance(node.op, ast.USub) and self._point(node, "drop unary minus"):
+            return node.operand
+        return node
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:  # noqa: N802
+        value = node.value
+        if isinstance(value, bool):
+            if self._point(node, f"{value} -> {not value}"):
+                return ast.copy_location(ast.Constant(not value), node)
+        elif isinstance(value, int) and abs(value) < 10_000:
+            if self._point(node, f"{value} -> {value + 1}"):
+                return ast.copy_location(ast.Constant(value + 1), node)
+        elif isinstance(value, float) and self._point(node, f"{value} -> {value + 1}"):
+            return ast.copy_location(ast.Constant(value + 1.0), node)
+        return node
+
+    def visit_If(self, node: ast.If) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if self._point(node.test, "negate if"):
+            node.test = ast.UnaryOp(ast.Not(), node.test)
+        return node
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if self._point(node.test, "negate conditional expression"):
+            node.test = ast.UnaryOp(ast.Not(), node.test)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id in _SWAP_CALL:
+            swap = _SWAP_CALL[node.func.id]
+            if self._point(node, f"{node.func.id}() -> {swap}()"):
+                node.func = ast.copy_location(ast.Name(swap, ast.Load()), node.func)
+        return node
+
+    def visit_Continue(self, node: ast.Continue) -> ast.AST:  # noqa: N802
+        if self._point(node, "continue -> break"):
+            return ast.copy_location(ast.Break(), node)
+        return node
+
+    # docstrings, annotations and f-string parts are not behaviour
+    def visit_Expr(self, node: ast.Expr) -> ast.AST:  # noqa: N802
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return node
+        return self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:  # noqa: N802
+        if node.value is not None:
+            node.value = self.visit(node.value)
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.AST:  # noqa: N802
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:  # noqa: N802
+        node.body = [self.visit(b) for b in node.body]
+        node.args.defaults = [self.visit(d) for d in node.args.defaults]
+        node.args.kw_defaults = [d if d is None else self.visit(d) for d in node.args.kw_defaults]
+        node.decorator_list = [self.visit(d) for d in node.decorator_list]
+        return node
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:  # noqa: N802
+        return node
+
+
+def _skipped_lines(source: str) -> set[int]:
+    return {i for i, line in enumerate(source.splitlines(), 1) if "pragma: no mutate" in line}
+
+
+def mutants(source: str) -> list[Mutant]:
+    mutator = _Mutator(_skipped_lines(source))
+    mutator.visit(ast.parse(source))
+    return mutator.found
+
+
+def mutate(source: str, index: int) -> str:
+    mutator = _Mutator(_skipped_lines(source), index)
+    tree = mutator.visit(copy.deepcopy(ast.parse(source)))
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+def _run_tests(src_copy: Path, tests: list[str], timeout: float) -> tuple[bool, float]:
+    env = {**os.environ, "PYTHONPATH": str(src_copy), "QT_QPA_PLATFORM": "offscreen"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    started = time.monotonic()
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False, time.monotonic() - started
+    return done.returncode == 0, time.monotonic() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="+", type=Path, help="source files under src/")
+    parser.add_argument("--tests", nargs="+", default=[], help="pytest arguments")
+    parser.add_argument("--only", type=int, nargs="*", help="run only these mutant numbers")
+    parser.add_argument("--limit", type=int, help="stop after this many mutants per module")
+    parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    args = parser.parse_args(argv)
+    if args.list:
+        for module in args.modules:
+            rel = module.resolve().relative_to(ROOT / "src")
+            for m in mutants(module.read_text(encoding="utf-8")):
+                print(f"{rel}:{m.line}: #{m.index} {m.what}")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
+        copy_root = Path(tmp) / "src"
+        shutil.copytree(ROOT / "src", copy_root, ignore=shutil.ignore_patterns("__pycache__"))
+        for beside in ("codebooks", "sample_transcripts", "docs"):  # found next to src/
+            (Path(tmp) / beside).symlink_to(ROOT / beside)
+        ok, baseline = _run_tests(copy_root, args.tests, timeout=3600)
+        if not ok:
+            print("the tests fail without any mutation; fix them first", file=sys.stderr)
+            return 2
+        print(f"tests pass unmutated in {baseline:.1f} s")
+        killed = total = 0
+        survivors: list[str] = []
+        for module in args.modules:
+            module = module.resolve()
+            rel = module.relative_to(ROOT / "src")
+            source = module.read_text(encoding="utf-8")
+            found = mutants(source)
+            if args.only:
+                found = [m for m in found if m.index in args.only]
+            if args.limit:
+                found = found[: args.limit]
+            target = copy_root / rel
+            for m in found:
+                target.write_text(mutate(source, m.index), encoding="utf-8")
+                survived, seconds = _run_tests(copy_root, args.tests, timeout=3 * baseline + 30)
+                total += 1
+                killed += not survived
+                mark = "SURVIVED" if survived else "killed"
+                print(f"{rel}:{m.line}: #{m.index} {m.what}: {mark} ({seconds:.1f} s)", flush=True)
+                if survived:
+                    survivors.append(f"{rel}:{m.line}: #{m.index} {m.what}")
+            target.write_text(source, encoding="utf-8")
+        score = killed / total if total else 1.0
+        print(f"\nmutation score: {killed} of {total} mutants killed = {score:.1%}")
+        for s in survivors:
+            print(f"  survived: {s}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
