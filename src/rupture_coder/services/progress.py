@@ -10,7 +10,14 @@ from sqlalchemy import select
 from rupture_coder.codebook.model import Scope
 from rupture_coder.errors import CommandError
 from rupture_coder.services.project import get_row, stored_codebook
-from rupture_coder.services.segmentation import locate_segment
+from rupture_coder.services.segmentation import (
+    RUPTURES,
+    RawCode,
+    SegmentSpan,
+    locate,
+    order_key,
+    utterance_times,
+)
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     CodeEvent,
@@ -69,6 +76,11 @@ class MarkComplete:
             if row is not None:
                 db.delete(row)
             return
+        conflicts = na_conflicts(db, self.session_id, self.rater_id, declared_only=True)
+        if conflicts:
+            raise CommandError(
+                f"cannot mark complete: {'; '.join(conflicts)}. Give these ratings a value."
+            )
         missing = missing_ratings(db, self.session_id, self.rater_id)
         if missing:
             shown = "; ".join(missing[:6]) + (
@@ -97,52 +109,111 @@ def session_status(db: Db, rater_id: str) -> dict[str, str]:
     return out
 
 
-def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
-    """Warnings, not blocks: strategies before any rupture; impact ratings that contradict the markers."""
-    session = get_row(db, Session, session_id, "session")
+def placed_codes(db: Db, session: Session, rater_id: str) -> list[tuple[tuple, str, int | None]]:
+    """One rater's codes in a session as (order key, item id, 0-based segment or None), in the
+    order of docs/ratings.md section 1 (codes in no segment last)."""
     cb = stored_codebook(db, session.codebook_id, session.codebook_version)
-    kind = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     segs = sorted(session.segments, key=lambda s: s.index)
+    spans = [SegmentSpan(s.index, s.id, s.start_s, s.end_s) for s in segs]
     core = db.connection()
-    pos = dict(
-        core.execute(
-            select(Utterance.id, Utterance.position).where(Utterance.session_id == session_id)
-        ).all()
-    )
-    codes = core.execute(
-        select(
-            CodeEvent.item_id, CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s
-        ).where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)
+    utterances = core.execute(
+        select(Utterance.id, Utterance.position, Utterance.start_s)
+        .where(Utterance.session_id == session.id)
+        .order_by(Utterance.position)
     ).all()
-    by_id = {s.id: s for s in segs}
-    at_position = {
-        p: s
+    pos = {u.id: u.position for u in utterances}
+    times = utterance_times([u.start_s for u in utterances])
+    at = {
+        p: s.index
         for s in segs
         if s.first_position is not None and s.last_position is not None
         for p in range(s.first_position, s.last_position + 1)
     }
-    placed = []
+    codes = core.execute(
+        select(
+            CodeEvent.item_id, CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s
+        ).where(CodeEvent.session_id == session.id, CodeEvent.rater_id == rater_id)
+    ).all()
+    out = []
     for c in codes:
-        position = pos.get(c.first_utterance_id)
-        if c.segment_id:
-            seg = by_id.get(c.segment_id)
-        elif position is not None:
-            seg = at_position.get(position)
-        else:
-            seg = locate_segment(segs, None, None, c.start_s)
-        order = (seg.index if seg else -1, pos.get(c.first_utterance_id, -1), c.start_s or 0)
-        placed.append((order, c, seg))
-    placed.sort(key=lambda x: x[0])
+        raw = RawCode(c.item_id, c.segment_id, pos.get(c.first_utterance_id), c.start_s)
+        seg = locate(spans, raw, at)
+        key = (
+            (1,) if seg is None else (0, *order_key(raw, cb.rupture_type_of(c.item_id), seg, times))
+        )
+        out.append((key, c.item_id, seg))
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+def na_conflicts(db: Db, session_id: str, rater_id: str, declared_only: bool = False) -> list[str]:
+    """N/A ("no rupture occurred") given on a rating while rupture markers are coded: every rating
+    that declares ``na_only_without_rupture``, and (unless ``declared_only``) resolution ratings of
+    codebooks that do not declare it (1.0.0)."""
+    session = get_row(db, Session, session_id, "session")
+    cb = stored_codebook(db, session.codebook_id, session.codebook_version)
+    markers = [
+        (item, seg) for _k, item, seg in placed_codes(db, session, rater_id)
+        if cb.rupture_type_of(item) in RUPTURES
+    ]  # fmt: skip
+    if not markers:
+        return []
+    resolution = {c.id for c in cb.categories if c.rupture_type == "resolution"}
+
+    def watched(rating_id: str) -> bool:
+        try:
+            r = cb.rating(rating_id)
+        except KeyError:
+            return False
+        implicit = r.relates_to in resolution and cb.scale(r.scale).allow_na
+        return r.na_only_without_rupture or (implicit and not declared_only)
+
+    index = {s.id: s.index for s in session.segments}
+    out = []
+    for r in db.scalars(select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id)):
+        if r.is_na and watched(r.rating_id):
+            found = sorted({item for item, _seg in markers})
+            out.append(f"{cb.rating(r.rating_id).label} is N/A (no rupture occurred) but "
+                       f"{', '.join(found)} {'is' if len(found) == 1 else 'are'} coded")  # fmt: skip
+    segment_rows = db.scalars(
+        select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
+    ).all()
+    for r in sorted(segment_rows, key=lambda r: index.get(r.segment_id, -1)):
+        here = sorted({item for item, seg in markers if seg == index.get(r.segment_id)})
+        if r.is_na and watched(r.rating_id) and here:
+            out.append(f"segment {index[r.segment_id] + 1}: {cb.rating(r.rating_id).label} is N/A "
+                       f"(no rupture occurred) but {', '.join(here)} {'is' if len(here) == 1 else 'are'} coded")  # fmt: skip
+    return out
+
+
+def rupture_markers(
+    db: Db, session: Session, rater_id: str, segment_index: int | None = None
+) -> list[tuple[str, int | None]]:
+    """(item, 0-based segment) of each rupture marker the rater coded (in one segment, if given)."""
+    cb = stored_codebook(db, session.codebook_id, session.codebook_version)
+    return [
+        (item, seg)
+        for _k, item, seg in placed_codes(db, session, rater_id)
+        if cb.rupture_type_of(item) in RUPTURES and (segment_index is None or seg == segment_index)
+    ]
+
+
+def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
+    """Warnings, not blocks: strategies before any rupture; impact ratings that contradict the
+    markers; N/A (no rupture occurred) on ratings while ruptures are coded."""
+    session = get_row(db, Session, session_id, "session")
+    cb = stored_codebook(db, session.codebook_id, session.codebook_version)
+    segs = sorted(session.segments, key=lambda s: s.index)
+    placed = placed_codes(db, session, rater_id)
     out = []
     seen_rupture = False
-    for _order, c, seg in placed:
-        if kind.get(c.item_id) in ("withdrawal", "confrontation"):
+    for _key, item, seg in placed:
+        kind = cb.rupture_type_of(item)
+        if kind in RUPTURES:
             seen_rupture = True
-        elif kind.get(c.item_id) == "resolution" and not seen_rupture:
-            where = f"segment {seg.index + 1}" if seg else "the session"
-            out.append(
-                f"{c.item_id} in {where}: a resolution strategy with no rupture coded before it"
-            )
+        elif kind == "resolution" and not seen_rupture:
+            where = f"segment {seg + 1}" if seg is not None else "the session"
+            out.append(f"{item} in {where}: a resolution strategy with no rupture coded before it")
     ratings = db.scalars(
         select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
     ).all()
@@ -158,7 +229,7 @@ def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
                 None,
             )
             markers = sorted(
-                {c.item_id for _o, c, s in placed if s is seg and kind.get(c.item_id) == rupture}
+                {i for _k, i, s in placed if s == seg.index and cb.rupture_type_of(i) == rupture}
             )
             if rating is None or rating.value is None:
                 continue
@@ -170,4 +241,4 @@ def consistency_warnings(db: Db, session_id: str, rater_id: str) -> list[str]:
                 out.append(
                     f"segment {seg.index + 1}: {definition.label} is {rating.value} but no {rupture} marker is coded"
                 )
-    return out
+    return out + na_conflicts(db, session_id, rater_id)

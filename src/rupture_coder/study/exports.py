@@ -15,7 +15,6 @@ from rupture_coder.codebook.model import Scope
 from rupture_coder.services import queries
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
-from rupture_coder.services.settings import get_setting
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import CodeEvent, Rater, SegmentRating, Session
 from rupture_coder.study.summaries import SessionContext, session_summary
@@ -55,8 +54,7 @@ def study_tables(project: Project) -> dict[str, pd.DataFrame]:
         codes = codes_by_session.get(s.id, [])
         ratings = ratings_by_session.get(s.id, [])
         coded = sorted({c["rater_id"] for c in codes} | {r["rater_id"] for r in ratings})
-        context = SessionContext(s.title, cb, segs, position, names, get_setting(project, "summary.impact_threshold"),
-                                 get_setting(project, "summary.repair_window")) if coded else None  # fmt: skip
+        context = SessionContext.load(project, s.id) if coded else None
         kind_of = {i.id: (c.rupture_type, i.kind.value) for c in cb.categories for i in c.items}
         per_segment: dict[tuple, dict] = {}
         for c in codes:
@@ -126,17 +124,8 @@ def study_tables(project: Project) -> dict[str, pd.DataFrame]:
                     segment_rows.append({**base, "item": definition.id, "category": "rating", "kind": "rating",
                                          "value": r["value"] if r else None, "na": bool(r["is_na"]) if r else False})  # fmt: skip
             summary = session_summary(project, s.id, rater_id, context)
-            repaired, total = summary.ruptures_repaired
-            row = {"codebook_id": cb.id, "codebook_version": cb.version, "rater": raters[rater_id].name, "rater_id": rater_id,
-                   "session": s.title, "session_id": s.id, "segments": summary.segments}  # fmt: skip
-            for t in ("withdrawal", "confrontation"):
-                row |= {f"{t}_markers": summary.category_counts[t], f"{t}_segments": summary.segments_with[t],
-                        f"{t}_impact_mean": summary.impact_mean[t], f"{t}_impact_max": summary.impact_max[t],
-                        f"{t}_share_at_threshold": summary.share_at_threshold[t]}  # fmt: skip
-            row |= {"resolution_strategies": summary.category_counts["resolution"], "segment_resolution_mean": summary.resolution_mean,
-                    "ruptures": total, "ruptures_repaired": repaired, "impact_threshold": summary.threshold}  # fmt: skip
-            row |= {f"rating_{k}": v for k, v in summary.globals.items()}
-            summary_rows.append(row)
+            row = {"codebook_id": cb.id, "codebook_version": cb.version, "rater_id": rater_id}
+            summary_rows.append(row | summary.to_row())
     segments = pd.DataFrame(segment_rows)
     if not segments.empty:
         segments["value"] = segments["value"].astype(

@@ -101,11 +101,10 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
         for sid in sessions:
             for rid in wanted:
                 summary = session_summary(project, sid, rid)
-                for seq in summary.sequences:
-                    if seq.repairs or (
-                        filters.category and category_of.get(seq.rupture) != filters.category
-                    ):
+                for e in summary.episode_list:
+                    kinds = {category_of.get(m) for m in e.markers}
+                    if e.repaired or (filters.category and filters.category not in kinds):
                         continue
-                    out.append(Moment(sid, sessions[sid].title, raters[rid].name, seq.segment, seq.position, None,
-                                      seq.rupture, "rupture with no repair within the window"))  # fmt: skip
+                    out.append(Moment(sid, sessions[sid].title, raters[rid].name, e.segments[0], e.position, e.start_s,
+                                      ", ".join(dict.fromkeys(e.markers)), "rupture episode with no repair within the window"))  # fmt: skip
     return sorted(out, key=lambda m: (m.session, m.segment or 0, m.position or 0, m.rater))
