@@ -193,6 +193,10 @@ def test_example_6_blanks_where_no_marker_is_coded_mean_none(service, tmp_path):
     )
     assert not ann.complete and any("not marked complete" in w for w in ann.warnings)
     study = load_study(service.project, "segment-rating", ["Ann", "Bob"], codebook=IND10)
+    assert study.warnings == [
+        "Ann has not marked session 'E6' complete: its scores may change",
+        "Bob has not marked session 'E6' complete: its scores may change",
+    ]
     table = next(t for t in study.tables if t.key == "withdrawal_impact").data
     wide = table.pivot(index="unit", columns="rater", values="value")
     assert len(wide) == 6 and (wide.Ann == wide.Bob).all()

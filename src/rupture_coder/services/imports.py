@@ -24,7 +24,7 @@ from rupture_coder.store.db import Db, Project
 from rupture_coder.store.models import CodebookVersion
 from rupture_coder.store.models import Session as SessionRow
 
-DEFAULT_CODEBOOK = {"individual": ("3rs-individual", "1.0.0"), "group": ("3rs-group", "1.0.0")}
+DEFAULT_CODEBOOK = {"individual": ("3rs-individual", "1.1.0"), "group": ("3rs-group", "1.1.0")}
 
 
 @dataclass
