@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import bench_agreement, bench_commands, bench_gui, bench_import, bench_study
+from bench import (
+    bench_agreement,
+    bench_commands,
+    bench_gui,
+    bench_import,
+    bench_scores,
+    bench_study,
+)
 
 BENCHES = {
     "commands": bench_commands.run,
@@ -12,6 +19,7 @@ BENCHES = {
     "agreement": bench_agreement.run,
     "gui": bench_gui.run,
     "study": bench_study.run,
+    "scores": bench_scores.run,
 }
 
 

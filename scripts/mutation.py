@@ -166,7 +166,10 @@ class _Mutator(ast.NodeTransformer):
         node.body = [self.visit(b) for b in node.body]
         node.args.defaults = [self.visit(d) for d in node.args.defaults]
         node.args.kw_defaults = [d if d is None else self.visit(d) for d in node.args.kw_defaults]
-        node.decorator_list = [self.visit(d) for d in node.decorator_list]
+        return node  # decorators and annotations declare; they are not mutated
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:  # noqa: N802
+        node.body = [self.visit(b) for b in node.body]
         return node
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:  # noqa: N802
@@ -181,6 +184,15 @@ def mutants(source: str) -> list[Mutant]:
     mutator = _Mutator(_skipped_lines(source))
     mutator.visit(ast.parse(source))
     return mutator.found
+
+
+def function_lines(source: str, names: list[str]) -> set[int]:
+    """The lines of the named top-level functions and classes."""
+    out: set[int] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in names:
+            out |= set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return out
 
 
 def mutate(source: str, index: int) -> str:
@@ -206,14 +218,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="+", type=Path, help="source files under src/")
     parser.add_argument("--tests", nargs="+", default=[], help="pytest arguments")
     parser.add_argument("--only", type=int, nargs="*", help="run only these mutant numbers")
+    parser.add_argument(
+        "--functions", nargs="*", help="mutate only these top-level functions and classes"
+    )
     parser.add_argument("--limit", type=int, help="stop after this many mutants per module")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     args = parser.parse_args(argv)
     if args.list:
         for module in args.modules:
             rel = module.resolve().relative_to(ROOT / "src")
-            for m in mutants(module.read_text(encoding="utf-8")):
-                print(f"{rel}:{m.line}: #{m.index} {m.what}")
+            source = module.read_text(encoding="utf-8")
+            keep = function_lines(source, args.functions) if args.functions else None
+            for m in mutants(source):
+                if keep is None or m.line in keep:
+                    print(f"{rel}:{m.line}: #{m.index} {m.what}")
         return 0
     with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
         copy_root = Path(tmp) / "src"
@@ -232,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
             rel = module.relative_to(ROOT / "src")
             source = module.read_text(encoding="utf-8")
             found = mutants(source)
+            if args.functions:
+                keep = function_lines(source, args.functions)
+                found = [m for m in found if m.line in keep]
             if args.only:
                 found = [m for m in found if m.index in args.only]
             if args.limit:

@@ -208,3 +208,19 @@ def test_rates_use_the_real_length_of_a_partial_segment():
     assert duration([SegmentSpan(0, "a", None, None)]) is None and duration([]) is None
     assert per_five_minutes(3, 840.0) == pytest.approx(1.0714, abs=1e-4)
     assert per_five_minutes(3, None) is None and per_five_minutes(0, 840.0) == 0.0
+
+
+def test_an_episode_says_where_it_starts():
+    codes = placed(
+        utt("W2", 0), utt("R1", 1), RawCode("C2", start_s=400.0), utt("R4", 8),
+        RawCode("W3", segment_id="s3"),
+    )  # fmt: skip
+    found, unlinked = episodes(codes, 1, False)
+    assert unlinked == 0
+    assert [(e.position, e.start_s) for e in found] == [(0, None), (6, 400.0), (None, None)]
+    assert found[0].to_json() == {
+        "pairing": [], "level": None, "segments": [1], "markers": ["W2"], "repairs": ["R1"],
+        "repaired": True, "utterance": 1, "time_s": None,
+    }  # fmt: skip
+    assert found[1].to_json()["utterance"] == 7 and found[1].to_json()["time_s"] == 400.0
+    assert found[2].to_json()["utterance"] is None and not found[2].repaired

@@ -33,6 +33,13 @@ def _table(header: list[str], rows: list[list]) -> str:
     )
 
 
+def _over(r) -> str:
+    """How many segments a rating's mean is over, and what they were (docs/ratings.md section 4)."""
+    parts = [f"{v} {name}" for name, v in (("rated", r.rated), ("implied", r.implied),
+                                            ("N/A", r.na), ("missing", r.missing)) if v]  # fmt: skip
+    return f"{r.n} ({', '.join(parts)})"
+
+
 class SummaryPanel(QTextBrowser):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -57,10 +64,7 @@ class SummaryPanel(QTextBrowser):
             ["over segments", *[stats[t].n if stats[t] else None for t in TYPES]],
             [f"share ≥ {s.impact_threshold}", *[s.share_at_threshold.get(t) for t in TYPES]],
         ]
-        ratings = [
-            [labels.get(rid, rid), r.mean, r.max, f"{r.n} ({r.rated} rated, {r.implied} implied)"]
-            for rid, r in s.ratings.items()
-        ]
+        ratings = [[labels.get(rid, rid), r.mean, r.max, _over(r)] for rid, r in s.ratings.items()]
         families = ", ".join(f"{k} {v}" for k, v in s.family_frequency.items())
         items = ", ".join(f"{k} ×{v}" for k, v in s.item_frequency.items() if v)
         globals_ = [[labels.get(k, k), v] for k, v in s.session_ratings.items()]

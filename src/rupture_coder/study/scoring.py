@@ -45,7 +45,7 @@ class Episode:
     segments: list[int] = field(default_factory=list)  # 1-based, of its markers
     markers: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
-    key: tuple = field(default=(), repr=False, compare=False)
+    key: tuple = field(default=(), repr=False, compare=False)  # pragma: no mutate (declaration)
     position: int | None = None  # 0-based utterance of its first marker (None: segment form)
     start_s: float | None = None  # time of its first marker, when coded with one
 
@@ -67,7 +67,7 @@ class RatingStats:
 
     mean: float | None = None
     max: int | None = None
-    n: int = 0
+    n: int = 0  # pragma: no mutate (always set by rating_stats)
     rated: int = 0
     implied: int = 0
     na: int = 0
@@ -124,7 +124,7 @@ def episodes(placed: Sequence[Placed], window: int, group: bool) -> tuple[list[E
     credited: set[int] = set()
     for parties, stream in streams.items():
         current: Episode | None = None
-        last = 0  # 0-based segment of the current episode's last marker
+        last = 0  # pragma: no mutate (read only once an episode is open)
         for i in sorted(stream):  # ``placed`` is in session order
             p = placed[i]
             if p.kind == "resolution":

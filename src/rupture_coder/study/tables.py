@@ -1,8 +1,11 @@
 """Tidy rating tables from a project, as 3RS labs define their units.
 
-Units: ``segment-presence`` (per item and pooled per category: was it coded in the segment, 1/0),
-``segment-rating`` (per segment rating), ``session-frequency`` (per item and per category: total
-occurrences in the session), ``session-rating`` (per session rating). A rater counts as having
+Units: ``segment-presence`` (per item and pooled per category: was it coded in the segment, 1/0;
+in group codebooks also the joint unit item x actor x target x level), ``segment-rating`` (per
+segment rating, with the values the summaries use: an impact rating left empty where no marker of
+its type is coded counts as the lowest point), ``session-frequency`` (per item and per category:
+the summaries' frequencies, i.e. segments with the item, or the sum of counts for count items),
+``session-rating`` (per session rating); docs/ratings.md defines each. A rater counts as having
 coded a session when they have any code or rating in it; in sessions they did not code, their
 values are missing, not zero. Codes of older codebook versions are carried to the newest version
 used (or the one asked for) through the declared mappings; without a mapping the comparison is
