@@ -224,3 +224,26 @@ def test_an_episode_says_where_it_starts():
     }  # fmt: skip
     assert found[1].to_json()["utterance"] == 7 and found[1].to_json()["time_s"] == 400.0
     assert found[2].to_json()["utterance"] is None and not found[2].repaired
+
+
+def test_placement_and_episodes_go_on_past_codes_they_leave_out():
+    codes, outside = place([RawCode("W2", start_s=900.0), utt("W3", 1)], IND, SEGS, AT, TIMES)
+    assert [p.item_id for p in codes] == ["W3"] and [c.item_id for c in outside] == ["W2"]
+    bad = parse_codebook_text(
+        (codebooks_dir() / "3rs-individual-1.0.0.yaml")
+        .read_text(encoding="utf-8")
+        .replace("rupture_type: resolution", "rupture_type: other")
+    )
+    found, _ = episodes(placed(utt("R4", 0), utt("W2", 1), codebook=bad), 1, False)
+    assert [e.markers for e in found] == [["W2"]]
+
+
+def test_a_media_session_without_a_transcript_places_codes_by_time_alone():
+    codes, outside = place(
+        [RawCode("W2", start_s=100.0), RawCode("R4", start_s=50.0)], IND, SEGS, {}, None
+    )
+    assert outside == [] and [p.item_id for p in codes] == ["R4", "W2"]
+    found, unlinked = episodes(codes, 1, False)
+    assert [(e.position, e.start_s, e.repairs) for e in found] == [
+        (None, 100.0, [])
+    ] and unlinked == 1

@@ -68,6 +68,16 @@ class SummaryPanel(QTextBrowser):
         families = ", ".join(f"{k} {v}" for k, v in s.family_frequency.items())
         items = ", ".join(f"{k} ×{v}" for k, v in s.item_frequency.items() if v)
         globals_ = [[labels.get(k, k), v] for k, v in s.session_ratings.items()]
+        levels = [
+            [level, v["segments_with_withdrawal"], v["segments_with_confrontation"],
+             v["segments_with_resolution"], f"{v['episodes_repaired']} of {v['episodes']}"]
+            for level, v in s.by_level.items()
+        ]  # fmt: skip
+        by_level = (
+            _table(["level", "W segments", "C segments", "R segments", "episodes repaired"], levels)
+            if levels
+            else ""
+        )
         warnings = "".join(f"<li>{escape(w)}</li>" for w in s.warnings)
         per5 = _fmt(s.ruptures_per_5_min)
         html = f"""
@@ -82,6 +92,7 @@ class SummaryPanel(QTextBrowser):
         {f"({escape(families)})" if families else ""}; strategies with no episode:
         {s.unlinked_strategies}.</p>
         <p><small>{escape(items) or "no codes yet"}</small></p>
+        {by_level}
         {_table(["segment rating", "mean", "max", "over"], ratings)}
         <p></p>
         {_table(["session rating", "value"], globals_) if globals_ else "<p><i>No session rating yet.</i></p>"}
