@@ -280,10 +280,10 @@ class ImportCodes:
         name = self.rater.strip()
         if not name:
             raise CommandError("say whose codes these are: a rater's name")
-        rater = db.get(Rater, name) or db.scalar(select(Rater).filter_by(name=name).limit(1))
-        created = rater is None
+        found = db.get(Rater, name) or db.scalar(select(Rater).filter_by(name=name).limit(1))
+        created = found is None
+        rater = found if found is not None else Rater(name=name, role="coder")
         if created:
-            rater = Rater(name=name, role="coder")
             db.add(rater)
             db.flush()
         lookup = _Lookup(db)

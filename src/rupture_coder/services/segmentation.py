@@ -152,12 +152,12 @@ class RawCode:
     code_id: str = ""
 
 
-def utterance_times(starts: Sequence[float | None]) -> list[float | None] | None:
+def utterance_times(starts: Sequence[float | None]) -> list[float] | None:
     """Each utterance's clock time: its start, or the start of the timed one before it (0 before
     the first); None when the transcript has no times at all."""
     if all(t is None for t in starts):
         return None
-    out: list[float | None] = []
+    out: list[float] = []
     last = 0.0
     for t in starts:
         last = t if t is not None else last
@@ -174,7 +174,7 @@ def locate(segments: Sequence[SegmentSpan], code: RawCode, positions: dict[int, 
     return None if seg is None else seg.index
 
 
-def order_key(code: RawCode, kind: str, segment: int, times: list[float | None] | None) -> tuple:
+def order_key(code: RawCode, kind: str, segment: int, times: list[float] | None) -> tuple:
     """(segment, rank, time, position, markers first, item): segment-form markers open their
     segment (rank 0), segment-form strategies close it (rank 2), the rest sit at their moment."""
     strategy = kind not in RUPTURES

@@ -82,7 +82,7 @@ def place(
     codebook: Codebook,
     segments: Sequence[SegmentSpan],
     segment_of_position: dict[int, int],
-    times: list[float | None] | None,
+    times: list[float] | None,
 ) -> tuple[list[Placed], list[RawCode]]:
     """Codes with their segment and order key, in session order; and the codes in no segment."""
     placed, outside = [], []
@@ -275,9 +275,12 @@ def any_at_threshold(
 
 def duration(segments: Sequence[SegmentSpan]) -> float | None:
     """The session's length: the sum of its segments' lengths (None without times)."""
-    if not segments or any(s.start_s is None or s.end_s is None for s in segments):
-        return None
-    return sum(s.end_s - s.start_s for s in segments)  # type: ignore[operator]
+    total = 0.0
+    for s in segments:
+        if s.start_s is None or s.end_s is None:
+            return None
+        total += s.end_s - s.start_s
+    return total or None
 
 
 def per_five_minutes(count: int, seconds: float | None) -> float | None:

@@ -96,7 +96,7 @@ class SessionContext:
     codebook: Codebook
     segments: list[SegmentSpan]
     segment_of_position: dict[int, int]
-    times: list[float | None] | None
+    times: list[float] | None
     positions: dict[str, int]  # utterance id -> position
     names: dict[str, str]  # participant id -> pseudonym
     threshold: int
@@ -115,7 +115,7 @@ class SessionContext:
         at = {
             p: s.index
             for s in segs
-            if s.first_position is not None
+            if s.first_position is not None and s.last_position is not None
             for p in range(s.first_position, s.last_position + 1)
         }
         return cls(
@@ -136,7 +136,7 @@ def _raw_codes(project: Project, session_id: str, rater_id: str, ctx: SessionCon
     with project.read() as db:
         rows = db.connection().execute(
             select(CodeEvent.id, CodeEvent.item_id, CodeEvent.segment_id, CodeEvent.first_utterance_id,
-                   CodeEvent.start_s, CodeEvent.count, CodeEvent.actor_id, CodeEvent.target_id, CodeEvent.level)
+                   CodeEvent.start_s, CodeEvent.count.label("occurrences"), CodeEvent.actor_id, CodeEvent.target_id, CodeEvent.level)
             .where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)
         ).all()  # fmt: skip
     return [
@@ -145,7 +145,7 @@ def _raw_codes(project: Project, session_id: str, rater_id: str, ctx: SessionCon
             r.segment_id,
             ctx.positions.get(r.first_utterance_id),
             r.start_s,
-            r.count or 1,
+            r.occurrences or 1,
             ctx.names.get(r.actor_id),
             ctx.names.get(r.target_id) or (GROUP if r.level in to_group else None),
             r.level,
