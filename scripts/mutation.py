@@ -20,6 +20,7 @@ import ast
 import copy
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -169,7 +170,8 @@ class _Mutator(ast.NodeTransformer):
         return node  # decorators and annotations declare; they are not mutated
 
     def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:  # noqa: N802
-        node.body = [self.visit(b) for b in node.body]
+        # fields declared in a class body (dataclass defaults) are declarations too
+        node.body = [b if isinstance(b, ast.AnnAssign) else self.visit(b) for b in node.body]
         return node
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:  # noqa: N802
@@ -224,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="stop after this many mutants per module")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: remove the private copy
     if args.list:
         for module in args.modules:
             rel = module.resolve().relative_to(ROOT / "src")

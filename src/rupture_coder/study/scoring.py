@@ -45,7 +45,7 @@ class Episode:
     segments: list[int] = field(default_factory=list)  # 1-based, of its markers
     markers: list[str] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
-    key: tuple = field(default=(), repr=False, compare=False)  # pragma: no mutate (declaration)
+    key: tuple = field(default=(), repr=False, compare=False)
     position: int | None = None  # 0-based utterance of its first marker (None: segment form)
     start_s: float | None = None  # time of its first marker, when coded with one
 
@@ -67,7 +67,7 @@ class RatingStats:
 
     mean: float | None = None
     max: int | None = None
-    n: int = 0  # pragma: no mutate (always set by rating_stats)
+    n: int = 0
     rated: int = 0
     implied: int = 0
     na: int = 0
@@ -188,7 +188,7 @@ def frequencies(placed: Iterable[Placed], codebook: Codebook) -> Frequencies:
         item_segments,
         item_frequency,
         {t: sum(item_frequency[i] for i in ids) for t, ids in of_type.items()},
-        {f.id: sum(item_frequency.get(i, 0) for i in f.items) for f in families},
+        {f.id: sum(item_frequency[i] for i in f.items) for f in families},
         {f.id: len(set().union(*(segments.get(i, set()) for i in f.items))) for f in families},
         {t: len(s) for t, s in with_type.items()}
         | {"any": len(with_type["withdrawal"] | with_type["confrontation"])},
@@ -265,7 +265,7 @@ def any_at_threshold(
 ) -> float | None:
     """Segments where either impact reaches the threshold / segments where that can be decided."""
     hits = decided = 0
-    for cells in zip(*columns, strict=True):
+    for cells in zip(*columns, strict=True):  # pragma: no mutate (columns are equally long)
         values = [v for _s, v in cells]
         hit = any(v is not None and v >= threshold for v in values)
         hits += hit
