@@ -139,3 +139,25 @@ def test_find_summary_by_title_and_name_or_says_what_is_missing(service, tmp_pat
         find_summary(service.project, "Twice", "Ann")
     with pytest.raises(StudyError, match="no rater 'Zed'"):
         find_summary(service.project, "S", "Zed")
+
+
+def test_supervisor_review_lists_the_unrepaired_episodes(service, tmp_path):
+    from rupture_coder.study.review import Filters, moments
+
+    timed_session(service, "E3", n=20, step=60)
+    load(
+        service, tmp_path, "Ann", f"{HEAD}\nE3,W2,2\nE3,C2,4\nE3,R4,5\nE3,W5,12\nE3,W4,17\nE3,C5,18"
+    )
+    found = moments(service.project, Filters(flagged=False, unresolved=True))
+    assert [(m.rater, m.segment, m.position, m.item, m.why) for m in found] == [
+        ("Ann", 3, 11, "W5, W4, C5", "rupture episode with no repair within the window")
+    ]
+    only_c = moments(
+        service.project, Filters(flagged=False, unresolved=True, category="confrontation")
+    )
+    assert len(only_c) == 1  # the episode holds a confrontation marker too
+    load(service, tmp_path, "Bob", f"{HEAD}\nE3,W2,2")
+    assert [
+        m.rater
+        for m in moments(service.project, Filters(flagged=False, unresolved=True, rater="Bob"))
+    ] == ["Bob"]
