@@ -99,7 +99,9 @@ def test_the_export_row_carries_every_score_flat(service, tmp_path):
     load(service, tmp_path, "Ann", f"{HEAD}\nE7,W2,2\nE7,R1,3\nE7,C3,7",
          "session,segment,scale,value\n" + rating_rows("E7", "withdrawal_impact", [2, 1, 1, 3])
          + "\nE7,,session_resolution,4")  # fmt: skip
-    row = summary(service, "E7", "Ann").to_row()
+    s = summary(service, "E7", "Ann")
+    assert s.segment_items == [["R1", "W2"], ["C3"], [], []]
+    row = s.to_row()
     assert (row["session"], row["rater"], row["codebook"], row["segments"]) == (
         "E7",
         "Ann",
@@ -161,3 +163,10 @@ def test_supervisor_review_lists_the_unrepaired_episodes(service, tmp_path):
         m.rater
         for m in moments(service.project, Filters(flagged=False, unresolved=True, rater="Bob"))
     ] == ["Bob"]
+
+
+def test_the_rupture_share_is_rounded_to_four_decimals(service, tmp_path):
+    timed_session(service, "S3", n=15, step=60)  # three segments
+    load(service, tmp_path, "Ann", f"{HEAD}\nS3,W2,2")
+    s = summary(service, "S3", "Ann")
+    assert (s.segments_with_any_marker, s.segments, s.rupture_share) == (1, 3, 0.3333)

@@ -112,11 +112,13 @@ class SessionContext:
         rows = queries.transcript(project, session_id)
         segs = queries.segments(project, session_id)
         spans = [SegmentSpan(s.index, s.id, s.start_s, s.end_s, bool(s.partial)) for s in segs]
+        # utterance position -> segment. Not mutated: a segment has both ends or neither, and a
+        # position past its last is the next segment's, which overwrites it
         at = {
             p: s.index
             for s in segs
-            if s.first_position is not None and s.last_position is not None
-            for p in range(s.first_position, s.last_position + 1)
+            if s.first_position is not None and s.last_position is not None  # pragma: no mutate
+            for p in range(s.first_position, s.last_position + 1)  # pragma: no mutate
         }
         return cls(
             title, queries.session_codebook(project, session_id), spans, at,
@@ -145,7 +147,7 @@ def _raw_codes(project: Project, session_id: str, rater_id: str, ctx: SessionCon
             r.segment_id,
             ctx.positions.get(r.first_utterance_id),
             r.start_s,
-            r.occurrences or 1,
+            r.occurrences,
             ctx.names.get(r.actor_id),
             ctx.names.get(r.target_id) or (GROUP if r.level in to_group else None),
             r.level,
@@ -276,9 +278,8 @@ def _warnings(
     if not out.complete:
         said.append("the session is not marked complete")
     if missing:
-        shown = "; ".join(missing[:6]) + (
-            f"; and {len(missing) - 6} more" if len(missing) > 6 else ""
-        )
+        more = len(missing) - 6
+        shown = "; ".join(missing[:6]) + (f"; and {more} more" if more > 0 else "")
         said.append(f"{len(missing)} required rating(s) missing ({shown})")
     said += out.warnings  # impact ratings missing where markers are coded
     said += consistency
