@@ -251,3 +251,16 @@ def test_a_media_session_without_a_transcript_places_codes_by_time_alone():
     assert [(e.position, e.start_s, e.repairs) for e in found] == [
         (None, 100.0, [])
     ] and unlinked == 1
+
+
+def test_locate_segment_by_utterance_position_includes_both_ends():
+    from types import SimpleNamespace
+
+    from rupture_coder.services.segmentation import locate_segment
+
+    segs = [SimpleNamespace(id="a", first_position=0, last_position=4, start_s=0.0, end_s=300.0),
+            SimpleNamespace(id="b", first_position=5, last_position=9, start_s=300.0, end_s=540.0)]  # fmt: skip
+    assert [locate_segment(segs, None, p, None).id for p in (0, 4, 5, 9)] == ["a", "a", "b", "b"]
+    assert locate_segment(segs, None, 10, None) is None
+    assert locate_segment(segs, None, None, 540.0 + 1e-9).id == "b"  # a rounding error past the end
+    assert locate_segment(segs, None, None, 540.1) is None
