@@ -51,7 +51,7 @@ def test_summary_panel_follows_session_and_rater(qtbot, demo_path):
     window.show()
     window.summary_dock.raise_()  # computed while it is on screen
     qtbot.waitUntil(lambda: "Individual session 7 — Demo coder" in window.summary.toPlainText())
-    assert "9 of 9" in window.summary.toPlainText()
+    assert "4 of 4" in window.summary.toPlainText()  # rupture episodes repaired
     assert not window.rater_box.isEnabled()  # a coder is blind: only their own codes
     second = next(r for r in queries.raters(window.project) if r.name == "Second coder")
     window.set_identity(second.id)

@@ -16,8 +16,10 @@ from pathlib import Path
 from rupture_coder import __version__
 from rupture_coder.cli.agreement import add_agreement_parser
 from rupture_coder.cli.codebook import add_codebook_parser
+from rupture_coder.cli.codes import add_codes_parser
 from rupture_coder.cli.imports import add_import_parser, add_sessions_parser
 from rupture_coder.cli.study import add_study_parsers
+from rupture_coder.cli.summary import add_summary_parser
 from rupture_coder.errors import ProjectError, RuptureCoderError
 
 
@@ -43,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_agreement_parser(sub, [common])
     add_study_parsers(sub, [common])
     add_sessions_parser(sub, [common])
+    add_codes_parser(sub, [common])
+    add_summary_parser(sub, [common])
     add_codebook_parser(sub)
     return parser
 

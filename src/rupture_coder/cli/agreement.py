@@ -304,6 +304,7 @@ def render(result: Result) -> str:
         f"Agreement, unit {result.query.unit}: {result.n_sessions} sessions, raters {', '.join(result.raters)}, "
         f"codebook {'@'.join(result.codebook)}"
     ]
+    lines += [f"warning: {w}" for w in result.warnings]
     for res in result.results:
         lines += ["", f"{res.label}  ({res.n_units} units, {res.level})", *render_one(res, "  ")]
     return "\n".join(lines)

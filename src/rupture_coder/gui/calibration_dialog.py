@@ -77,7 +77,8 @@ class CalibrationDialog(QDialog):
             self.refresh()
 
     def refresh(self) -> None:
-        rows, table, criterion = calibration_table(self.service.project)
+        rows, table, criteria = calibration_table(self.service.project)
+        criterion = criteria["ratings"]
         self.table.setRowCount(len(table))
         for i, values in enumerate(table):
             for col, v in enumerate(values):
@@ -89,8 +90,8 @@ class CalibrationDialog(QDialog):
         self.plot.clear()
         by_rater: dict[str, list] = {}
         for s in rows:
-            if s.icc21 is not None and s.when is not None:
-                by_rater.setdefault(s.rater, []).append((s.when.timestamp(), s.icc21))
+            if s.lowest_icc is not None and s.when is not None:
+                by_rater.setdefault(s.rater, []).append((s.when.timestamp(), s.lowest_icc))
         for k, (name, points) in enumerate(sorted(by_rater.items())):
             xs, ys = zip(*sorted(points), strict=True)
             self.plot.plot(
@@ -101,10 +102,12 @@ class CalibrationDialog(QDialog):
                 name=name,
             )
         self.plot.addItem(pg.InfiniteLine(pos=criterion, angle=0, pen=pg.mkPen("#888888", style=Qt.PenStyle.DashLine),
-                                          label=f"criterion ICC(2,1) ≥ {criterion:.2f}", labelOpts={"position": 0.1}))  # fmt: skip
+                                          label=f"criterion: each rating's ICC(2,1) ≥ {criterion:.2f}", labelOpts={"position": 0.1}))  # fmt: skip
         self.plot.setAxisItems({"bottom": pg.DateAxisItem()})
         self.plot.setYRange(-0.2, 1.05)
         self.scores = rows
         self.status.setText(
-            f"{len(rows)} score(s) against gold sessions. Criterion (project setting calibration.criterion): ICC(2,1) ≥ {criterion:.2f}."
+            f"{len(rows)} score(s) against gold sessions. Criteria: each segment rating's ICC(2,1) ≥ {criterion:.2f} "
+            f"(calibration.criterion) and each coded item's presence kappa ≥ {criteria['presence']:.2f} "
+            "(calibration.presence_criterion). The chart shows each rater's lowest ICC(2,1)."
         )

@@ -65,7 +65,8 @@ class GroupEventDialog(QDialog):
         self.levels.clear()
         actor = self._actor()
         for level in self.codebook.group.levels:
-            if actor is not None and level.actor_role == actor.role:
+            allowed = self.item.levels is None or level.id in self.item.levels
+            if actor is not None and level.actor_role == actor.role and allowed:
                 item = QListWidgetItem(level.label)
                 item.setData(Qt.ItemDataRole.UserRole, level.id)
                 self.levels.addItem(item)

@@ -12,7 +12,8 @@ DEFAULTS: dict[str, Any] = {
     "summary.repair_window": 1,  # a repair counts within this many following segments
     "coding.reaction_offset_s": 0.0,  # time codes start this much before the key press (as ELAN)
     "media.jump_s": 5.0,  # jump back / forward
-    "calibration.criterion": 0.70,  # ICC(2,1) a trainee must reach on gold sessions
+    "calibration.criterion": 0.70,  # ICC(2,1) a trainee must reach on each segment rating
+    "calibration.presence_criterion": 0.60,  # Cohen's kappa on each item's presence per segment
 }
 
 

@@ -183,6 +183,7 @@ class ProjectAgreement:
     n_sessions: int
     raters: tuple[str, ...]  # names
     results: tuple[ItemAgreement, ...]
+    warnings: tuple[str, ...] = ()  # raters and sessions not marked complete
 
     @property
     def n_units(self) -> int:
@@ -192,7 +193,7 @@ class ProjectAgreement:
         return {
             "unit": self.query.unit, "codebook": "@".join(self.codebook), "n_sessions": self.n_sessions,
             "n_raters": len(self.raters), "raters": list(self.raters), "n_units": self.n_units,
-            "results": [r.to_json() for r in self.results],
+            "results": [r.to_json() for r in self.results], "warnings": list(self.warnings),
         }  # fmt: skip
 
 
@@ -232,6 +233,7 @@ def project_agreement(
         n_sessions=len(study.sessions),
         raters=tuple(sorted(study.raters.values())),
         results=tuple(results),
+        warnings=tuple(study.warnings),
     )
 
 
