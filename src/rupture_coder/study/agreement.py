@@ -8,6 +8,8 @@ CLI, the dashboard and the study report the same objects. ``to_json`` gives the 
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -272,14 +274,22 @@ class TableAgreement:
 
 
 def read_table(path: Path) -> pd.DataFrame:
+    """A CSV, TSV or XLSX table as text columns; its size and (XLSX) its archive are checked first,
+    as the importers check theirs."""
+    from rupture_coder.importers.tabular import guard_xlsx
+    from rupture_coder.limits import MAX_TABLE_BYTES, Refused, read_capped
+
     try:
+        raw = read_capped(path, MAX_TABLE_BYTES)
         if path.suffix.lower() == ".xlsx":
-            return pd.read_excel(path, dtype=str)
+            guard_xlsx(raw, str(path))
+            return pd.read_excel(io.BytesIO(raw), dtype=str)
         sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-        return pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise StudyError(f"{path}: no such file") from None
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        return pd.read_csv(io.BytesIO(raw), sep=sep, dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig")  # fmt: skip
+    except Refused as exc:
+        raise StudyError(str(exc)) from None
+    except (OSError, ValueError, UnicodeDecodeError, KeyError, zipfile.BadZipFile) as exc:
         raise StudyError(f"{path}: not a readable CSV, TSV or XLSX table ({exc})") from None
 
 

@@ -136,6 +136,12 @@ def session_report(
         if (rater_ids is None and status[r.id] != "not started")
         or (rater_ids and r.id in rater_ids)
     ]
+    if not raters:
+        raise StudyError(
+            f"no rater has coded session {info.title!r} yet"
+            + (" (of those chosen)" if rater_ids else "")
+            + ": a session report shows the raters' codes and ratings; code the session first"
+        )
     label = {i.id: i.label for i in cb.items()}
     kind = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     doc = Document()
