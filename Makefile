@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` opens the app on the demo project,
 # `make test` runs the whole test suite. Both set everything up first.
-.PHONY: run test lint bench screenshots tour
+.PHONY: run test lint bench screenshots tour pythons
 
 run:
 	@scripts/setup.sh gui
@@ -32,3 +32,7 @@ screenshots:
 tour:
 	@scripts/setup.sh tour
 	xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/tour.py tour-shots
+
+# A fresh, non-editable install and the whole suite on Python 3.11, 3.12 and 3.13 (pyenv's).
+pythons:
+	@scripts/setup.sh pythons 3.11 3.12 3.13

@@ -16,7 +16,7 @@ import traceback
 
 from bench.common import Figure, References
 
-BENCHES = ("startup", "workspace", "commands", "import", "agreement", "study", "worker")
+BENCHES = ("startup", "workspace", "commands", "import", "agreement", "study", "scores", "worker")
 
 
 def _value(fig: Figure) -> str:

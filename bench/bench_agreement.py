@@ -33,26 +33,65 @@ ITEMS = (
 CB = ("3rs-individual", "1.0.0")
 
 
-def synthetic_tables(rng) -> list[pd.DataFrame]:
+def synthetic_tables(rng, sessions: int = SESSIONS, items: int = len(ITEMS)) -> list[pd.DataFrame]:
     """Per item: presence in each segment, raters agreeing most of the time."""
     tables = []
-    units = [f"s{s}#{g}" for s in range(SESSIONS) for g in range(SEGMENTS)]
-    for _item in ITEMS:
+    units = [f"s{s}#{g}" for s in range(sessions) for g in range(SEGMENTS)]
+    session = [f"s{s}" for s in range(sessions) for _ in range(SEGMENTS)]
+    for _item in range(items):
         truth = rng.random(len(units)) < 0.2
         rows = []
         for r in range(RATERS):
             seen = np.where(rng.random(len(units)) < 0.9, truth, ~truth)
-            rows.append(pd.DataFrame({"unit": units, "rater": f"r{r}", "value": seen.astype(int)}))
+            rows.append(pd.DataFrame({"unit": units, "rater": f"r{r}", "value": seen.astype(int),
+                                      "session": session}))  # fmt: skip
         tables.append(pd.concat(rows))
     return tables
 
 
-def time_statistics(tables: list[pd.DataFrame], repeat: int = 3) -> float:
+def time_statistics(tables: list[pd.DataFrame], repeat: int = 3, bootstrap: int = 0) -> float:
+    """All statistics on every table; with ``bootstrap``, also the session bootstrap CIs."""
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         for df in tables:
-            analyze(from_long(df, level="nominal", categories=[0, 1]))
+            cluster = "session" if bootstrap else None
+            analyze(
+                from_long(df, level="nominal", categories=[0, 1], cluster=cluster),
+                bootstrap=bootstrap,
+            )
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def time_ratings(rng, units: int, repeat: int = 3) -> float:
+    """One 1-5 rating by 3 raters at the interval level: all statistics with the six ICCs."""
+    truth = rng.integers(1, 6, units)
+    vals = np.clip(truth + rng.integers(-1, 2, size=(RATERS, units)), 1, 5)
+    df = pd.DataFrame({"unit": np.tile(np.arange(units), RATERS), "rater": np.repeat(np.arange(RATERS), units),
+                       "value": vals.ravel()})  # fmt: skip
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        analyze(from_long(df, level="interval", categories=[1, 2, 3, 4, 5]))
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def time_events(rng, n: int, repeat: int = 3) -> float:
+    """Aligning two raters' n point events each, onset tolerance 2 s, and both kappas."""
+    from rupture_coder.agreement.events import Event, event_kappa, match_events, time_kappa
+
+    onsets = np.sort(rng.uniform(0, n * 6, n))
+    cats = [f"W{i}" for i in range(1, 8)]
+    a = [Event(f"a{i}", cats[i % 7], t, t) for i, t in enumerate(onsets)]
+    b = [Event(f"b{i}", cats[i % 7] if rng.random() < 0.8 else "C1", t + rng.normal(), t + 1)
+         for i, t in enumerate(onsets) if rng.random() < 0.9]  # fmt: skip
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        event_kappa(match_events(a, b, "onset", 2.0))
+        time_kappa(a, b, tolerance_s=2.0)
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
@@ -133,11 +172,52 @@ def time_project(path: Path, unit: str, repeat: int = 3) -> tuple[float, float]:
     return statistics.median(loads), statistics.median(stats)
 
 
+def time_use_case(path: Path, unit: str, repeat: int = 3) -> float:
+    """The whole use case as the CLI, dashboard and report run it: tables, every statistic, the
+    methods sentences and the 1,000-resample session bootstrap."""
+    from rupture_coder.study.agreement import ProjectAgreementQuery, project_agreement
+
+    project = open_project(path)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        project_agreement(project, ProjectAgreementQuery(unit=unit))
+        times.append(time.perf_counter() - t0)
+    project.close()
+    return statistics.median(times)
+
+
 def run() -> list[Figure]:
     rng = np.random.default_rng(1)
     tables = synthetic_tables(rng)
     out = [Figure("all statistics on tidy tables", "25 items x 2,000 units x 3 raters",
                   time_statistics(tables), "s", 2.0, reference="work")]  # fmt: skip
+    out.append(Figure("  the same with 1,000-resample session bootstrap CIs",
+                      "25 items x 2,000 units x 3 raters", time_statistics(tables, bootstrap=1000), "s",
+                      reference="work"))  # fmt: skip
+    big = synthetic_tables(rng, sessions=SESSIONS * 10, items=1)
+    out.append(
+        Figure("one item, no bootstrap (10x)", "20,000 units x 3 raters", time_statistics(big), "s")
+    )
+    out.append(Figure("  with 1,000 bootstrap resamples", "20,000 units x 3 raters",
+                      time_statistics(big, bootstrap=1000), "s"))  # fmt: skip
+    huge = synthetic_tables(rng, sessions=SESSIONS * 100, items=1)
+    out.append(
+        Figure(
+            "one item, no bootstrap (100x)",
+            "200,000 units x 3 raters",
+            time_statistics(huge, 1),
+            "s",
+        )
+    )
+    out.append(Figure("  with 1,000 bootstrap resamples", "200,000 units x 3 raters",
+                      time_statistics(huge, 1, 1000), "s"))  # fmt: skip
+    for units in (2_000, 20_000, 200_000):
+        out.append(Figure("1-5 rating, all statistics + six ICCs", f"{units:,} units x 3 raters",
+                          time_ratings(rng, units, 3 if units < 200_000 else 1), "s"))  # fmt: skip
+    for n in (1_000, 10_000):
+        out.append(Figure("events: align, event + time kappa", f"{n:,} + ~{int(n * 0.9):,} point events",
+                          time_events(rng, n, 3 if n < 10_000 else 1), "s"))  # fmt: skip
     path = build_project(rng)
     load, stats = time_project(path, "segment-presence")
     out.append(Figure("agreement on a project, segment presence", "200 sess. x 3 raters",
@@ -146,4 +226,8 @@ def run() -> list[Figure]:
     load, stats = time_project(path, "segment-rating")
     out.append(Figure("  segment ratings, six ICCs", "200 sess. x 3 raters", load + stats, "s",
                       reference="work"))  # fmt: skip
+    out.append(Figure("  use case with session bootstrap: segment presence", "200 sess. x 3 raters",
+                      time_use_case(path, "segment-presence"), "s", reference="work"))  # fmt: skip
+    out.append(Figure("  use case with session bootstrap: segment ratings", "200 sess. x 3 raters",
+                      time_use_case(path, "segment-rating"), "s", reference="work"))  # fmt: skip
     return out

@@ -1,14 +1,16 @@
-"""A small AST mutation driver: does a test fail when the code is wrong?
+"""A small AST mutation driver: does the test suite notice a wrong score?
 
-    .venv/bin/python scripts/mutation.py [--list] [TARGET ...]
+For each mutation point of the given modules (a comparison, an arithmetic or boolean operator, a
+small integer, a condition, a ``min``/``max`` call ...) it writes the module with that one change
+into a private copy of ``src/``, runs the given tests against the copy in a separate process, and
+counts the mutant *killed* when the tests fail. The score is killed / all. Survivors are listed with
+their line, so a test can be written for each (or the line marked ``# pragma: no mutate`` when the
+change cannot alter a result, e.g. a cache or a message).
 
-Each target is a set of functions and the tests that pin them. For every comparison, arithmetic
-or boolean operator, and small integer constant in those functions, one mutant is made (``<``
-becomes ``<=``, ``+`` becomes ``-``, ``and`` becomes ``or``, ``n`` becomes ``n + 1``, ``not x``
-becomes ``x``), written into a copy of ``src/``, and the target's tests run against it (in a
-separate process, so that the command-line tests run the mutant too). A mutant the tests do not
-notice "survives"; the score is the share killed. Survivors are printed for review: some are
-equivalent (no input can tell them apart), the others are missing tests.
+    .venv/bin/python scripts/mutation.py src/rupture_coder/study/summaries.py \\
+        --tests tests/test_scores.py tests/test_scores_group.py
+
+One process at a time (the machine is shared); ``--limit`` and ``--only`` help while iterating.
 """
 
 from __future__ import annotations
@@ -18,44 +20,231 @@ import ast
 import copy
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SRC = ROOT / "src"
 
+_SWAP_CMP = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+}
+_SWAP_BIN = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.FloorDiv: ast.Div,
+    ast.Mod: ast.FloorDiv,
+}
+_SWAP_CALL = {"min": "max", "max": "min", "any": "all", "all": "any"}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    index: int
+    line: int
+    what: str
+
+
+class _Mutator(ast.NodeTransformer):
+    """Walks the tree; counts mutation points; applies the one numbered ``target`` (if any)."""
+
+    def __init__(self, skip_lines: set[int], target: int | None = None):
+        self.skip_lines = skip_lines
+        self.target = target
+        self.found: list[Mutant] = []
+
+    def _point(self, node: ast.AST, what: str) -> bool:
+        line = getattr(node, "lineno", 0)
+        if line in self.skip_lines:
+            return False
+        self.found.append(Mutant(len(self.found), line, what))
+        return self.found[-1].index == self.target
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:  # noqa: N802 - ast API
+        self.generic_visit(node)
+        for i, op in enumerate(node.ops):
+            swap = _SWAP_CMP.get(type(op))
+            if swap and self._point(node, f"{type(op).__name__} -> {swap.__name__}"):
+                node.ops[i] = swap()
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        swap = _SWAP_BIN.get(type(node.op))
+        if swap and self._point(node, f"{type(node.op).__name__} -> {swap.__name__}"):
+            node.op = swap()
+        return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        swap = _SWAP_BIN.get(type(node.op))
+        if swap and self._point(node, f"{type(node.op).__name__}= -> {swap.__name__}="):
+            node.op = swap()
+        return node
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        swap = ast.Or if isinstance(node.op, ast.And) else ast.And
+        if self._point(node, f"{type(node.op).__name__} -> {swap.__name__}"):
+            node.op = swap()
+        return node
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Not) and self._point(node, "drop not"):
+            return node.operand
+        if isinstance(node.op, ast.USub) and self._point(node, "drop unary minus"):
+            return node.operand
+        return node
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:  # noqa: N802
+        value = node.value
+        if isinstance(value, bool):
+            if self._point(node, f"{value} -> {not value}"):
+                return ast.copy_location(ast.Constant(not value), node)
+        elif isinstance(value, int) and abs(value) < 10_000:
+            if self._point(node, f"{value} -> {value + 1}"):
+                return ast.copy_location(ast.Constant(value + 1), node)
+        elif isinstance(value, float) and self._point(node, f"{value} -> {value + 1}"):
+            return ast.copy_location(ast.Constant(value + 1.0), node)
+        return node
+
+    def visit_If(self, node: ast.If) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if self._point(node.test, "negate if"):
+            node.test = ast.UnaryOp(ast.Not(), node.test)
+        return node
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if self._point(node.test, "negate conditional expression"):
+            node.test = ast.UnaryOp(ast.Not(), node.test)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:  # noqa: N802
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id in _SWAP_CALL:
+            swap = _SWAP_CALL[node.func.id]
+            if self._point(node, f"{node.func.id}() -> {swap}()"):
+                node.func = ast.copy_location(ast.Name(swap, ast.Load()), node.func)
+        return node
+
+    def visit_Continue(self, node: ast.Continue) -> ast.AST:  # noqa: N802
+        if self._point(node, "continue -> break"):
+            return ast.copy_location(ast.Break(), node)
+        return node
+
+    # docstrings, annotations and f-string parts are not behaviour
+    def visit_Expr(self, node: ast.Expr) -> ast.AST:  # noqa: N802
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return node
+        return self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:  # noqa: N802
+        if node.value is not None:
+            node.value = self.visit(node.value)
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.AST:  # noqa: N802
+        return node
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:  # noqa: N802
+        node.body = [self.visit(b) for b in node.body]
+        node.args.defaults = [self.visit(d) for d in node.args.defaults]
+        node.args.kw_defaults = [d if d is None else self.visit(d) for d in node.args.kw_defaults]
+        return node  # decorators and annotations declare; they are not mutated
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.AST:  # noqa: N802
+        # fields declared in a class body (dataclass defaults) are declarations too
+        node.body = [b if isinstance(b, ast.AnnAssign) else self.visit(b) for b in node.body]
+        return node
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> ast.AST:  # noqa: N802
+        return node
+
+
+def _skipped_lines(source: str) -> set[int]:
+    return {i for i, line in enumerate(source.splitlines(), 1) if "pragma: no mutate" in line}
+
+
+def mutants(source: str) -> list[Mutant]:
+    mutator = _Mutator(_skipped_lines(source))
+    mutator.visit(ast.parse(source))
+    return mutator.found
+
+
+def function_lines(source: str, names: list[str]) -> set[int]:
+    """The lines of the named top-level functions and classes."""
+    out: set[int] = set()
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name in names:
+            out |= set(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return out
+
+
+def mutate(source: str, index: int) -> str:
+    mutator = _Mutator(_skipped_lines(source), index)
+    tree = mutator.visit(copy.deepcopy(ast.parse(source)))
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+def _run_tests(src_copy: Path, tests: list[str], timeout: float) -> tuple[bool, float]:
+    env = {**os.environ, "PYTHONPATH": str(src_copy), "QT_QPA_PLATFORM": "offscreen"}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    started = time.monotonic()
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False, time.monotonic() - started
+    return done.returncode == 0, time.monotonic() - started
+
+
+# Named targets: a module, the functions (or classes) of it to mutate, and the tests that pin them.
 TARGETS = {
     "elan-times": (
         "rupture_coder/importers/elan.py",
-        ("_spread", "_slot_times", "_slots", "parse_eaf"),
+        ["_spread", "_slot_times", "_slots", "parse_eaf"],
         ["tests/test_importers.py", "-k", "elan"],
     ),
     "time-fields": (
         "rupture_coder/importers/checks.py",
-        ("parse_time_field", "Problems.append"),
+        ["parse_time_field", "Problems"],
         ["tests/test_importers.py"],
     ),
     "text-lines": (
         "rupture_coder/importers/text.py",
-        ("parse_lines",),
+        ["parse_lines"],
         ["tests/test_importers.py", "tests/test_import_text.py"],
     ),
     "zip-guard": (
         "rupture_coder/limits.py",
-        ("_directory_size", "_check_members", "_unsafe_name", "open_zip", "_CappedMember.readinto"),
+        ["_directory_size", "_check_members", "_unsafe_name", "open_zip", "_CappedMember"],
         ["tests/test_limits.py"],
     ),
     "xml-yaml-guards": (
         "rupture_coder/limits.py",
-        ("check_xml", "check_yaml", "read_capped", "capped_lines", "check_count", "check_length"),
+        ["check_xml", "check_yaml", "read_capped", "capped_lines", "check_count", "check_length"],
         ["tests/test_limits.py", "tests/test_codebook.py"],
     ),
     "project-health": (
         "rupture_coder/store/health.py",
-        ("check_header", "quick_check", "unwritable_reason", "latest_backup"),
+        ["check_header", "quick_check", "unwritable_reason", "latest_backup"],
         [
             "tests/test_store.py",
             "tests/test_project_damage.py",
@@ -65,157 +254,77 @@ TARGETS = {
     ),
 }
 
-SWAPS = {
-    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
-    ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
-    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
-    ast.And: ast.Or, ast.Or: ast.And,
-}  # fmt: skip
-
-
-@dataclass
-class Mutant:
-    line: int
-    what: str
-    tree: ast.Module
-
-
-def _functions(tree: ast.Module, names: tuple[str, ...]) -> list[ast.AST]:
-    found = []
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name in names:
-            found.append(node)
-        elif isinstance(node, ast.ClassDef):
-            found += [
-                f
-                for f in node.body
-                if isinstance(f, ast.FunctionDef) and f"{node.name}.{f.name}" in names
-            ]
-    return found
-
-
-def _sites(fn: ast.AST) -> list[ast.AST]:
-    """Mutable nodes of a function, nested functions included, docstrings and f-strings left out."""
-    skip = {id(n) for n in ast.walk(fn) if isinstance(n, ast.JoinedStr) for n in ast.walk(n)}
-    out = []
-    for node in ast.walk(fn):
-        if id(node) in skip:
-            continue
-        if (
-            isinstance(node, ast.Compare | ast.BinOp | ast.BoolOp | ast.AugAssign)
-            or isinstance(node, ast.UnaryOp)
-            and isinstance(node.op, ast.Not)
-            or isinstance(node, ast.Constant)
-            and type(node.value) is int
-            or isinstance(node, ast.Constant)
-            and type(node.value) is bool
-        ):
-            out.append(node)
-    return out
-
-
-def mutants(source: str, names: tuple[str, ...]) -> list[Mutant]:
-    base = ast.parse(source)
-    count = sum(len(_sites(fn)) for fn in _functions(base, names))
-    out: list[Mutant] = []
-    for k in range(count):
-        tree = copy.deepcopy(base)
-        site = [s for fn in _functions(tree, names) for s in _sites(fn)][k]
-        what = _mutate(site)
-        if what:
-            out.append(Mutant(site.lineno, what, ast.fix_missing_locations(tree)))
-    return out
-
-
-def _mutate(node: ast.AST) -> str | None:
-    if isinstance(node, ast.Compare):
-        old = type(node.ops[0])
-        if old not in SWAPS:
-            return None
-        node.ops[0] = SWAPS[old]()
-        return f"{old.__name__} -> {SWAPS[old].__name__}"
-    if isinstance(node, ast.BinOp | ast.BoolOp | ast.AugAssign):
-        old = type(node.op)
-        if old not in SWAPS:
-            return None
-        node.op = SWAPS[old]()
-        return f"{old.__name__} -> {SWAPS[old].__name__}"
-    if isinstance(node, ast.UnaryOp):
-        node.op = ast.UAdd()  # "not x" becomes "+x": truthiness kept, negation gone
-        return "not x -> x"
-    if isinstance(node, ast.Constant) and type(node.value) is bool:
-        node.value = not node.value
-        return f"{not node.value} -> {node.value}"
-    if isinstance(node, ast.Constant):
-        node.value += 1
-        return f"{node.value - 1} -> {node.value}"
-    return None
-
-
-def _pytest(tests: list[str], work: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(work / "src"), QT_QPA_PLATFORM="offscreen",
-               PYTHONDONTWRITEBYTECODE="1")  # fmt: skip
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)  # fmt: skip
-
-
-def run_target(name: str, work: Path) -> tuple[int, int, list[str]]:
-    module, names, tests = TARGETS[name]
-    source = (SRC / module).read_text(encoding="utf-8")
-    baseline = _pytest(tests, work)  # the tests must pass on the unchanged copy, or nothing counts
-    if baseline.returncode != 0:
-        raise SystemExit(f"{name}: the tests fail without a mutant:\n{baseline.stdout[-2000:]}")
-    found = mutants(source, names)
-    killed, survivors = 0, []
-    target = work / "src" / module
-    try:
-        for m in found:
-            target.write_text(ast.unparse(m.tree), encoding="utf-8")
-            run = _pytest(tests, work)
-            if run.returncode != 0:
-                killed += 1
-            else:
-                survivors.append(f"{module}:{m.line}: {m.what}")
-            print(
-                f"  {'killed ' if run.returncode else 'SURVIVED'} {module}:{m.line} {m.what}",
-                flush=True,
-            )
-    finally:
-        target.write_text(source, encoding="utf-8")
-    return killed, len(found), survivors
-
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("targets", nargs="*", metavar="TARGET", help=", ".join(TARGETS))
-    ap.add_argument("--list", action="store_true", help="list the mutants, run nothing")
-    args = ap.parse_args(argv)
-    names = args.targets or list(TARGETS)
-    unknown = [n for n in names if n not in TARGETS]
-    if unknown:
-        ap.error(f"unknown target(s) {', '.join(unknown)}; choose from {', '.join(TARGETS)}")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("modules", nargs="*", type=Path, help="source files under src/")
+    parser.add_argument(
+        "--target", choices=sorted(TARGETS), help="a named module, its functions and its tests"
+    )
+    parser.add_argument("--tests", nargs="+", default=[], help="pytest arguments")
+    parser.add_argument("--only", type=int, nargs="*", help="run only these mutant numbers")
+    parser.add_argument(
+        "--functions", nargs="*", help="mutate only these top-level functions and classes"
+    )
+    parser.add_argument("--limit", type=int, help="stop after this many mutants per module")
+    parser.add_argument("--list", action="store_true", help="list the mutants and stop")
+    args = parser.parse_args(argv)
+    if args.target:
+        module, functions, tests = TARGETS[args.target]
+        args.modules = [*args.modules, ROOT / "src" / module]
+        args.functions = [*(args.functions or []), *functions]
+        args.tests = [*args.tests, *tests]
+    if not args.modules:
+        parser.error("give source files under src/ or --target NAME")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: remove the private copy
     if args.list:
-        for name in names:
-            module, functions, _tests = TARGETS[name]
-            for m in mutants((SRC / module).read_text(encoding="utf-8"), functions):
-                print(f"{name}: {module}:{m.line}: {m.what}")
+        for module in args.modules:
+            rel = module.resolve().relative_to(ROOT / "src")
+            source = module.read_text(encoding="utf-8")
+            keep = function_lines(source, args.functions) if args.functions else None
+            for m in mutants(source):
+                if keep is None or m.line in keep:
+                    print(f"{rel}:{m.line}: #{m.index} {m.what}")
         return 0
-    work = Path(tempfile.mkdtemp(prefix="mutants-"))
-    shutil.copytree(SRC / "rupture_coder", work / "src" / "rupture_coder")
-    for bundled in ("codebooks", "sample_transcripts"):  # found beside src/, as in a checkout
-        (work / bundled).symlink_to(ROOT / bundled)
-    report = []
-    try:
-        for name in names:
-            print(f"== {name}", flush=True)
-            killed, total, survivors = run_target(name, work)
-            report.append((name, killed, total, survivors))
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    for name, killed, total, survivors in report:
-        print(f"{name:<18} {killed}/{total} killed ({100 * killed / max(total, 1):.0f}%)")
+    with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
+        copy_root = Path(tmp) / "src"
+        shutil.copytree(ROOT / "src", copy_root, ignore=shutil.ignore_patterns("__pycache__"))
+        for beside in ("codebooks", "sample_transcripts", "docs"):  # found next to src/
+            (Path(tmp) / beside).symlink_to(ROOT / beside)
+        ok, baseline = _run_tests(copy_root, args.tests, timeout=3600)
+        if not ok:
+            print("the tests fail without any mutation; fix them first", file=sys.stderr)
+            return 2
+        print(f"tests pass unmutated in {baseline:.1f} s")
+        killed = total = 0
+        survivors: list[str] = []
+        for module in args.modules:
+            module = module.resolve()
+            rel = module.relative_to(ROOT / "src")
+            source = module.read_text(encoding="utf-8")
+            found = mutants(source)
+            if args.functions:
+                keep = function_lines(source, args.functions)
+                found = [m for m in found if m.line in keep]
+            if args.only:
+                found = [m for m in found if m.index in args.only]
+            if args.limit:
+                found = found[: args.limit]
+            target = copy_root / rel
+            for m in found:
+                target.write_text(mutate(source, m.index), encoding="utf-8")
+                survived, seconds = _run_tests(copy_root, args.tests, timeout=3 * baseline + 30)
+                total += 1
+                killed += not survived
+                mark = "SURVIVED" if survived else "killed"
+                print(f"{rel}:{m.line}: #{m.index} {m.what}: {mark} ({seconds:.1f} s)", flush=True)
+                if survived:
+                    survivors.append(f"{rel}:{m.line}: #{m.index} {m.what}")
+            target.write_text(source, encoding="utf-8")
+        score = killed / total if total else 1.0
+        print(f"\nmutation score: {killed} of {total} mutants killed = {score:.1%}")
         for s in survivors:
-            print(f"    survived: {s}")
+            print(f"  survived: {s}")
     return 0
 
 

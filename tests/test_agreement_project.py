@@ -68,6 +68,12 @@ def test_segment_and_session_ratings_on_the_demo(demo_path, capsys):
     ci = res["confrontation_impact"]  # [3, 1, 1] vs [2, 1, 1]
     assert 0 < ci["icc"]["ICC(2,1)"]["value"] < 1 and ci["icc"]["ICC(2,1)"]["band"]
     assert res["segment_resolution"]["n_units"] == 2  # segment 3 is N/A for both: not a rating
+    na = res["segment_resolution"]["na_agreement"]  # ... but both agree it is N/A
+    assert na["percent_agreement"]["value"] == 1.0 and na["percent_agreement"]["n_units"] == 3
+    assert na["specific_agreement_na"]["value"] == 1.0
+    # project mode takes the categories from the codebook's scale, used or not
+    assert wi["categories"] == ["1", "2", "3", "4", "5"] and wi["categories_declared"] is True
+    assert wi["n_clusters"] == 1 and "no bootstrap CI below 5" in wi["bootstrap"]["note"]
     sess = run_json(capsys, "agreement", "--project", str(demo_path), "--codebook", "3rs-individual@1.0.0",
                     "--unit", "session-rating", "--json")  # fmt: skip
     one = by_key(sess)["session_resolution"]
@@ -121,20 +127,26 @@ def test_session_summary_of_the_demo_coder(demo_path):
     session = next(s for s in queries.list_sessions(p) if s.title == "Individual session 7")
     rater = next(r for r in queries.raters(p) if r.name == "Demo coder")
     s = session_summary(p, session.id, rater.id)
-    assert s.category_counts == {"withdrawal": 7, "confrontation": 2, "resolution": 8}
-    assert s.item_counts["W2"] == 2 and s.item_segments["W2"] == 1
-    assert s.segments_with == {"withdrawal": 2, "confrontation": 1}
-    assert s.impact_mean == {
-        "withdrawal": pytest.approx(7 / 3, abs=1e-4),
-        "confrontation": pytest.approx(5 / 3, abs=1e-4),
-    }
-    assert s.impact_max == {"withdrawal": 4, "confrontation": 3}
-    assert s.share_at_threshold["any"] == pytest.approx(
-        1 / 3, abs=1e-4
-    )  # impact >= 3 in segment 1 only
-    assert s.resolution_mean == 4  # segments 1 and 2 (3 and 5); segment 3 is N/A
-    assert s.globals["session_resolution"] == 4
-    assert s.ruptures_repaired == (9, 9)
-    last = s.sequences[-1]
-    assert (last.rupture, last.segment, last.repairs) == ("W7", 2, ["R4", "R7", "R8"])
+    # by hand (docs/ratings.md): presence items count the segments they occur in, so the two W2
+    # codes of segment 1 count once; R4 occurs in segments 1 and 2
+    assert s.category_frequency == {"withdrawal": 6, "confrontation": 2, "resolution": 8}
+    assert s.item_segments["W2"] == 1 and s.item_frequency["W2"] == 1
+    assert (s.segments_with_withdrawal, s.segments_with_confrontation) == (2, 1)
+    assert s.ratings["withdrawal_impact"].mean == pytest.approx(7 / 3, abs=1e-4)
+    assert s.ratings["confrontation_impact"].mean == pytest.approx(5 / 3, abs=1e-4)
+    assert (s.ratings["withdrawal_impact"].max, s.ratings["confrontation_impact"].max) == (4, 3)
+    assert s.rupture_share_at_threshold == pytest.approx(1 / 3, abs=1e-4)  # segment 1 only
+    assert (s.ratings["segment_resolution"].mean, s.ratings["segment_resolution"].na) == (4, 1)
+    assert s.session_ratings["session_resolution"] == 4
+    # episodes: {W2, W2, W3, W5, W4} R4; {W1} R9; {C3, C5} R5 R3 R2; {W7} R4 R7 R8
+    assert (s.episodes, s.episodes_repaired) == (4, 4)
+    assert [e.markers for e in s.episode_list] == [
+        ["W2", "W2", "W3", "W5", "W4"],
+        ["W1"],
+        ["C3", "C5"],
+        ["W7"],
+    ]
+    last = s.episode_list[-1]
+    assert (last.segments, last.repairs) == ([2], ["R4", "R7", "R8"])
+    assert s.episode_list[2].repairs == ["R5", "R3", "R2"]
     p.close()

@@ -62,8 +62,48 @@ def test_shrout_fleiss_table_2():
     assert icc["ICC(2,1)"].band == "poor" and icc["ICC(3,k)"].band == "excellent"
 
 
+def test_shrout_fleiss_mean_squares_and_intervals_with_their_degrees_of_freedom():
+    """Shrout & Fleiss (1979) Table 2: BMS 11.24, WMS 6.26, JMS 32.49, EMS 1.02 (n = 6, k = 4).
+    One-way F = BMS/WMS on (5, 18) df; two-way F = BMS/EMS on (5, 15) df. The bounds are R's
+    psych::ICC on the same table: ICC1 [-.133, .723], ICC3 [.342, .946], ICC1k [-.884, .912],
+    ICC3k [.676, .986], ICC2 [.019, .761], ICC2k [.071, .927]."""
+    from scipy.stats import f
+
+    icc = icc_all(matrix(SHROUT_FLEISS, "interval"))
+    one, three = icc["ICC(1,1)"].extra, icc["ICC(3,1)"].extra
+    assert (round(one["ms_between"], 2), round(one["ms_within"], 2)) == (11.24, 6.26)
+    assert (one["ms_between"], one["ms_within"], three["ms_error"]) == (
+        11.241667,
+        6.263889,
+        1.019444,
+    )
+    assert (
+        round(three["ms_rows"], 2),
+        round(three["ms_columns"], 2),
+        round(three["ms_error"], 2),
+    ) == (11.24, 32.49, 1.02)
+    assert (one["df1"], one["df2"], three["df1"], three["df2"]) == (5, 18, 5, 15)
+    bms, wms, ems = 11.241666666666667, 6.2638888888888893, 1.0194444444444444
+    f1, f3 = bms / wms, bms / ems
+    f1l, f1u = f1 / f.ppf(0.975, 5, 18), f1 * f.ppf(0.975, 18, 5)
+    f3l, f3u = f3 / f.ppf(0.975, 5, 15), f3 * f.ppf(0.975, 15, 5)
+    expected = {
+        "ICC(1,1)": ((f1l - 1) / (f1l + 3), (f1u - 1) / (f1u + 3)),
+        "ICC(1,k)": (1 - 1 / f1l, 1 - 1 / f1u),
+        "ICC(3,1)": ((f3l - 1) / (f3l + 3), (f3u - 1) / (f3u + 3)),
+        "ICC(3,k)": (1 - 1 / f3l, 1 - 1 / f3u),
+    }
+    for form, (lo, hi) in expected.items():
+        assert icc[form].ci95 == (pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12)), form
+    psych = {"ICC(1,1)": (-0.133, 0.723), "ICC(3,1)": (0.342, 0.946), "ICC(1,k)": (-0.884, 0.912),
+             "ICC(3,k)": (0.676, 0.986), "ICC(2,1)": (0.019, 0.761), "ICC(2,k)": (0.071, 0.927)}  # fmt: skip
+    for form, bounds in psych.items():
+        assert tuple(round(x, 3) for x in icc[form].ci95) == bounds, form
+
+
 def test_icc_matches_pingouin_on_random_tables():
-    pg = pytest.importorskip("pingouin")
+    import pingouin as pg
+
     rng = np.random.default_rng(7)
     # pingouin labels the forms with McGraw & Wong's names and rounds its CIs to 2 decimals
     names = {
@@ -115,12 +155,22 @@ def test_krippendorff_2011_four_coders_with_missing_data(level, published):
 
 
 def test_gwet_2014_generalised_fleiss_and_ac1_on_the_same_data():
-    """Gwet (2014) / R irrCAC on these 12 units: Fleiss 0.7612 (se 0.1530), AC1 0.7754 (se 0.1430)."""
+    """Gwet (2014) / R irrCAC on these 12 units: Fleiss 0.7612 (se 0.1530), AC1 0.7754 (se 0.1430);
+    full precision from irrCAC's Python port (digits=15): 0.761169275422411 (se 0.153019203469492)
+    and 0.775444068126995 (se 0.142949950640765), CI lower bounds 0.424376279378345 and
+    0.46081334813208 (t on 11 df: unit 12, rated once, counts for chance agreement)."""
     m = matrix(KRIPPENDORFF_2011)
     fleiss, ac1 = fleiss_kappa(m), gwet_ac(m)
     assert (round(fleiss.value, 4), round(fleiss.se, 4)) == (0.7612, 0.1530)
-    assert round(ac1.value, 4) == 0.7754 and ac1.se == pytest.approx(0.1430, abs=6e-5)
-    assert percent_agreement(m).value == pytest.approx(0.818182, abs=1e-6)
+    assert (round(ac1.value, 4), round(ac1.se, 5)) == (0.7754, 0.14295)
+    assert fleiss.value == pytest.approx(0.761169275422411, abs=1e-14)
+    assert fleiss.se == pytest.approx(0.153019203469492, abs=1e-14)
+    assert fleiss.ci95 == (pytest.approx(0.424376279378345, abs=1e-11), 1.0)  # t.interval rounding
+    assert ac1.value == pytest.approx(0.775444068126995, abs=1e-14)
+    assert ac1.se == pytest.approx(0.142949950640765, abs=1e-14)
+    assert ac1.ci95 == (pytest.approx(0.46081334813208, abs=1e-11), 1.0)
+    assert fleiss.extra["n_units_chance"] == 12 and fleiss.n_units == 11
+    assert percent_agreement(m).value == pytest.approx(9 / 11, abs=1e-15)
 
 
 # -- Fleiss (1971) ------------------------------------------------------------------------------------
@@ -132,7 +182,7 @@ def test_fleiss_1971_psychiatric_diagnoses():
     assert round(fleiss_kappa(m).value, 3) == 0.430
     from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
-    assert fleiss_kappa(m).value == pytest.approx(sm_fleiss(counts.to_numpy()), abs=1e-5)
+    assert fleiss_kappa(m).value == pytest.approx(sm_fleiss(counts.to_numpy()), abs=1e-14)
 
 
 # -- Cohen's kappa ------------------------------------------------------------------------------------
@@ -156,7 +206,8 @@ def test_cohen_kappa_two_by_two_example():
 
 @pytest.mark.parametrize("weights", ["identity", "linear", "quadratic"])
 def test_cohen_kappa_matches_scikit_learn_on_random_tables(weights):
-    sk = pytest.importorskip("sklearn.metrics")
+    import sklearn.metrics as sk
+
     rng = np.random.default_rng(3)
     for _ in range(10):
         a = rng.integers(1, 6, size=80)
@@ -167,7 +218,7 @@ def test_cohen_kappa_matches_scikit_learn_on_random_tables(weights):
         ref = sk.cohen_kappa_score(
             a, b, weights=None if weights == "identity" else weights, labels=[1, 2, 3, 4, 5]
         )
-        assert ours == pytest.approx(ref, abs=1e-9)
+        assert ours == pytest.approx(ref, abs=1e-14)
 
 
 def test_alpha_and_fleiss_match_their_packages_on_random_tables_with_missing_data():
@@ -182,8 +233,8 @@ def test_alpha_and_fleiss_match_their_packages_on_random_tables_with_missing_dat
         m = matrix(rows, "nominal")
         ref_alpha = krippendorff.alpha(reliability_data=data.T, level_of_measurement="nominal")
         assert krippendorff_alpha(m).value == pytest.approx(ref_alpha, abs=1e-9)
-        ref_fleiss = CAC(pd.DataFrame(data)).fleiss()["est"]["coefficient_value"]
-        assert fleiss_kappa(m).value == pytest.approx(ref_fleiss, abs=1e-5)
+        ref_fleiss = CAC(pd.DataFrame(data), categories=[1, 2, 3], digits=15).fleiss()["est"]
+        assert fleiss_kappa(m).value == pytest.approx(ref_fleiss["coefficient_value"], abs=1e-14)
 
 
 # -- undefined cases are explained, never a bare NaN ----------------------------------------------

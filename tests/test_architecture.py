@@ -10,7 +10,8 @@ from pathlib import Path
 import rupture_coder
 
 SRC = Path(rupture_coder.__file__).parent
-ROOT = SRC.parents[1]
+ROOT = Path(__file__).resolve().parents[1]  # the checkout (its pyproject has the contracts), also
+# when the package under test is installed elsewhere (make pythons: a non-editable install)
 QT_ROOTS = ("PySide6", "shiboken6", "PyQt5", "PyQt6", "pyqtgraph", "qtpy")
 
 

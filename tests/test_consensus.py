@@ -132,7 +132,8 @@ def test_supervisor_review_calibration_and_reports(merged):
     # calibration: Ann's codes are gold; Bob is scored against them
     svc.run(MarkGold(session.id, ids["Ann"]))
     (bob,) = score(lead, ids["Bob"])
-    assert bob.session == session.title and 0 <= bob.agreement <= 1 and bob.kappa is not None
+    assert bob.session == session.title and 0 <= bob.agreement <= 1
+    assert bob.items and all(c.statistic == "kappa" for c in bob.items.values())
     # reports, opened back
     path = session_report(lead, session.id, tmp / "session.docx")
     doc = Document(path)
@@ -145,6 +146,10 @@ def test_supervisor_review_calibration_and_reports(merged):
     study_doc = Document(study_report(lead, tmp / "study.docx"))
     body = "\n".join(p.text for p in study_doc.paragraphs)
     assert "Calibration against gold-standard sessions" in body and len(study_doc.tables) >= 3
+    assert "For a methods section (APA style" in body
+    sentences = [p.text for p in study_doc.paragraphs if p.style.name == "List Bullet"]
+    assert sentences and all(s.startswith("Inter-rater ") for s in sentences), body
+    assert any("Cohen's κ = " in s and "both raters" in s for s in sentences), sentences
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip(

@@ -40,7 +40,7 @@ def test_dashboard_computes_filters_and_exports(qtbot, demo_path, tmp_path):
         dash.export(str(tmp_path / name))
     csv = pd.read_csv(tmp_path / "agreement.csv")
     xlsx = pd.read_excel(tmp_path / "agreement.xlsx")
-    assert len(csv) == len(xlsx) == 3 * 11  # 3 ratings x (5 statistics + 6 ICCs)
+    assert len(csv) == len(xlsx) == 3 * 12  # 3 ratings x (5 statistics + within one point + 6 ICCs)
     row = csv[(csv.item == "withdrawal_impact") & (csv.statistic == "icc ICC(2,1)")].iloc[0]
     assert row.value == 1.0 and row.band == "excellent" and row.n_units == 3
 
@@ -51,8 +51,61 @@ def test_summary_panel_follows_session_and_rater(qtbot, demo_path):
     window.show()
     window.summary_dock.raise_()  # computed while it is on screen
     qtbot.waitUntil(lambda: "Individual session 7 — Demo coder" in window.summary.toPlainText())
-    assert "9 of 9" in window.summary.toPlainText()
+    assert "4 of 4" in window.summary.toPlainText()  # rupture episodes repaired
     assert not window.rater_box.isEnabled()  # a coder is blind: only their own codes
     second = next(r for r in queries.raters(window.project) if r.name == "Second coder")
     window.set_identity(second.id)
     qtbot.waitUntil(lambda: "Second coder" in window.summary.toPlainText())
+
+
+def test_dashboard_events_tolerance_and_methods_sentence_by_keyboard_and_mouse(qtbot, demo_path):
+    """A person picks the unit "events" in the combo box, types a tolerance, and copies the methods
+    sentence of a rating with the button: all through key and mouse events on visible widgets."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QComboBox, QDoubleSpinBox, QLabel, QPushButton
+
+    window = open_main_window(demo_path)
+    qtbot.addWidget(window)
+    dash = window.open_agreement()
+    qtbot.waitExposed(dash)
+    codebook = next(
+        b for b in dash.findChildren(QComboBox) if b.findData("3rs-individual@1.0.0") >= 0
+    )
+    codebook.setFocus()
+    QTest.keyClicks(codebook, "3rs-individual 1.0")
+    unit = next(b for b in dash.findChildren(QComboBox) if b.findText("events") >= 0)
+    unit.setFocus()
+    QTest.keyClicks(unit, "events")
+    assert unit.currentText() == "events"
+    qtbot.waitUntil(lambda: not dash.busy() and dash.status.text() != "Computing…", timeout=30000)
+    headers = [dash.table.horizontalHeaderItem(i).text() for i in range(dash.table.columnCount())]
+    assert headers == ["Session", "Events A", "Events B", "Event κ", "Time κ", "Band"]
+    assert dash.table.item(0, 0).text() == "All sessions" and dash.table.item(0, 1).text() == "17"
+    first = dash.table.item(0, 4).text()  # time-based kappa, tolerance 2 s
+    label = next(w for w in dash.findChildren(QLabel) if w.text() == "Onset &tolerance")
+    spin = label.buddy()
+    assert isinstance(spin, QDoubleSpinBox) and spin.isVisible()
+    editor = spin.lineEdit()
+    QTest.mouseClick(editor, Qt.MouseButton.LeftButton)
+    QTest.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(editor, "0")
+    QTest.keyClick(spin, Qt.Key.Key_Enter)
+    qtbot.waitUntil(lambda: not dash.busy() and dash.status.text() != "Computing…", timeout=30000)
+    assert spin.value() == 0.0 and "tolerance 0 s" in dash.status.text()
+    assert dash.table.item(0, 4).text().startswith("0.64") and first.startswith(
+        "0.67"
+    )  # exact ticks only
+    unit.setFocus()
+    QTest.keyClick(unit, Qt.Key.Key_Home)  # segment-presence, then one down: segment-rating
+    QTest.keyClick(unit, Qt.Key.Key_Down)
+    assert unit.currentText() == "segment-rating" and not spin.isVisible()
+    qtbot.waitUntil(lambda: not dash.busy() and dash.status.text() != "Computing…", timeout=30000)
+    rect = dash.table.visualItemRect(dash.table.item(1, 0))
+    QTest.mouseClick(dash.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    button = next(b for b in dash.findChildren(QPushButton) if b.text() == "&Copy methods sentence")
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    copied = QApplication.clipboard().text()
+    assert copied.startswith(
+        "Inter-rater reliability of Confrontation impact was assessed on 3 segments"
+    )
+    assert "McGraw & Wong, 1996" in copied and copied in dash.status.text()

@@ -236,3 +236,34 @@ def test_fuzz_codebooks_give_a_named_refusal(tmp_path):
         assert code in (0, 1) and (code == 0 or f"REFUSED {target}" in err), err
 
     check()
+
+
+# -- agreement on a table, and a report of a session nobody coded ----------------------------------
+def test_agreement_table_refuses_a_bomb_a_folder_and_an_oversized_file_in_one_line(tmp_path):
+    """The tidy table `agreement FILE` reads goes through the guards the importers use: a
+    workbook's archive and XML are checked before pandas parses it, and the size before reading."""
+    args = ("--unit", "u", "--rater", "r", "--value", "v")
+    bomb = cli("agreement", str(DATA / "ratio-bomb.xlsx"), *args)
+    assert bomb.returncode == 1 and "Traceback" not in bomb.stderr
+    assert "ratio-bomb.xlsx" in bomb.stderr and "compress" in bomb.stderr.lower()
+    folder = cli("agreement", str(tmp_path), *args)
+    assert folder.returncode == 1 and "expected a file" in folder.stderr
+    huge = tmp_path / "huge.csv"
+    with huge.open("wb") as fh:  # sparse: 300 MB declared, nothing written
+        fh.truncate(300 * 1024 * 1024)
+    big = cli("agreement", str(huge), *args)
+    assert big.returncode == 1 and "larger than the 256.0 MiB accepted" in big.stderr
+    assert "Traceback" not in folder.stderr + big.stderr
+
+
+def test_a_session_report_of_a_session_nobody_coded_is_refused_with_the_reason(tmp_path):
+    project = tmp_path / "p.rcproj"
+    transcript = Path(__file__).parents[1] / "sample_transcripts" / "individual-session-07.srt"
+    made = cli("--project", str(project), "--create", "import", str(transcript))
+    assert made.returncode == 0, made.stderr
+    out = tmp_path / "r.docx"
+    done = cli("report", "--project", str(project), "--session", "individual-session-07",
+               "--out", str(out))  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "no rater has coded session 'individual-session-07' yet" in done.stderr
+    assert not out.exists()

@@ -35,7 +35,7 @@ def study(tmp_path):
     lead = open_project(lead_path)
     run_import(
         ProjectService(lead, "lead"),
-        plan_import(lead, [samples_dir() / "individual-session-07.txt"]),
+        plan_import(lead, [samples_dir() / "individual-session-07.txt"], codebook=IND),
     )
     lead.close()
     coders = {}
@@ -132,7 +132,8 @@ def test_corrupt_truncated_and_conflicting_packages_change_nothing(study, tmp_pa
     other = tmp_path / "other.rcproj"
     op = open_project(other)
     run_import(
-        ProjectService(op, "x"), plan_import(op, [samples_dir() / "individual-session-07.srt"])
+        ProjectService(op, "x"),
+        plan_import(op, [samples_dir() / "individual-session-07.srt"], codebook=IND),
     )
     with op.read() as db:
         from rupture_coder.store.models import Session

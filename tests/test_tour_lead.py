@@ -25,7 +25,6 @@ from rupture_coder.store.models import GoldSession
 from rupture_coder.study.packages import export_package
 
 K = Qt.Key
-IND = ("3rs-individual", "1.0.0")
 SAMPLE = samples_dir() / "individual-session-07.txt"
 
 
@@ -42,14 +41,15 @@ def coders_packages(lead_path, tmp_path) -> list:
         svc = ProjectService(copy, name)
         rater = svc.run(AddRater(name)).result
         (session,) = queries.list_sessions(copy)
+        codebook = session.codebook  # the one the session was imported with
         rows = queries.transcript(copy, session.id)
         for pos, item in zip((1, 17, 24), items, strict=True):
-            svc.run(AddCode(session.id, rater.id, IND, CodeSpec(item, rows[pos].id)))
+            svc.run(AddCode(session.id, rater.id, codebook, CodeSpec(item, rows[pos].id)))
         segs = queries.segments(copy, session.id)
         for rating, value in first_segment.items():
-            svc.run(SetRating(rater.id, IND, rating, value, segment_id=segs[0].id))
+            svc.run(SetRating(rater.id, codebook, rating, value, segment_id=segs[0].id))
         for seg, value in zip(segs, confrontation, strict=True):
-            svc.run(SetRating(rater.id, IND, "confrontation_impact", value, segment_id=seg.id))
+            svc.run(SetRating(rater.id, codebook, "confrontation_impact", value, segment_id=seg.id))
         out = tmp_path / f"{name}.rcpkg"
         export_package(copy, rater.id, out)
         copy.close()
@@ -184,7 +184,13 @@ def test_a_lead_from_an_empty_project_to_the_reports(qtbot, tmp_path, monkeypatc
     t.click(cal, "Mark the current session as gold, coded by")
     qtbot.waitUntil(lambda: cal.table.rowCount() == 1)
     assert cal.table.item(0, 0).text() == "Bob"
-    assert cal.table.item(0, 6).text() in ("met", "not met")
+    # Bob never agrees with Ann on C3, C5, R4 or R5 over the 3 segments: each kappa is 0 (one
+    # of them coded it in one segment, the other in none), below the presence criterion 0.60
+    verdict = cal.table.item(0, cal.table.columnCount() - 1).text()
+    assert verdict == (
+        "not met: C3 kappa 0.00 < 0.60; C5 kappa 0.00 < 0.60; R4 kappa 0.00 < 0.60; "
+        "R5 kappa 0.00 < 0.60"
+    ), verdict
     with window.project.read() as db:
         gold = [(g.session_id, g.rater_id) for g in db.scalars(select(GoldSession))]
     assert gold == [(session.id, ids["Ann"])]

@@ -10,6 +10,9 @@ from typing import Literal
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
 WEIGHTS = ("identity", "linear", "quadratic")
+EVENT_METHODS = ("onset", "overlap")  # how time-coded events of two raters are paired
+BOOTSTRAP = 1000  # default number of session resamples for the cluster bootstrap CIs
+SEED = 1  # the bootstrap's default seed
 
 
 @dataclass

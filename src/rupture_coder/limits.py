@@ -28,6 +28,7 @@ KiB = 1024
 MiB = 1024 * KiB
 
 MAX_FILE_BYTES = 64 * MiB  # a transcript or ELAN file, read whole (AnnoMI, 133 sessions: 2.4 MB)
+MAX_TABLE_BYTES = 256 * MiB  # a tidy table given to `agreement` (1,000,000 ratings: ~40 MB)
 MAX_CODEBOOK_BYTES = 1 * MiB  # the bundled codebooks are about 15 KB
 MAX_LINE_CHARS = 131_072  # a text line, CSV field, spreadsheet cell, paragraph or annotation
 MAX_RECORD_CHARS = 1 * MiB  # one CSV/TSV record (quoted fields may span lines)

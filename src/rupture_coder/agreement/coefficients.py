@@ -1,24 +1,48 @@
 """Chance-corrected agreement coefficients on a RatingMatrix.
 
-Computed by established packages where they exist: Cohen's kappa with its standard error and CI
-(statsmodels), Fleiss' kappa generalised to missing ratings and Gwet's AC1/AC2 (irrCAC, after
-Gwet 2014), Krippendorff's alpha (krippendorff). Written here only what none offers: percent
-agreement over pairs, and the 2 x 2 indices (prevalence, bias, PABAK, maximum kappa).
+Cohen's kappa and its standard error follow Fleiss, Cohen & Everitt (1969); Fleiss' kappa
+generalised to missing ratings, Gwet's AC1/AC2 and their standard errors follow Gwet (2014),
+*Handbook of Inter-Rater Reliability*, 4th ed., chapters 2-5 (the formulas of his R package
+irrCAC, which the tests compare against). Krippendorff's alpha is computed by ``krippendorff``;
+its standard error is Gwet's. Gwet's conventions for missing ratings: observed agreement is
+averaged over the units rated at least twice, chance agreement uses every rating, including units
+rated once. Weights and chance agreement use every declared category, used or not.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
-import warnings
 
 import numpy as np
-import pandas as pd
+from scipy.stats import norm
+from scipy.stats import t as t_dist
 
 from rupture_coder.agreement.results import Stat, cicchetti, undefined
 from rupture_coder.agreement.tables import RatingMatrix
-from rupture_coder.domain import WEIGHTS  # noqa: F401 - re-exported
+from rupture_coder.domain import WEIGHTS
+
+Z95 = float(norm.ppf(0.975))
+
+
+def weight_matrix(m: RatingMatrix, weights: str = "identity") -> np.ndarray:
+    """Agreement weights between categories: 1 on the diagonal, 1 - |d| (linear) or 1 - d^2
+    (quadratic) off it, d the distance of the category scores over the scale's span."""
+    if weights not in WEIGHTS:
+        raise ValueError(f"weights must be one of {', '.join(WEIGHTS)}, not {weights!r}")
+    q = len(m.categories)
+    if weights == "identity":
+        return np.eye(q)
+    if m.level == "nominal":
+        raise ValueError(
+            f"{weights} weights need ordered categories, and nominal categories have no order; "
+            "use --level ordinal (or interval) if the categories are ordered, or identity weights"
+        )
+    x = m.scores
+    span = float(x.max() - x.min()) if q else 0.0
+    if span == 0:
+        return np.eye(q)
+    d = np.abs(x[:, None] - x[None, :]) / span
+    return 1 - d if weights == "linear" else 1 - d**2
 
 
 def _too_few(m: RatingMatrix, name: str, min_units: int = 1) -> Stat | None:
@@ -35,9 +59,15 @@ def _too_few(m: RatingMatrix, name: str, min_units: int = 1) -> Stat | None:
     return None
 
 
-def _one_category(m: RatingMatrix) -> bool:
-    observed = m.values[~np.isnan(m.values)]
-    return bool(observed.size > 0 and np.all(observed == observed[0]))
+def pair_shares(counts: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Per unit, the (weighted) share of agreeing ordered rater pairs; 0 for units rated once."""
+    ri = counts.sum(axis=1)
+    weighted = np.einsum(
+        "ij,kj->ik", counts, w
+    )  # r*_ik = sum_l w_kl r_il (einsum: no BLAS threads)
+    sum_q = np.einsum("ij,ij->i", counts, weighted) - ri  # sum_k r_ik (r*_ik - 1)
+    den = ri * (ri - 1)
+    return np.divide(sum_q, den, out=np.zeros_like(sum_q), where=den > 0)
 
 
 def percent_agreement(m: RatingMatrix) -> Stat:
@@ -45,35 +75,45 @@ def percent_agreement(m: RatingMatrix) -> Stat:
     name = "percent agreement (pairwise, averaged over units)"
     if (few := _too_few(m, name)) is not None:
         return few
-    present = ~np.isnan(m.values)
-    n = present.sum(axis=1)
-    rated = n >= 2
-    same = np.zeros(len(n))
-    for c in np.unique(
-        m.values[present]
-    ):  # agreeing ordered pairs: sum over categories of n_c(n_c - 1)
-        n_c = (m.values == c).sum(axis=1)
-        same += n_c * (n_c - 1)
-    shares = same[rated] / (n[rated] * (n[rated] - 1))
-    return Stat(name, float(shares.mean()), n_units=int(rated.sum()))
+    two = m.ratings_per_unit >= 2
+    shares = pair_shares(m.counts, np.eye(len(m.categories)))
+    return Stat(name, float(shares[two].mean()), n_units=int(two.sum()))
 
 
+# -- Cohen's kappa -------------------------------------------------------------------------------
 def confusion(m: RatingMatrix) -> tuple[np.ndarray, int]:
-    """k x k table of two raters' category indices over the units both rated."""
-    both = m.values[~np.isnan(m.values).any(axis=1)]
-    keys = range(len(m.categories)) if m.level == "nominal" else m.categories
-    index = {float(c): i for i, c in enumerate(keys)}
-    table = np.zeros((len(index), len(index)))
-    for a, b in both:
-        table[index[float(a)], index[float(b)]] += 1
-    return table, len(both)
+    """q x q table of two raters' categories (rows: the first rater) over the units both rated."""
+    both = m.positions[~np.isnan(m.positions).any(axis=1)].astype(np.int64)
+    q = len(m.categories)
+    table = np.bincount(both[:, 0] * q + both[:, 1], minlength=q * q).reshape(q, q)
+    return table.astype(float), len(both)
+
+
+def kappa_from_table(table: np.ndarray, w: np.ndarray) -> tuple[float, float, float, float] | None:
+    """Cohen's (weighted) kappa of a two-rater table with Fleiss, Cohen & Everitt's (1969)
+    large-sample standard error: (kappa, se, observed, chance); None when chance agreement is 1."""
+    n = table.sum()
+    p = table / n
+    rows, cols = p.sum(axis=1), p.sum(axis=0)
+    pa = float((w * p).sum())
+    pe = float((w * np.outer(rows, cols)).sum())
+    if pe >= 1 - 1e-12:
+        return None
+    kappa = (pa - pe) / (1 - pe)
+    w_row = w @ cols  # mean weight of row category i against the second rater's marginals
+    w_col = rows @ w
+    spread = (p * (w - (w_row[:, None] + w_col[None, :]) * (1 - kappa)) ** 2).sum()
+    var = (spread - (kappa - pe * (1 - kappa)) ** 2) / (n * (1 - pe) ** 2)
+    return kappa, math.sqrt(max(var, 0.0)), pa, pe
 
 
 def cohen_kappa(m: RatingMatrix, weights: str = "identity") -> Stat:
-    """Cohen's kappa (weighted: linear or quadratic disagreement weights over category order)."""
+    """Cohen's kappa (weighted: linear or quadratic agreement weights over the category scores),
+    on the units both raters rated."""
     label = (
         "Cohen's kappa" if weights == "identity" else f"Cohen's weighted kappa ({weights} weights)"
     )
+    w = weight_matrix(m, weights)
     if m.n_raters != 2:
         return undefined(
             label, f"Cohen's kappa needs exactly two raters, not {m.n_raters} (see fleiss_kappa)"
@@ -81,39 +121,32 @@ def cohen_kappa(m: RatingMatrix, weights: str = "identity") -> Stat:
     table, n = confusion(m)
     if n == 0:
         return undefined(label, "no unit was rated by both raters", 0)
-    if _one_category(m):
+    r = kappa_from_table(table, w)
+    if r is None:
         return undefined(
             label, "every rating is the same category, so chance agreement is 1 (0/0)", n
         )
-    from statsmodels.stats.inter_rater import cohens_kappa
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        r = cohens_kappa(table, wt=None if weights == "identity" else weights)
-    if not math.isfinite(r.kappa):
-        return undefined(label, "chance agreement is 1 (0/0)", n)
+    kappa, se, pa, pe = r
     extra = {
         "confusion_matrix": {
             "categories": [str(c) for c in m.categories],
             "counts": table.astype(int).tolist(),
         }
     }
-    extra.update(_table_indices(table))
-    se = float(r.std_kappa) if math.isfinite(r.std_kappa) else None
-    ci = (float(r.kappa_low), float(r.kappa_upp)) if se is not None else None
-    return Stat(label, float(r.kappa), ci, se, n, band=cicchetti(float(r.kappa)), extra=extra)
+    extra.update(table_indices(table, pa, pe, weighted=weights != "identity"))
+    ci = (kappa - Z95 * se, min(1.0, kappa + Z95 * se)) if n > 1 else None
+    return Stat(label, kappa, ci, se if n > 1 else None, n, band=cicchetti(kappa), extra=extra)
 
 
-def _table_indices(table: np.ndarray) -> dict:
-    """Maximum kappa for the marginals; for 2 x 2 tables also prevalence, bias and PABAK
-    (Byrt, Bishop & Carlin, 1993)."""
+def table_indices(table: np.ndarray, pa: float, pe: float, weighted: bool = False) -> dict:
+    """Observed and chance agreement; for unweighted kappa the maximum kappa the marginals allow,
+    and for 2 x 2 tables the prevalence and bias indices and PABAK (Byrt, Bishop & Carlin, 1993)."""
     n = table.sum()
-    p = table / n
-    rows, cols = p.sum(axis=1), p.sum(axis=0)
-    pe = float(rows @ cols)
-    po_max = float(np.minimum(rows, cols).sum())
-    out: dict = {"observed_agreement": float(np.trace(p)), "chance_agreement": pe}
-    out["max_kappa"] = (po_max - pe) / (1 - pe) if pe < 1 else None
+    out: dict = {"observed_agreement": pa, "chance_agreement": pe}
+    if not weighted:
+        p = table / n
+        rows, cols = p.sum(axis=1), p.sum(axis=0)
+        out["max_kappa"] = (float(np.minimum(rows, cols).sum()) - pe) / (1 - pe)
     if table.shape == (2, 2):
         a, b, c, d = table[0, 0], table[0, 1], table[1, 0], table[1, 1]
         out["prevalence_index"] = float(abs(a - d) / n)
@@ -122,22 +155,47 @@ def _table_indices(table: np.ndarray) -> dict:
     return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in out.items()}
 
 
-def _irrcac(m: RatingMatrix, weights: str):
-    from irrCAC.raw import CAC
+# -- Fleiss' kappa and Gwet's AC, generalised to missing ratings ----------------------------------
+def gwet_estimate(counts: np.ndarray, w: np.ndarray, chance: str) -> dict | None:
+    """Gwet's (2014) estimator of a chance-corrected coefficient with its linearised variance.
 
-    cats = list(range(len(m.categories))) if m.level == "nominal" else list(m.categories)
-    frame = pd.DataFrame(m.values)
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("ignore")
-        return CAC(frame, weights=weights, categories=cats)
+    ``counts`` are the r_ik of the units rated at least once; ``chance`` is "fleiss" (pe from the
+    squared category shares) or "gwet" (AC1/AC2: pe from the shares' spread). None when chance
+    agreement is 1."""
+    ri = counts.sum(axis=1)
+    n = len(ri)
+    two = ri >= 2
+    n2 = int(two.sum())
+    pa_i = pair_shares(counts, w)
+    pa = float(pa_i[two].sum() / n2)
+    shares = counts / ri[:, None]
+    pi = shares.sum(axis=0) / n
+    if chance == "fleiss":
+        pe = float(pi @ w @ pi)
+        pe_i = shares @ ((w @ pi + w.T @ pi) / 2)
+    else:
+        q = len(pi)
+        scale = float(w.sum()) / (q * (q - 1))
+        pe = scale * float((pi * (1 - pi)).sum())
+        pe_i = scale * (shares @ (1 - pi))
+    if pe >= 1 - 1e-12:
+        return None
+    value = (pa - pe) / (1 - pe)
+    per_unit = (n / n2) * (pa_i - pe * two) / (1 - pe)
+    per_unit -= 2 * (1 - value) * (pe_i - pe) / (1 - pe)
+    se = math.sqrt(((per_unit - value) ** 2).sum() / (n * (n - 1))) if n > 1 else None
+    return {"value": value, "se": se, "pa": pa, "pe": pe, "n": n, "n2": n2}
 
 
-def _from_irrcac(label: str, est: dict, n: int) -> Stat:
-    value = float(est["coefficient_value"])
-    lo, hi = est["confidence_interval"]
-    se = float(est["se"])
-    ci = (float(lo), float(hi)) if math.isfinite(se) else None
-    return Stat(label, value, ci, se if math.isfinite(se) else None, n, band=cicchetti(value))
+def gwet_stat(label: str, est: dict) -> Stat:
+    value, se, n = est["value"], est["se"], est["n"]
+    ci = None
+    if se is not None:
+        half = float(t_dist.ppf(0.975, n - 1)) * se
+        ci = (value - half, min(1.0, value + half))
+    extra = {"observed_agreement": round(est["pa"], 6), "chance_agreement": round(est["pe"], 6),
+             "n_units_chance": n}  # fmt: skip
+    return Stat(label, value, ci, se, est["n2"], band=cicchetti(value), extra=extra)
 
 
 def fleiss_kappa(m: RatingMatrix, weights: str = "identity") -> Stat:
@@ -145,66 +203,118 @@ def fleiss_kappa(m: RatingMatrix, weights: str = "identity") -> Stat:
     label = "Fleiss' kappa (Gwet's generalisation to missing ratings)"
     if weights != "identity":
         label = f"Fleiss' weighted kappa ({weights} weights)"
+    w = weight_matrix(m, weights)
     if (few := _too_few(m, label, min_units=2)) is not None:
         return few
-    if _one_category(m):
+    est = gwet_estimate(m.counts[m.ratings_per_unit >= 1], w, "fleiss")
+    if est is None:
         return undefined(
             label, "every rating is the same category, so chance agreement is 1 (0/0)", m.n_units
         )
-    est = _irrcac(m, weights).fleiss()["est"]
-    return _from_irrcac(label, est, m.n_units)
+    return gwet_stat(label, est)
 
 
 def gwet_ac(m: RatingMatrix, weights: str = "identity") -> Stat:
-    """Gwet's AC1 (AC2 with weights); defined even when one category dominates."""
+    """Gwet's AC1 (AC2 with weights); defined even when one category dominates, and 1 when
+    every rating falls in one of two or more declared categories."""
     label = "Gwet's AC1" if weights == "identity" else f"Gwet's AC2 ({weights} weights)"
+    w = weight_matrix(m, weights)
     if (few := _too_few(m, label, min_units=2)) is not None:
         return few
     if len(m.categories) < 2:
         return undefined(
-            label, "there is only one category, so chance agreement cannot be estimated", m.n_units
+            label,
+            "there is only one category, so chance agreement cannot be estimated "
+            "(declare the scale's categories)",
+            m.n_units,
         )
-    est = _irrcac(m, weights).gwet()["est"]
-    return _from_irrcac(label, est, m.n_units)
+    est = gwet_estimate(m.counts[m.ratings_per_unit >= 1], w, "gwet")
+    if est is None:  # only with every weight 1, which no offered weighting gives
+        return undefined(label, "chance agreement is 1 (0/0)", m.n_units)
+    return gwet_stat(label, est)
 
 
-_ALPHA_WEIGHTS = {"nominal": "identity", "interval": "quadratic", "ratio": "ratio"}
+# -- Krippendorff's alpha -------------------------------------------------------------------------
+def alpha_weights(m: RatingMatrix) -> np.ndarray | None:
+    """Agreement weights equal to Krippendorff's metric (nominal, interval, ratio), scaled to
+    [0, 1]; None for the ordinal metric, which depends on the marginals."""
+    x = m.scores
+    if m.level == "nominal":
+        return np.eye(len(x))
+    if m.level == "ordinal":
+        return None
+    if m.level == "interval":
+        d = (x[:, None] - x[None, :]) ** 2
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            total = x[:, None] + x[None, :]
+            d = np.where(total == 0, 0.0, ((x[:, None] - x[None, :]) / total) ** 2)
+    top = d.max()
+    return 1 - d / top if top > 0 else np.eye(len(x))
+
+
+def alpha_se(counts: np.ndarray, w: np.ndarray) -> float | None:
+    """Gwet's (2014, ch. 3) linearised standard error of alpha over the units rated at least
+    twice (alpha itself comes from ``krippendorff``; the tests check the two agree)."""
+    ri = counts.sum(axis=1)
+    counts, ri = counts[ri >= 2], ri[ri >= 2]
+    n = len(ri)
+    if n < 2:
+        return None
+    r_bar = ri.mean()
+    eps = 1 / ri.sum()
+    sum_q = (counts * (counts @ w.T - 1)).sum(axis=1)
+    pa_prime = float((sum_q / (r_bar * (ri - 1))).sum() / n)
+    pa = (1 - eps) * pa_prime + eps
+    pi = counts.sum(axis=0) / (n * r_bar)
+    pe = float(pi @ w @ pi)
+    if pe >= 1 - 1e-12:
+        return None
+    alpha_prime = (pa_prime - pe) / (1 - pe)
+    pa_i = sum_q / (r_bar * (ri - 1)) - pa * (ri - r_bar) / r_bar
+    per_unit = (pa_i - pe) / (1 - pe)
+    pe_i = counts @ ((w @ pi + w.T @ pi) / 2) / r_bar - pe * (ri - r_bar) / r_bar
+    per_unit -= 2 * (1 - alpha_prime) * (pe_i - pe) / (1 - pe)
+    var = ((per_unit - alpha_prime) ** 2).sum() / (n * (n - 1))
+    return math.sqrt(var)
 
 
 def krippendorff_alpha(m: RatingMatrix) -> Stat:
-    """Krippendorff's alpha at the matrix's level, with missing data. The CI comes from Gwet's
-    analytic standard error where its weights equal Krippendorff's metric (nominal, interval,
-    ratio); there is none for the ordinal metric."""
+    """Krippendorff's alpha at the matrix's level, with missing data. The analytic CI is Gwet's
+    (2014) where his weights equal Krippendorff's metric (nominal, interval, ratio); the ordinal
+    metric has none (the bootstrap gives one)."""
     import krippendorff
 
     label = f"Krippendorff's alpha ({m.level})"
     if (few := _too_few(m, label)) is not None:
         return few
-    if _one_category(m):
+    pairable = m.counts[m.ratings_per_unit >= 2]
+    if (pairable.sum(axis=0) > 0).sum() < 2:
         return undefined(
             label,
             "every rating has the same value, so there is no disagreement to expect (0/0)",
             m.n_units,
         )
-    domain = list(range(len(m.categories))) if m.level in ("nominal",) else None
-    if m.level == "ordinal":
-        domain = list(m.categories)
+    domain = list(range(len(m.categories)))
+    data = m.positions if m.level in ("nominal", "ordinal") else m.values
+    if m.level not in ("nominal", "ordinal"):
+        domain = [float(c) for c in m.categories]
     value = float(
         krippendorff.alpha(
-            reliability_data=m.values.T, level_of_measurement=m.level, value_domain=domain
+            reliability_data=data.T, level_of_measurement=m.level, value_domain=domain
         )
     )
     stat = Stat(label, value, n_units=m.n_units, band=cicchetti(value))
-    weights = _ALPHA_WEIGHTS.get(m.level)
-    if weights is None:
-        stat.reason = "no analytic standard error for the ordinal metric; no CI"
+    w = alpha_weights(m)
+    if w is None:
+        stat.reason = "no analytic standard error for the ordinal metric; see the bootstrap CI"
         return stat
-    if m.n_units < 2:
-        stat.reason = "a standard error needs two or more units; no CI"
+    se = alpha_se(m.counts, w)
+    if se is None:
+        stat.reason = "a standard error needs two or more units; no analytic CI"
         return stat
-    est = _irrcac(m, weights).krippendorff()["est"]
-    if abs(float(est["coefficient_value"]) - value) < 1e-4 and math.isfinite(float(est["se"])):
-        stat.se = float(est["se"])
-        low, high = est["confidence_interval"]
-        stat.ci95 = (float(low), float(high))
+    n = m.n_units
+    stat.se = se
+    half = float(t_dist.ppf(0.975, n - 1)) * stat.se
+    stat.ci95 = (value - half, min(1.0, value + half))
     return stat

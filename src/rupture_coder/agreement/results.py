@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ class Stat:
     reason: str | None = None
     band: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    ci95_bootstrap: tuple[float, float] | None = None
+    band_ci: str | None = None  # the bands the CI spans (Koo & Li: judge on the CI)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "value": _num(self.value)}
@@ -34,8 +37,23 @@ class Stat:
             out["n_units"] = self.n_units
         if self.band:
             out["band"] = self.band
-        out.update(self.extra)
+        if self.ci95_bootstrap is not None:
+            out["ci95_bootstrap"] = [_num(self.ci95_bootstrap[0]), _num(self.ci95_bootstrap[1])]
+        if self.band_ci:
+            out["band_ci"] = self.band_ci
+        out.update(_finite(self.extra))
         return out
+
+
+def _finite(x: Any) -> Any:
+    """Extras as JSON allows them: an infinite or undefined float (an F ratio of x/0) is null."""
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_finite(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    return x
 
 
 def _num(x: float | None) -> float | None:
@@ -76,3 +94,14 @@ def koo_li(value: float | None) -> str | None:
         if value <= 0.90
         else "excellent"
     )
+
+
+def band_range(
+    ci: tuple[float, float] | None, bands: Callable[[float | None], str | None]
+) -> str | None:
+    """The interpretation bands a CI spans: "good", or "fair to excellent" (Koo & Li, 2016, ask
+    for the interpretation to rest on the CI, not on the point estimate alone)."""
+    if ci is None or not all(math.isfinite(x) for x in ci):
+        return None
+    low, high = bands(ci[0]), bands(ci[1])
+    return low if low == high else f"{low} to {high}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -17,28 +18,93 @@ __all__ = ["LEVELS", "Level", "RatingMatrix", "from_long"]
 @dataclass
 class RatingMatrix:
     """``values[u, r]`` is rater r's rating of unit u (NaN: not rated). Nominal codes are mapped to
-    numbers 0..k-1 in ``categories`` order; numeric levels keep their values."""
+    numbers 0..k-1 in ``categories`` order; numeric levels keep their values.
+
+    ``categories`` are every scale point when they were declared (``declared``), so unused points
+    still count in weights and chance agreement; otherwise the observed values in order.
+    ``clusters`` names each unit's cluster (its session) for the cluster bootstrap; ``na`` marks
+    the ratings a rater gave as "not applicable" (a judgement, kept apart from "not rated").
+    """
 
     values: np.ndarray
     units: list
     raters: list
-    categories: list  # every category (scale points when known, else the observed values in order)
+    categories: list
     level: Level
+    clusters: list | None = None
+    na: np.ndarray | None = None
+    declared: bool = False
 
     @property
     def n_units(self) -> int:
         """Units with at least two ratings: the units agreement can be computed on."""
-        return int((np.sum(~np.isnan(self.values), axis=1) >= 2).sum())
+        return int((self.ratings_per_unit >= 2).sum())
+
+    @property
+    def n_rated(self) -> int:
+        """Units with at least one rating (Gwet's chance agreement uses all of them)."""
+        return int((self.ratings_per_unit >= 1).sum())
 
     @property
     def n_raters(self) -> int:
         return len(self.raters)
 
-    def pairable(self) -> RatingMatrix:
-        """Only the units with two or more ratings, so every statistic is computed on the same units."""
-        keep = np.sum(~np.isnan(self.values), axis=1) >= 2
+    @cached_property
+    def ratings_per_unit(self) -> np.ndarray:
+        return np.sum(~np.isnan(self.values), axis=1)
+
+    @cached_property
+    def positions(self) -> np.ndarray:
+        """``values`` as category positions 0..q-1 (NaN: not rated)."""
+        if self.level == "nominal":
+            return self.values
+        cats = np.asarray(self.categories, dtype=float)
+        order = np.argsort(cats, kind="stable")
+        out = np.full(self.values.shape, np.nan)
+        seen = ~np.isnan(self.values)
+        found = np.searchsorted(cats[order], self.values[seen])
+        out[seen] = order[np.minimum(found, len(cats) - 1)]
+        return out
+
+    @cached_property
+    def counts(self) -> np.ndarray:
+        """``counts[u, k]``: how many raters put unit u in category k (Gwet's r_ik)."""
+        n, q = self.values.shape[0], len(self.categories)
+        pos = self.positions
+        seen = ~np.isnan(pos)
+        rows = np.broadcast_to(np.arange(n)[:, None], pos.shape)[seen]
+        flat = rows * q + pos[seen].astype(np.int64)
+        return np.bincount(flat, minlength=n * q).reshape(n, q).astype(float)
+
+    @cached_property
+    def scores(self) -> np.ndarray:
+        """The number each category stands for: its value (interval, ratio) or its position
+        (nominal, ordinal: one scale point apart)."""
+        if self.level in ("interval", "ratio"):
+            return np.asarray(self.categories, dtype=float)
+        return np.arange(len(self.categories), dtype=float)
+
+    def cluster_index(self) -> tuple[np.ndarray, list]:
+        """Each unit's cluster as 0..C-1, and the cluster labels; units are their own clusters
+        when none were given."""
+        if self.clusters is None:
+            return np.arange(len(self.units)), list(self.units)
+        codes, labels = pd.factorize(pd.Series(self.clusters, dtype=object))
+        return codes.astype(np.int64), list(labels)
+
+    def subset(self, keep: np.ndarray) -> RatingMatrix:
+        """The same matrix restricted to the units where ``keep`` is true."""
         units = [u for u, k in zip(self.units, keep, strict=True) if k]
-        return RatingMatrix(self.values[keep], units, self.raters, self.categories, self.level)
+        clusters = None
+        if self.clusters is not None:
+            clusters = [c for c, k in zip(self.clusters, keep, strict=True) if k]
+        na = None if self.na is None else self.na[keep]
+        return RatingMatrix(self.values[keep], units, self.raters, self.categories, self.level,
+                            clusters, na, self.declared)  # fmt: skip
+
+    def pairable(self) -> RatingMatrix:
+        """Only the units with two or more ratings."""
+        return self.subset(self.ratings_per_unit >= 2)
 
 
 def from_long(
@@ -48,21 +114,30 @@ def from_long(
     value: str = "value",
     level: Level = "nominal",
     categories: Sequence | None = None,
+    cluster: str | None = None,
+    na_values: Sequence = (),
 ) -> RatingMatrix:
-    """Build the matrix; a unit rated twice by the same rater is an error, not a silent average."""
+    """Build the matrix; a unit rated twice by the same rater is an error, not a silent average.
+
+    ``categories`` declares the scale (in order); ``cluster`` is the column naming each unit's
+    session; values in ``na_values`` are "not applicable" judgements, kept in ``na``.
+    """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
-    missing = [c for c in (unit, rater, value) if c not in data.columns]
+    wanted = [unit, rater, value] + ([cluster] if cluster else [])
+    missing = [c for c in wanted if c not in data.columns]
     if missing:
         raise ValueError(
             f"no column {missing[0]!r}; the columns are {', '.join(map(str, data.columns))}"
         )
-    df = data[[unit, rater, value]].dropna(subset=[unit, rater])
+    df = data[wanted].dropna(subset=[unit, rater])
     vals = df[value]
     keep = vals.notna()
-    if vals.dtype == object:
+    if not pd.api.types.is_numeric_dtype(vals):
         keep &= vals.astype(str).str.strip() != ""
     df = df[keep]
+    na_text = {str(v) for v in na_values}
+    is_na = df[value].astype(str).isin(na_text).to_numpy() if na_text else np.zeros(len(df), bool)
     unit_codes, unit_labels = pd.factorize(df[unit])
     rater_codes, rater_labels = pd.factorize(df[rater])
     key = unit_codes.astype(np.int64) * max(len(rater_labels), 1) + rater_codes
@@ -70,39 +145,88 @@ def from_long(
     if (counts > 1).any():
         bad = uniq[counts > 1][0]
         u, r = divmod(int(bad), max(len(rater_labels), 1))
-        raise ValueError(f"rater {rater_labels[r]!r} rated unit {unit_labels[u]!r} more than once")
+        raise ValueError(
+            f"rater {_plain(rater_labels[r])!r} rated unit {_plain(unit_labels[u])!r} more than once"
+        )
+    rated = df[~is_na]
+    codes = np.full(len(df), np.nan)
+    cats = _categories(rated, unit, value, level, categories)
     if level == "nominal":
-        text = df[value].astype(str)
-        observed = sorted(pd.unique(text), key=_natural)
-        cats = [str(c) for c in categories] if categories is not None else observed
-        unknown = sorted(set(observed) - set(cats))
-        if unknown:
-            raise ValueError(f"values {unknown} are not among the categories {cats}")
-        codes = pd.Categorical(text, categories=cats).codes.astype(float)
+        codes[~is_na] = pd.Categorical(rated[value].astype(str), categories=cats).codes
     else:
-        numeric = pd.to_numeric(df[value], errors="coerce")
-        bad = df[numeric.isna()]
-        if len(bad):
-            raise ValueError(
-                f"{level} values must be numbers; found {bad[value].iloc[0]!r} (unit {bad[unit].iloc[0]!r})"
-            )
-        codes = numeric.to_numpy(dtype=float)
-        cats = list(categories) if categories is not None else sorted(np.unique(codes).tolist())
-        outside = sorted(set(np.unique(codes).tolist()) - {float(c) for c in cats})
-        if outside:
-            raise ValueError(f"values {outside} are not among the categories {cats}")
-    unit_labels, rater_labels = unit_labels.tolist(), rater_labels.tolist()  # plain: fast to index
-    unit_order = sorted(range(len(unit_labels)), key=lambda i: _natural(unit_labels[i]))
-    rater_order = sorted(range(len(rater_labels)), key=lambda i: _natural(rater_labels[i]))
+        codes[~is_na] = pd.to_numeric(rated[value]).to_numpy(dtype=float)
+    unit_list, rater_list = (
+        unit_labels.tolist(),
+        rater_labels.tolist(),
+    )  # plain values: fast to index
+    unit_order = sorted(range(len(unit_list)), key=lambda i: _natural(unit_list[i]))
+    rater_order = sorted(range(len(rater_list)), key=lambda i: _natural(rater_list[i]))
     row_of = np.empty(len(unit_labels), dtype=np.int64)
     row_of[unit_order] = np.arange(len(unit_labels))
     col_of = np.empty(len(rater_labels), dtype=np.int64)
     col_of[rater_order] = np.arange(len(rater_labels))
     values = np.full((len(unit_labels), len(rater_labels)), np.nan)
     values[row_of[unit_codes], col_of[rater_codes]] = codes
-    units = [unit_labels[i] for i in unit_order]
-    raters = [rater_labels[i] for i in rater_order]
-    return RatingMatrix(values, units, raters, cats, level)
+    na = None
+    if na_text:
+        na = np.zeros(values.shape, dtype=bool)
+        na[row_of[unit_codes], col_of[rater_codes]] = is_na
+    units = [unit_list[i] for i in unit_order]
+    raters = [rater_list[i] for i in rater_order]
+    clusters = _clusters(df, unit, cluster, unit_codes, unit_order) if cluster else None
+    return RatingMatrix(values, units, raters, cats, level, clusters, na, categories is not None)
+
+
+def _categories(df: pd.DataFrame, unit: str, value: str, level: str, declared) -> list:
+    if level == "nominal":
+        text = df[value].astype(str)
+        observed = sorted(pd.unique(text), key=_natural)
+        cats = [str(c) for c in declared] if declared is not None else observed
+        if len(set(cats)) != len(cats):
+            raise ValueError(f"the categories {cats} name a category twice")
+        unknown = sorted(set(observed) - set(cats))
+        if unknown:
+            raise ValueError(f"values {unknown} are not among the categories {cats}")
+        return cats
+    numeric = pd.to_numeric(df[value], errors="coerce")
+    bad = df[numeric.isna()]
+    if len(bad):
+        raise ValueError(
+            f"{level} values must be numbers; found {bad[value].iloc[0]!r} (unit {_plain(bad[unit].iloc[0])!r})"
+        )
+    observed = sorted(np.unique(numeric.to_numpy(dtype=float)).tolist())
+    if declared is None:
+        return observed
+    try:
+        cats = [float(c) for c in declared]
+    except (TypeError, ValueError):
+        raise ValueError(f"{level} categories must be numbers, not {list(declared)}") from None
+    if len(set(cats)) != len(cats):
+        raise ValueError(f"the categories {list(declared)} name a scale point twice")
+    if cats != sorted(cats):
+        raise ValueError(f"give the scale points in increasing order, not {list(declared)}")
+    outside = sorted(set(observed) - set(cats))
+    if outside:
+        raise ValueError(f"values {outside} are not among the categories {list(declared)}")
+    return [int(c) if c.is_integer() else c for c in cats]
+
+
+def _clusters(df, unit, cluster, unit_codes, unit_order) -> list:
+    per_unit = pd.DataFrame({"u": unit_codes, "c": df[cluster].astype(str).to_numpy()})
+    spread = per_unit.groupby("u")["c"].nunique()
+    if (spread > 1).any():
+        u = int(spread[spread > 1].index[0])
+        raise ValueError(
+            f"unit {_plain(df[unit].iloc[int(np.argmax(unit_codes == u))])!r} lies in more than "
+            f"one {cluster!r}; a unit belongs to one cluster (session)"
+        )
+    first = per_unit.drop_duplicates("u").set_index("u")["c"]
+    return [first[i] for i in unit_order]
+
+
+def _plain(x):
+    """numpy scalars as plain Python values, so messages and JSON read naturally."""
+    return x.item() if isinstance(x, np.generic) else x
 
 
 @functools.lru_cache(maxsize=1 << 17)  # the same units recur in every item's table of a study

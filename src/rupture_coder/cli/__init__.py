@@ -16,10 +16,12 @@ from pathlib import Path
 from rupture_coder import __version__
 from rupture_coder.cli.agreement import add_agreement_parser
 from rupture_coder.cli.codebook import add_codebook_parser
+from rupture_coder.cli.codes import add_codes_parser
 from rupture_coder.cli.imports import add_import_parser, add_sessions_parser
 from rupture_coder.cli.sessions import add_session_command_parsers
 from rupture_coder.cli.settings import add_settings_parser
 from rupture_coder.cli.study import add_study_parsers
+from rupture_coder.cli.summary import add_summary_parser
 from rupture_coder.errors import ProjectError, RuptureCoderError
 
 
@@ -47,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_sessions_parser(sub, [common])
     add_settings_parser(sub, [common])
     add_session_command_parsers(sub, [common])
+    add_codes_parser(sub, [common])
+    add_summary_parser(sub, [common])
     add_codebook_parser(sub)
     return parser
 

@@ -64,12 +64,16 @@ def describe_codebook(cb: Codebook) -> str:
         for item in cat.items:
             key = f"[{item.hotkey}]" if item.hotkey else "   "
             roles = f" (actors: {', '.join(item.actor_roles)})" if item.actor_roles else ""
-            lines.append(f"  {item.id:<4} {key:<9} {item.label} - {item.kind.value}{roles}")
+            levels = f" (levels: {', '.join(item.levels)})" if item.levels else ""
+            lines.append(f"  {item.id:<4} {key:<9} {item.label} - {item.kind.value}{roles}{levels}")
+        for family in cat.families:
+            lines.append(f"  family {family.id}: {family.label} ({', '.join(family.items)})")
         lines.append("")
     lines.append("Ratings")
     for r in cb.ratings:
         scale = cb.scale(r.scale)
         na = ", N/A allowed" if scale.allow_na else ""
+        na += " only without ruptures" if r.na_only_without_rupture else ""
         lines.append(f"  {r.id:<24} per {r.scope.value:<8} {r.label} ({scale.min}-{scale.max}{na})")
     lines.append("")
     for s in cb.scales:
@@ -80,10 +84,10 @@ def describe_codebook(cb: Codebook) -> str:
         lines += ["", f"Group roles: {', '.join(cb.group.roles)}; levels:"]
         lines += [f"  {lv.id}: {lv.label}" for lv in cb.group.levels]
     for m in cb.mappings:
-        lines.append(
-            f"Maps from {m.from_version}: "
-            + ", ".join(f"{k} {v.relation} {v.to}" for k, v in m.items.items())
-        )
+        changed = ", ".join(f"{k} {v.relation} {v.to}" for k, v in m.items.items())
+        lines.append(f"Maps from {m.from_version}: {changed or 'every item to the same id'}")
+        if m.note.strip():
+            lines.append(f"  {m.note.strip()}")
     return "\n".join(lines)
 
 

@@ -271,8 +271,52 @@ def semantic_problems(cb: Codebook) -> list[tuple[PathKey, str]]:
                     f"rating {r.id!r} names category {r.relates_to!r}, which does not exist",
                 )
             )
+    for i, r in enumerate(cb.ratings):
+        if r.na_only_without_rupture and r.scale in scale_ids and not cb.scale(r.scale).allow_na:
+            out.append(
+                (
+                    ("ratings", i, "na_only_without_rupture"),
+                    f"rating {r.id!r}: scale {r.scale!r} does not allow N/A (allow_na: true)",
+                )
+            )
+    out += _family_problems(cb)
     out += _group_problems(cb, item_paths)
     out += _mapping_problems(cb)
+    return out
+
+
+def _family_problems(cb: Codebook) -> list[tuple[PathKey, str]]:
+    """Families are subgroups of their own category's items; an item is in one family at most."""
+    out = _duplicates(
+        [
+            (("categories", ci, "families", fi, "id"), f.id)
+            for ci, cat in enumerate(cb.categories)
+            for fi, f in enumerate(cat.families)
+        ],
+        "family id",
+    )
+    for ci, cat in enumerate(cb.categories):
+        own = {i.id for i in cat.items}
+        seen: dict[str, str] = {}
+        for fi, family in enumerate(cat.families):
+            p: PathKey = ("categories", ci, "families", fi, "items")
+            for item_id in family.items:
+                if item_id not in own:
+                    out.append(
+                        (
+                            p,
+                            f"family {family.id!r}: {item_id!r} is not an item of category {cat.id!r}",
+                        )
+                    )
+                elif item_id in seen:
+                    out.append(
+                        (
+                            p,
+                            f"family {family.id!r}: {item_id!r} is already in family {seen[item_id]!r}",
+                        )
+                    )
+                else:
+                    seen[item_id] = family.id
     return out
 
 
@@ -304,7 +348,29 @@ def _group_problems(cb: Codebook, item_paths: list) -> list[tuple[PathKey, str]]
                         f"level {lv.id!r}: target {lv.target_role!r} is not one of {sorted(targets)}",
                     )
                 )
+    levels = {lv.id: lv for lv in cb.group.levels} if cb.group else {}
     for p, it in item_paths:
+        if it.levels is not None and not cb.group:
+            out.append(
+                ((*p, "levels"), f"item {it.id!r}: only items of a group codebook have levels")
+            )
+        for level_id in (it.levels or []) if cb.group else []:
+            level = levels.get(level_id)
+            if level is None:
+                out.append(
+                    (
+                        (*p, "levels"),
+                        f"item {it.id!r}: level {level_id!r} is not one of the levels {sorted(levels)}",
+                    )
+                )
+            elif it.actor_roles and level.actor_role not in it.actor_roles:
+                out.append(
+                    (
+                        (*p, "levels"),
+                        f"item {it.id!r}: level {level_id!r} has a {level.actor_role} as actor, "
+                        f"but the item is coded for {it.actor_roles}",
+                    )
+                )
         for role in it.actor_roles or []:
             if role not in roles:
                 out.append(

@@ -115,11 +115,21 @@ class Item(Strict):
     kind: ItemKind = ItemKind.PRESENCE
     scale: Identifier | None = None
     actor_roles: list[Identifier] | None = None
+    # group codebooks: the levels the item may be coded at (default: every level its actor allows)
+    levels: Annotated[list[Identifier], Field(min_length=1)] | None = None
 
     @field_validator("hotkey")
     @classmethod
     def _hotkey(cls, v: str | None) -> str | None:
         return None if v is None else normalise_hotkey(str(v))
+
+
+class Family(Strict):
+    """A named subgroup of a category's items (e.g. R1-R3 "immediate"), scored as a subtotal."""
+
+    id: Identifier
+    label: NonEmpty
+    items: list[Identifier] = Field(min_length=1)
 
 
 class Category(Strict):
@@ -130,6 +140,7 @@ class Category(Strict):
     rupture_type: Literal["withdrawal", "confrontation", "resolution", "other"] = "other"
     description: str = ""
     items: list[Item] = Field(min_length=1)
+    families: list[Family] = Field(default_factory=list)
 
 
 class RatingDef(Strict):
@@ -142,6 +153,9 @@ class RatingDef(Strict):
     required: bool = True
     description: str = ""
     relates_to: Identifier | None = None
+    # N/A means "no rupture occurred": refused once the rater coded a rupture marker (in the
+    # segment for a segment rating, in the session for a session rating)
+    na_only_without_rupture: bool = False
 
 
 class Level(Strict):
@@ -234,6 +248,16 @@ class Codebook(Strict):
 
     def ratings_for(self, scope: Scope) -> list[RatingDef]:
         return [r for r in self.ratings if r.scope == scope]
+
+    def families(self) -> list[Family]:
+        return [f for cat in self.categories for f in cat.families]
+
+    def rupture_type_of(self, item_id: str) -> str:
+        """withdrawal, confrontation, resolution or other (unknown items: other)."""
+        for cat in self.categories:
+            if any(i.id == item_id for i in cat.items):
+                return cat.rupture_type
+        return "other"
 
     def hotkeys(self) -> dict[str, str]:
         """Map of canonical hotkey -> item id."""

@@ -1,13 +1,21 @@
-"""Agreement dashboard: choose unit, codebook, raters and sessions; per-item table, chart, export."""
+"""Agreement dashboard: choose unit, codebook, raters and sessions; per-item table, chart, export.
+
+The unit "events" compares two raters' time-coded events session by session (aligned in order,
+with an onset tolerance). Every cell shows the session bootstrap CI when there is one; the
+methods sentence of the selected row can be copied for a manuscript."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -23,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rupture_coder.domain import EVENT_METHODS as METHODS
 from rupture_coder.errors import Cancelled, RuptureCoderError
 from rupture_coder.gui.buttons import on_click
 from rupture_coder.gui.tasks import Task, run_task
@@ -36,8 +45,10 @@ from rupture_coder.study.agreement import (
     project_agreement,
     result_rows,
 )
+from rupture_coder.study.events import EventAgreement, EventAgreementQuery, project_events
 from rupture_coder.study.tabular import atomic_write_table
 from rupture_coder.study.units import UNITS
+from rupture_coder.tasks import Progress
 
 COLUMNS = [
     "Item",
@@ -47,9 +58,10 @@ COLUMNS = [
     "Fleiss κ",
     "Krippendorff α",
     "Gwet AC",
-    "ICC(2,1)",
+    "ICC",
     "Band",
 ]
+EVENT_COLUMNS = ["Session", "Events A", "Events B", "Event κ", "Time κ", "Band"]
 BAND_COLOURS = {
     "poor": "#f6d5d1",
     "fair": "#fbe9c6",
@@ -57,6 +69,17 @@ BAND_COLOURS = {
     "good": "#dff0d8",
     "excellent": "#c9e7c0",
 }
+
+
+def _band(label: str, stat: Statistic) -> QTableWidgetItem:
+    text = stat.band or ""
+    if stat.band_ci and stat.band_ci != stat.band:
+        text += f" (CI: {stat.band_ci})"
+    band = QTableWidgetItem(text)
+    band.setToolTip(f"band of {label}; judge it on the CI: {stat.band_ci or 'no CI'}")
+    if stat.band:
+        band.setBackground(QBrush(QColor(BAND_COLOURS[stat.band])))
+    return band
 
 
 def _cell(stat: Statistic | None) -> QTableWidgetItem:
@@ -68,10 +91,13 @@ def _cell(stat: Statistic | None) -> QTableWidgetItem:
         item.setForeground(QBrush(QColor("#888888")))
         return item
     text = f"{stat.value:.2f}"
-    if stat.has_ci:
-        text += f"  [{stat.ci95[0]:.2f}, {stat.ci95[1]:.2f}]"
+    ci = stat.best_ci
+    if ci is not None:
+        text += f"  [{ci[0]:.2f}, {ci[1]:.2f}]"
     item = QTableWidgetItem(text)
-    item.setToolTip(stat.name + (f"\n{stat.note}" if stat.note else ""))
+    source = "session bootstrap" if stat.ci95_bootstrap is not None else "analytic"
+    tip = stat.name + (f"\n95% CI: {source}" if ci is not None else "")
+    item.setToolTip(tip + (f"\n{stat.note}" if stat.note else ""))
     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
 
@@ -83,7 +109,7 @@ class AgreementDashboard(QDialog):
         self.setWindowTitle("Inter-rater agreement")
         self.resize(1200, 760)
         self.project = project
-        self.result: ProjectAgreement | None = None
+        self.result: ProjectAgreement | EventAgreement | None = None
         self.task: Task | None = None
         self._generation = 0
         self._build()
@@ -101,7 +127,14 @@ class AgreementDashboard(QDialog):
 
     def _build(self) -> None:
         self.unit_box = QComboBox()
-        self.unit_box.addItems(UNITS)
+        self.unit_box.addItems([*UNITS, "events"])
+        self.method_box = QComboBox()
+        self.method_box.addItems(METHODS)
+        self.tolerance_box = QDoubleSpinBox()
+        self.tolerance_box.setRange(0.0, 600.0)
+        self.tolerance_box.setDecimals(1)
+        self.tolerance_box.setSuffix(" s")
+        self.tolerance_box.setValue(2.0)
         self.codebook_box = QComboBox()
         keys = sorted({s.codebook for s in queries.list_sessions(self.project) if s.codebook})
         for cb in keys:
@@ -126,16 +159,33 @@ class AgreementDashboard(QDialog):
         self._fill_sessions()
         form = QFormLayout()
         form.addRow("Unit", self.unit_box)
+        self.method_label, self.tolerance_label = (
+            QLabel("Event &matching"),
+            QLabel("Onset &tolerance"),
+        )
+        self.method_label.setBuddy(self.method_box)
+        self.tolerance_label.setBuddy(self.tolerance_box)
+        form.addRow(self.method_label, self.method_box)
+        form.addRow(self.tolerance_label, self.tolerance_box)
         form.addRow("Codebook", self.codebook_box)
         form.addRow("Raters", self.rater_list)
         form.addRow("Sessions", self.session_list)
         export = QPushButton("Export CSV/XLSX…")
         on_click(export, self._export)
         self.export_button = export
+        self.copy_button = QPushButton("&Copy methods sentence")
+        self.copy_button.setToolTip(
+            "The APA-style sentence of the selected row, for a methods section"
+        )
+        on_click(self.copy_button, self.copy_sentence)
+        for button in (export, self.copy_button):  # Enter in a field must not open a file dialog
+            button.setAutoDefault(False)
+            button.setDefault(False)
         side = QWidget()
         sl = QVBoxLayout(side)
         sl.addLayout(form)
         sl.addWidget(export)
+        sl.addWidget(self.copy_button)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("agreementTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -160,6 +210,8 @@ class AgreementDashboard(QDialog):
         row.addWidget(self.status, 1)
         layout.addLayout(row)
         self.unit_box.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.method_box.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.tolerance_box.valueChanged.connect(lambda _v: self.refresh())
         self.codebook_box.currentIndexChanged.connect(
             lambda _i: (self._fill_sessions(), self.refresh())
         )
@@ -185,20 +237,40 @@ class AgreementDashboard(QDialog):
             if widget.item(i).checkState() == Qt.CheckState.Checked
         ]
 
+    @property
+    def events_mode(self) -> bool:
+        return self.unit_box.currentText() == "events"
+
     def refresh(self) -> None:
         codebook = self.codebook_box.currentData()
-        query = ProjectAgreementQuery(
-            unit=self.unit_box.currentText(), raters=tuple(self._checked(self.rater_list)) or None,
-            sessions=tuple(self._checked(self.session_list)) or None,
-            codebook=tuple(codebook.split("@", 1)) if codebook else None,
-        )  # fmt: skip
+        for widget in (
+            self.method_box,
+            self.method_label,
+            self.tolerance_box,
+            self.tolerance_label,
+        ):
+            widget.setVisible(self.events_mode)
+        raters = tuple(self._checked(self.rater_list)) or None
+        sessions = tuple(self._checked(self.session_list)) or None
+        cb = tuple(codebook.split("@", 1)) if codebook else None
+        project = self.project
+        compute: Callable[[Progress], ProjectAgreement | EventAgreement]
+        if self.events_mode:
+            events_query = EventAgreementQuery(
+                raters=raters, sessions=sessions, codebook=cb,  # type: ignore[arg-type]
+                method=self.method_box.currentText(), tolerance_s=self.tolerance_box.value())  # fmt: skip
+            compute = lambda _progress: project_events(project, events_query)  # noqa: E731
+        else:
+            query = ProjectAgreementQuery(
+                unit=self.unit_box.currentText(), raters=raters, sessions=sessions, codebook=cb)  # type: ignore[arg-type]  # fmt: skip
+            compute = lambda progress: project_agreement(project, query, progress)  # noqa: E731
         if self.task is not None and self.task.running:
             self.task.cancel()  # a newer selection replaces it
         self._generation += 1
-        generation, project = self._generation, self.project
+        generation = self._generation
         self.status.setText("Computing…")
 
-        def done(result: ProjectAgreement) -> None:
+        def done(result: ProjectAgreement | EventAgreement) -> None:
             if generation == self._generation:
                 self._show(result)
 
@@ -215,27 +287,27 @@ class AgreementDashboard(QDialog):
             return True
 
         # on a worker: thousands of sessions take seconds, and the window must not freeze
-        self.task = run_task(
-            self,
-            "Computing agreement",
-            lambda progress: project_agreement(project, query, progress),
-            done,
-            failed,
-        )
+        self.task = run_task(self, "Computing agreement", compute, done, failed)
 
     def busy(self) -> bool:
         """True while the newest selection's statistics are being computed."""
         return self.task is not None and self.task.running
 
-    def _show(self, result: ProjectAgreement) -> None:
+    def _show(self, result: ProjectAgreement | EventAgreement) -> None:
         self.result = result
+        if isinstance(result, EventAgreement):
+            self._show_events(result)
+            return
+        self.table.setColumnCount(len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
         self._fill_table()
         self._draw()
         out = self.result
         self.status.setText(
             f"{out.n_sessions} session(s), raters {', '.join(out.raters)}; unit {out.query.unit}; "
-            f"codebook {'@'.join(out.codebook)}. Bands: Cicchetti for kappa, alpha and AC; Koo & Li for ICC. "
-            "Hover a dash to see why a statistic is not defined."
+            f"codebook {'@'.join(out.codebook)}. CIs: session bootstrap where there are 5 or more sessions, "
+            "else analytic. Bands: Cicchetti for kappa, alpha and AC; Koo & Li for ICC; in brackets the "
+            "bands the CI spans. Hover a dash to see why a statistic is not defined."
             + (
                 " <b>Few units:</b> the asymptotic CIs are unreliable below about 30 units."
                 if out.n_units < 30
@@ -252,16 +324,71 @@ class AgreementDashboard(QDialog):
                 font = name.font()
                 font.setBold(True)
                 name.setFont(font)
+            if res.apa:
+                name.setToolTip(res.apa)
+            label, stat = res.primary()
+            icc = _cell(stat if label.startswith("ICC") else res.icc.get("ICC(2,1)"))
+            if label.startswith("ICC"):
+                icc.setToolTip(f"{label}: {icc.toolTip()}")
             cells = [name, QTableWidgetItem(str(res.n_units)), _cell(res["percent_agreement"]),
                      _cell(res["cohen_kappa"]), _cell(res["fleiss_kappa"]), _cell(res["krippendorff_alpha"]),
-                     _cell(res["gwet_ac1"]), _cell(res.icc.get("ICC(2,1)"))]  # fmt: skip
-            label, stat = res.primary()
-            band = QTableWidgetItem(stat.band or "")
-            band.setToolTip(f"band of {label}")
-            if stat.band:
-                band.setBackground(QBrush(QColor(BAND_COLOURS[stat.band])))
-            for col, cell in enumerate([*cells, band]):
+                     _cell(res["gwet_ac1"]), icc]  # fmt: skip
+            for col, cell in enumerate([*cells, _band(label, stat)]):
                 self.table.setItem(row, col, cell)
+
+    def _show_events(self, result: EventAgreement) -> None:
+        """One row for all sessions pooled, then one per session."""
+        self.table.setColumnCount(len(EVENT_COLUMNS))
+        self.table.setHorizontalHeaderLabels(EVENT_COLUMNS)
+        rows = [
+            (
+                "All sessions",
+                sum(s["events_a"] for s in result.sessions),
+                sum(s["events_b"] for s in result.sessions),
+                result.event_kappa,
+                result.time_kappa,
+            )
+        ]
+        rows += [(s["session"], s["events_a"], s["events_b"], Statistic.from_json(s["event_kappa"]),
+                  Statistic.from_json(s["time_kappa"])) for s in result.sessions]  # fmt: skip
+        self.table.setRowCount(len(rows))
+        for row, (name, n_a, n_b, ek, tk) in enumerate(rows):
+            cells = [QTableWidgetItem(name), QTableWidgetItem(str(n_a)), QTableWidgetItem(str(n_b)),
+                     _cell(ek), _cell(tk), _band("event κ", ek)]  # fmt: skip
+            for col, cell in enumerate(cells):
+                self.table.setItem(row, col, cell)
+        self.plot.clear()
+        values = [(i, r[3].value) for i, r in enumerate(rows) if r[3].value is not None]
+        self.plot.setTitle("event-based kappa per session (0: all sessions)", color="#333333")
+        if values:
+            self.plot.addItem(pg.BarGraphItem(x=[v[0] for v in values], height=[v[1] for v in values],
+                                              width=0.6, brush="#7aa6d6"))  # fmt: skip
+        self.plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(len(rows))]])
+        self.plot.setYRange(-0.2, 1.05)
+        a, b = result.raters
+        skipped = f" Left out: {'; '.join(result.skipped)}." if result.skipped else ""
+        self.status.setText(
+            f"Events of {a} (A) and {b} (B): {len(result.sessions)} time-coded session(s), "
+            f"{result.result['method']} matching, tolerance {result.result['tolerance_s']:g} s. Events are "
+            f"paired in order (no crossing pairs), same code first; time-based kappa compares 1 s ticks.{skipped}"
+        )
+
+    def sentence(self) -> str | None:
+        """The methods sentence of the selected row (the first row when none is selected)."""
+        if not isinstance(self.result, ProjectAgreement) or not self.result.results:
+            return None
+        row = max(self.table.currentRow(), 0)
+        return self.result.results[min(row, len(self.result.results) - 1)].apa
+
+    def copy_sentence(self) -> None:
+        text = self.sentence()
+        if text:
+            QApplication.clipboard().setText(text)
+            self.status.setText(f"Copied: {text}")
+        else:
+            self.status.setText(
+                "No methods sentence for this view (choose a unit other than events)."
+            )
 
     def _draw(self) -> None:
         self.plot.clear()
@@ -272,7 +399,7 @@ class AgreementDashboard(QDialog):
             if stat.value is not None:
                 xs.append(i)
                 ys.append(stat.value)
-                low, high = stat.ci95 if stat.has_ci else (stat.value, stat.value)  # type: ignore[misc]
+                low, high = stat.best_ci or (stat.value, stat.value)
                 lo.append(stat.value - low)
                 hi.append(high - stat.value)
         label = results[0].primary()[0] if results else ""
@@ -305,7 +432,14 @@ class AgreementDashboard(QDialog):
         self.plot.setYRange(min(-0.2, min(ys, default=0) - 0.1), 1.05)
 
     def export(self, path: str) -> None:
-        if self.result is not None:
+        if isinstance(self.result, EventAgreement):
+            import pandas as pd
+
+            rows = [{"session": x["session"], "events_a": x["events_a"], "events_b": x["events_b"],
+                     "event_kappa": x["event_kappa"]["value"], "time_kappa": x["time_kappa"]["value"]}
+                    for x in self.result.sessions]  # fmt: skip
+            atomic_write_table(pd.DataFrame(rows), path)
+        elif self.result is not None:
             atomic_write_table(result_rows(self.result), path)
 
     def _export(self) -> None:

@@ -92,7 +92,8 @@ class CalibrationDialog(QDialog):
             self.refresh()
 
     def refresh(self) -> None:
-        rows, table, criterion = calibration_table(self.service.project)
+        rows, table, criteria = calibration_table(self.service.project)
+        criterion = criteria["ratings"]
         self.table.setRowCount(len(table))
         for i, values in enumerate(table):
             for col, v in enumerate(values):
@@ -104,15 +105,15 @@ class CalibrationDialog(QDialog):
         self.plot.clear()
         by_rater: dict[str, list] = {}
         for s in rows:
-            if s.icc21 is not None and s.when is not None:
-                by_rater.setdefault(s.rater, []).append((s.when.timestamp(), s.icc21))
+            if s.lowest_icc is not None and s.when is not None:
+                by_rater.setdefault(s.rater, []).append((s.when.timestamp(), s.lowest_icc))
         for k, (name, points) in enumerate(sorted(by_rater.items())):
             xs, ys = zip(*sorted(points), strict=True)
             colour = COLOURS[k % len(COLOURS)]  # each rater's line and points in one colour
             self.plot.plot(list(xs), list(ys), pen=pg.mkPen(colour, width=2), symbol="o",
                            symbolBrush=colour, symbolPen=colour, name=name)  # fmt: skip
         self.plot.addItem(pg.InfiniteLine(pos=criterion, angle=0, pen=pg.mkPen("#888888", style=Qt.PenStyle.DashLine),
-                                          label=f"criterion ICC(2,1) ≥ {criterion:.2f}", labelOpts={"position": 0.1}))  # fmt: skip
+                                          label=f"criterion: each rating's ICC(2,1) ≥ {criterion:.2f}", labelOpts={"position": 0.1}))  # fmt: skip
         times = [x for points in by_rater.values() for x, _y in points]
         if times:
             pad = max((max(times) - min(times)) * 0.05, 3600.0)
@@ -123,5 +124,7 @@ class CalibrationDialog(QDialog):
         self.plot.setYRange(-0.2, 1.05)
         self.scores = rows
         self.status.setText(
-            f"{len(rows)} score(s) against gold sessions. Criterion (project setting calibration.criterion): ICC(2,1) ≥ {criterion:.2f}."
+            f"{len(rows)} score(s) against gold sessions. Criteria: each segment rating's ICC(2,1) ≥ {criterion:.2f} "
+            f"(calibration.criterion) and each coded item's presence kappa ≥ {criteria['presence']:.2f} "
+            "(calibration.presence_criterion). The chart shows each rater's lowest ICC(2,1)."
         )

@@ -66,7 +66,8 @@ class GroupEventDialog(QDialog):
         actor = self._actor()
         default = 0
         for level in self.codebook.group.levels:
-            if actor is not None and level.actor_role == actor.role:
+            allowed = self.item.levels is None or level.id in self.item.levels
+            if actor is not None and level.actor_role == actor.role and allowed:
                 item = QListWidgetItem(level.label)
                 item.setData(Qt.ItemDataRole.UserRole, level.id)
                 self.levels.addItem(item)

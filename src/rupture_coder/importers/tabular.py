@@ -304,11 +304,9 @@ def _column_number(letters: str) -> int:
     return n
 
 
-def _open_workbook(raw: bytes, src: str):
-    """(workbook, its first sheet, the most rows a sheet holds), once the archive and every XML
-    member passed the guards."""
-    from openpyxl import load_workbook
-
+def guard_xlsx(raw: bytes, src: str) -> int:
+    """Check a workbook's archive and every XML member before a library parses it (Refused when
+    a guard fails); returns the most rows a sheet holds."""
     rows = 0
     with open_zip(raw, src, XLSX_ZIP_CAPS) as archive:
         for name in archive.members:
@@ -317,6 +315,15 @@ def _open_workbook(raw: bytes, src: str):
                 check_xml(archive.open(name), src, f"member {name}",
                           on_element=shape.check if shape else None)  # fmt: skip
                 rows = max(rows, shape.rows if shape else 0)
+    return rows
+
+
+def _open_workbook(raw: bytes, src: str):
+    """(workbook, its first sheet, the most rows a sheet holds), once the archive and every XML
+    member passed the guards."""
+    from openpyxl import load_workbook
+
+    rows = guard_xlsx(raw, src)
     try:
         book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any failure of the library on a damaged file

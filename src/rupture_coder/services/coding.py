@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from rupture_coder.codebook.model import Codebook, ItemKind, Scale
 from rupture_coder.errors import CommandError
+from rupture_coder.services.progress import rupture_markers
 from rupture_coder.services.project import find_row, stored_codebook
 from rupture_coder.services.project import get_row as _get
 from rupture_coder.store.db import Db
@@ -46,31 +47,45 @@ class CodeSpec:
 _SPEC_FIELDS = tuple(CodeSpec.__dataclass_fields__)
 
 
+class CodeRefused(CommandError):
+    """A code was refused because of one of its fields (``field``: item, utterance, time_s,
+    segment, count, value, actor, target or level), so that an import can name it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
 def _check_spec(db: Db, cb: Codebook, session: Session, spec: CodeSpec) -> None:
     try:
         item = cb.item(spec.item_id)
     except KeyError as exc:
-        raise CommandError(exc.args[0]) from None
+        raise CodeRefused("item", exc.args[0]) from None
     if not (spec.first_utterance_id or spec.start_s is not None or spec.segment_id):
-        raise CommandError("a code needs an utterance, a time or a segment")
+        raise CodeRefused("utterance", "a code needs an utterance, a time or a segment")
     if spec.first_utterance_id:
         first = _get(db, Utterance, spec.first_utterance_id, "utterance")
         last = _get(db, Utterance, spec.last_utterance_id or spec.first_utterance_id, "utterance")
         if first.session_id != session.id or last.session_id != session.id:
-            raise CommandError("the utterances belong to another session")
+            raise CodeRefused("utterance", "the utterances belong to another session")
         if last.position < first.position:
-            raise CommandError("the last utterance comes before the first")
+            raise CodeRefused("last_utterance", "the last utterance comes before the first")
     if spec.start_s is not None and spec.end_s is not None and spec.end_s < spec.start_s:
-        raise CommandError(f"the code ends ({spec.end_s}) before it starts ({spec.start_s})")
+        raise CodeRefused(
+            "end_s", f"the code ends ({spec.end_s}) before it starts ({spec.start_s})"
+        )
     if spec.segment_id and _get(db, Segment, spec.segment_id, "segment").session_id != session.id:
-        raise CommandError("the segment belongs to another session")
+        raise CodeRefused("segment", "the segment belongs to another session")
     if item.kind == ItemKind.RATING:
-        check_value(cb.scale(item.scale or ""), spec.value, False, item.id)
+        try:
+            check_value(cb.scale(item.scale or ""), spec.value, False, item.id)
+        except CommandError as exc:
+            raise CodeRefused("value", str(exc)) from None
     elif spec.value is not None:
-        raise CommandError(f"item {item.id} is a {item.kind.value} item and takes no value")
+        raise CodeRefused("value", f"item {item.id} is a {item.kind.value} item and takes no value")
     if spec.count < 1 or (item.kind == ItemKind.PRESENCE and spec.count != 1):
-        raise CommandError(
-            f"item {item.id}: count must be 1 for presence items and >= 1 for count items"
+        raise CodeRefused(
+            "count", f"item {item.id}: count must be 1 for presence items and >= 1 for count items"
         )
     _check_group(db, cb, session, item, spec)
 
@@ -79,42 +94,57 @@ def _check_group(db: Db, cb: Codebook, session: Session, item, spec: CodeSpec) -
     people = {spec.actor_id, spec.target_id} - {None}
     for pid in people:
         if _get(db, Participant, pid, "participant").session_id != session.id:
-            raise CommandError(f"participant {pid} is not in this session")
+            raise CodeRefused(
+                "actor" if pid == spec.actor_id else "target",
+                f"participant {pid} is not in this session",
+            )
     if cb.group is None:
         if spec.level:
-            raise CommandError(f"codebook {cb.id} is not a group codebook; a code has no level")
+            raise CodeRefused(
+                "level", f"codebook {cb.id} is not a group codebook; a code has no level"
+            )
         return
     if not spec.actor_id or not spec.level:
-        raise CommandError(
-            f"{cb.id}: every event needs an actor and a level (who acted, at which level)"
+        raise CodeRefused(
+            "actor" if not spec.actor_id else "level",
+            f"{cb.id}: every event needs an actor and a level (who acted, at which level)",
         )
     level = next((lv for lv in cb.group.levels if lv.id == spec.level), None)
     if level is None:
-        raise CommandError(
-            f"unknown level {spec.level!r}; expected one of {[lv.id for lv in cb.group.levels]}"
+        raise CodeRefused(
+            "level",
+            f"unknown level {spec.level!r}; expected one of {[lv.id for lv in cb.group.levels]}",
         )
     actor = _get(db, Participant, spec.actor_id, "participant")
     if actor.role != level.actor_role:
-        raise CommandError(
-            f"level {level.id} needs a {level.actor_role} as actor, not a {actor.role}"
+        raise CodeRefused(
+            "actor", f"level {level.id} needs a {level.actor_role} as actor, not a {actor.role}"
         )
     if item.actor_roles and actor.role not in item.actor_roles:
-        raise CommandError(
-            f"item {item.id} is coded for {item.actor_roles}, not for a {actor.role}"
+        raise CodeRefused(
+            "actor", f"item {item.id} is coded for {item.actor_roles}, not for a {actor.role}"
+        )
+    if item.levels and level.id not in item.levels:
+        allowed = " or ".join(item.levels)
+        raise CodeRefused(
+            "level", f"item {item.id} may be coded only at level {allowed}, not {level.id}"
         )
     if level.target_role == cb.group.group_target:
         if spec.target_id:
-            raise CommandError(f"level {level.id} targets the whole group; leave the target empty")
+            raise CodeRefused(
+                "target", f"level {level.id} targets the whole group; leave the target empty"
+            )
     else:
         if not spec.target_id:
-            raise CommandError(f"level {level.id} needs a target ({level.target_role})")
+            raise CodeRefused("target", f"level {level.id} needs a target ({level.target_role})")
         target = _get(db, Participant, spec.target_id, "participant")
         if target.role != level.target_role:
-            raise CommandError(
-                f"level {level.id} needs a {level.target_role} as target, not a {target.role}"
+            raise CodeRefused(
+                "target",
+                f"level {level.id} needs a {level.target_role} as target, not a {target.role}",
             )
         if target.id == actor.id:
-            raise CommandError("actor and target are the same participant")
+            raise CodeRefused("target", "actor and target are the same participant")
 
 
 def check_value(scale: Scale, value: int | None, is_na: bool, what: str) -> None:
@@ -128,6 +158,32 @@ def check_value(scale: Scale, value: int | None, is_na: bool, what: str) -> None
         raise CommandError(
             f"{what}: {value!r} is not on scale {scale.id} ({scale.min}..{scale.max})"
         )
+
+
+def _refuse_na_with_ruptures(
+    db: Db, session: Session, rater_id: str, definition, cb: Codebook, segment_id: str | None
+) -> None:
+    """N/A means "no rupture occurred": refused once the rater coded a rupture marker (in the
+    segment, for a segment rating; in the session, for a session rating)."""
+    segment = db.get(Segment, segment_id) if segment_id else None
+    markers = rupture_markers(db, session, rater_id, segment.index if segment else None)
+    if not markers:
+        return
+    n = len(markers)
+    if segment is not None:
+        where, listing = "segment", ", ".join(sorted({item for item, _seg in markers}))
+    else:
+        places = sorted(set(markers), key=lambda m: (m[1] is None, m[1] or 0, m[0]))
+        where = "session"
+        listing = ", ".join(
+            item if seg is None else f"{item} in segment {seg + 1}" for item, seg in places
+        )
+    scale = cb.scale(definition.scale)
+    raise CommandError(
+        f"{definition.label}: N/A means that no rupture occurred, but {n} rupture "
+        f"marker{'s' if n != 1 else ''} {'is' if n == 1 else 'are'} coded in this {where} "
+        f"({listing}); give a value from {scale.min} to {scale.max}"
+    )
 
 
 def _session_and_codebook(db: Db, session_id: str, rater_id: str, codebook: tuple[str, str]):
@@ -339,6 +395,8 @@ class SetRating:
                 db.delete(existing)
             return None
         check_value(cb.scale(definition.scale), self.value, self.is_na, self.rating_id)
+        if self.is_na and definition.na_only_without_rupture:
+            _refuse_na_with_ruptures(db, _session, self.rater_id, definition, cb, self.segment_id)
         if existing is None:
             existing = model(
                 rater_id=self.rater_id,

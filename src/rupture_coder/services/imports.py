@@ -27,7 +27,7 @@ from rupture_coder.store.models import CodebookVersion
 from rupture_coder.store.models import Session as SessionRow
 from rupture_coder.tasks import Progress, progress_or_silent
 
-DEFAULT_CODEBOOK = {"individual": ("3rs-individual", "1.0.0"), "group": ("3rs-group", "1.0.0")}
+DEFAULT_CODEBOOK = {"individual": ("3rs-individual", "1.1.0"), "group": ("3rs-group", "1.1.0")}
 
 
 @dataclass

@@ -8,9 +8,16 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from rupture_coder.codebook.model import Scope
-from rupture_coder.errors import NotComplete
+from rupture_coder.errors import CommandError, NotComplete
 from rupture_coder.services.project import get_row, stored_codebook
-from rupture_coder.services.segmentation import locate_segment
+from rupture_coder.services.segmentation import (
+    RUPTURES,
+    RawCode,
+    SegmentSpan,
+    locate,
+    order_key,
+    utterance_times,
+)
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     CodeEvent,
@@ -89,6 +96,11 @@ class MarkComplete:
             if row is not None:
                 db.delete(row)
             return
+        conflicts = na_conflicts(db, self.session_id, self.rater_id, declared_only=True)
+        if conflicts:
+            raise CommandError(
+                f"cannot mark complete: {'; '.join(conflicts)}. Give these ratings a value."
+            )
         missing = missing_ratings(db, self.session_id, self.rater_id)
         if missing:
             raise NotComplete(missing)
@@ -118,56 +130,125 @@ def session_status(db: Db, rater_id: str, session_ids: set[str] | None = None) -
 PlacedCode = tuple[str, str | None, int | None, float | None]  # item, segment id, position, time
 
 
-def consistency_warnings(
-    db: Db, session_id: str, rater_id: str, codes: list[PlacedCode] | None = None
-) -> list[str]:
-    """Warnings, not blocks: strategies before any rupture; impact ratings that contradict the
-    markers. ``codes``: the rater's codes in the session when the caller holds them already (the
-    workspace), else they are read."""
-    session = get_row(db, Session, session_id, "session")
+def placed_codes(
+    db: Db, session: Session, rater_id: str, codes: list[PlacedCode] | None = None
+) -> list[tuple[tuple, str, int | None]]:
+    """One rater's codes in a session as (order key, item id, 0-based segment or None), in the
+    order of docs/ratings.md section 1 (codes in no segment last). ``codes``: the rater's codes in
+    the session as (item, segment id, utterance position, time) when the caller holds them already
+    (the workspace, on every key press), else they are read."""
     cb = stored_codebook(db, session.codebook_id, session.codebook_version)
-    kind = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     segs = sorted(session.segments, key=lambda s: s.index)
-    if codes is None:
-        core = db.connection()
-        pos = dict(
-            core.execute(
-                select(Utterance.id, Utterance.position).where(Utterance.session_id == session_id)
-            ).all()
-        )
-        query = select(
-            CodeEvent.item_id, CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s
-        ).where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)
-        codes = [(i, s, pos.get(u) if u else None, t) for i, s, u, t in core.execute(query)]
-    by_id = {s.id: s for s in segs}
-    at_position = {
-        p: s
+    spans = [SegmentSpan(s.index, s.id, s.start_s, s.end_s) for s in segs]
+    core = db.connection()
+    utterances = core.execute(
+        select(Utterance.id, Utterance.position, Utterance.start_s)
+        .where(Utterance.session_id == session.id)
+        .order_by(Utterance.position)
+    ).all()
+    times = utterance_times([u.start_s for u in utterances])
+    at = {
+        p: s.index
         for s in segs
         if s.first_position is not None and s.last_position is not None
         for p in range(s.first_position, s.last_position + 1)
     }
-    placed = []
+    if codes is None:
+        pos = {u.id: u.position for u in utterances}
+        query = select(
+            CodeEvent.item_id, CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s
+        ).where(CodeEvent.session_id == session.id, CodeEvent.rater_id == rater_id)
+        codes = [(i, s, pos.get(u) if u else None, t) for i, s, u, t in core.execute(query)]
+    kind_of = {i.id: c.rupture_type for c in cb.categories for i in c.items}
+    out = []
     for item_id, segment_id, position, start_s in codes:  # plain tuples: 50,000 codes
-        if segment_id:
-            seg = by_id.get(segment_id)
-        elif position is not None:
-            seg = at_position.get(position)
-        else:
-            seg = locate_segment(segs, None, None, start_s)
-        index = seg.index if seg is not None else -1
-        order = (index, -1 if position is None else position, start_s or 0)
-        placed.append((order, item_id, seg))
-    placed.sort(key=lambda x: x[0])
+        raw = RawCode(item_id, segment_id, position, start_s)
+        seg = locate(spans, raw, at)
+        key = (
+            (1,) if seg is None else (0, *order_key(raw, kind_of.get(item_id, "other"), seg, times))
+        )
+        out.append((key, item_id, seg))
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+def na_conflicts(
+    db: Db,
+    session_id: str,
+    rater_id: str,
+    declared_only: bool = False,
+    placed: list[tuple[tuple, str, int | None]] | None = None,
+) -> list[str]:
+    """N/A ("no rupture occurred") given on a rating while rupture markers are coded: every rating
+    that declares ``na_only_without_rupture``, and (unless ``declared_only``) resolution ratings of
+    codebooks that do not declare it (1.0.0)."""
+    session = get_row(db, Session, session_id, "session")
+    cb = stored_codebook(db, session.codebook_id, session.codebook_version)
+    markers = [
+        (item, seg) for _k, item, seg in (placed if placed is not None else placed_codes(db, session, rater_id))
+        if cb.rupture_type_of(item) in RUPTURES
+    ]  # fmt: skip
+    if not markers:
+        return []
+    resolution = {c.id for c in cb.categories if c.rupture_type == "resolution"}
+
+    def watched(rating_id: str) -> bool:
+        try:
+            r = cb.rating(rating_id)
+        except KeyError:
+            return False
+        implicit = r.relates_to in resolution and cb.scale(r.scale).allow_na
+        return r.na_only_without_rupture or (implicit and not declared_only)
+
+    index = {s.id: s.index for s in session.segments}
+    out = []
+    for r in db.scalars(select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id)):
+        if r.is_na and watched(r.rating_id):
+            found = sorted({item for item, _seg in markers})
+            out.append(f"{cb.rating(r.rating_id).label} is N/A (no rupture occurred) but "
+                       f"{', '.join(found)} {'is' if len(found) == 1 else 'are'} coded")  # fmt: skip
+    segment_rows = db.scalars(
+        select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
+    ).all()
+    for r in sorted(segment_rows, key=lambda r: index.get(r.segment_id, -1)):
+        here = sorted({item for item, seg in markers if seg == index.get(r.segment_id)})
+        if r.is_na and watched(r.rating_id) and here:
+            out.append(f"segment {index[r.segment_id] + 1}: {cb.rating(r.rating_id).label} is N/A "
+                       f"(no rupture occurred) but {', '.join(here)} {'is' if len(here) == 1 else 'are'} coded")  # fmt: skip
+    return out
+
+
+def rupture_markers(
+    db: Db, session: Session, rater_id: str, segment_index: int | None = None
+) -> list[tuple[str, int | None]]:
+    """(item, 0-based segment) of each rupture marker the rater coded (in one segment, if given)."""
+    cb = stored_codebook(db, session.codebook_id, session.codebook_version)
+    return [
+        (item, seg)
+        for _k, item, seg in placed_codes(db, session, rater_id)
+        if cb.rupture_type_of(item) in RUPTURES and (segment_index is None or seg == segment_index)
+    ]
+
+
+def consistency_warnings(
+    db: Db, session_id: str, rater_id: str, codes: list[PlacedCode] | None = None
+) -> list[str]:
+    """Warnings, not blocks: strategies before any rupture; impact ratings that contradict the
+    markers; N/A (no rupture occurred) on ratings while ruptures are coded. ``codes``: as for
+    ``placed_codes``."""
+    session = get_row(db, Session, session_id, "session")
+    cb = stored_codebook(db, session.codebook_id, session.codebook_version)
+    segs = sorted(session.segments, key=lambda s: s.index)
+    placed = placed_codes(db, session, rater_id, codes)
     out = []
     seen_rupture = False
-    for _order, item_id, seg in placed:
-        if kind.get(item_id) in ("withdrawal", "confrontation"):
+    for _key, item, seg in placed:
+        kind = cb.rupture_type_of(item)
+        if kind in RUPTURES:
             seen_rupture = True
-        elif kind.get(item_id) == "resolution" and not seen_rupture:
-            where = f"segment {seg.index + 1}" if seg else "the session"
-            out.append(
-                f"{item_id} in {where}: a resolution strategy with no rupture coded before it"
-            )
+        elif kind == "resolution" and not seen_rupture:
+            where = f"segment {seg + 1}" if seg is not None else "the session"
+            out.append(f"{item} in {where}: a resolution strategy with no rupture coded before it")
     ratings = db.scalars(
         select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
     ).all()
@@ -178,9 +259,10 @@ def consistency_warnings(
     }
     rating_of = {(r.segment_id, r.rating_id): r for r in ratings}
     coded: dict[tuple[int, str], set[str]] = {}  # (segment index, rupture type) -> items
-    for _o, item_id, s in placed:
-        if s is not None and kind.get(item_id) in by_type:
-            coded.setdefault((s.index, kind[item_id]), set()).add(item_id)
+    for _k, item, s in placed:
+        kind = cb.rupture_type_of(item)
+        if s is not None and kind in by_type:
+            coded.setdefault((s, kind), set()).add(item)
     for rupture, definition in by_type.items():
         for seg in segs:
             rating = rating_of.get((seg.id, definition.id))
@@ -195,4 +277,4 @@ def consistency_warnings(
                 out.append(
                     f"segment {seg.index + 1}: {definition.label} is {rating.value} but no {rupture} marker is coded"
                 )
-    return out
+    return out + na_conflicts(db, session_id, rater_id, placed=placed)

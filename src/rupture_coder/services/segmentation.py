@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rupture_coder.domain import ParsedUtterance
+
+RUPTURES = ("withdrawal", "confrontation")  # the rupture types of markers
+GROUP = "group"  # the target of a group event addressed to the whole group
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,9 @@ def locate_segment(
     segments: list, segment_id: str | None, position: int | None, start_s: float | None
 ):
     """The segment a code belongs to: its own segment, else the one holding its first utterance,
-    else the one its start time falls in (segments: objects with id, first/last_position, start/end_s)."""
+    else the one its start time falls in (segments: objects with id, first/last_position, start/end_s,
+    in order). A time on a boundary starts the next segment, as an utterance there does; the
+    session's very end belongs to the last segment."""
     for seg in segments:
         if segment_id is not None:
             if seg.id == segment_id:
@@ -117,7 +123,80 @@ def locate_segment(
         elif (
             start_s is not None
             and seg.start_s is not None
-            and seg.start_s <= start_s < seg.end_s + 1e-9
+            and seg.start_s <= start_s
+            and (start_s < seg.end_s or (seg is segments[-1] and start_s <= seg.end_s + 1e-9))
         ):
             return seg
     return None
+
+
+# -- where a code is, and when (docs/ratings.md, section 1) ------------------------------------
+
+
+@dataclass(frozen=True)
+class SegmentSpan:
+    """A segment as the scores need it (``index`` is 0-based)."""
+
+    index: int
+    id: str
+    start_s: float | None
+    end_s: float | None
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class RawCode:
+    """A code as stored: where (segment form, utterance position, time) and who (group codes)."""
+
+    item_id: str
+    segment_id: str | None = None
+    position: int | None = None  # 0-based position of the first utterance
+    start_s: float | None = None
+    count: int = 1
+    actor: str | None = None
+    target: str | None = None  # a participant, or GROUP
+    level: str | None = None
+    code_id: str = ""
+
+
+def utterance_times(starts: Sequence[float | None]) -> list[float] | None:
+    """Each utterance's clock time: its start, or the start of the timed one before it (0 before
+    the first); None when the transcript has no times at all."""
+    if all(t is None for t in starts):
+        return None
+    out: list[float] = []
+    last = 0.0
+    for t in starts:
+        last = t if t is not None else last
+        out.append(last)
+    return out
+
+
+def locate(segments: Sequence[SegmentSpan], code: RawCode, positions: dict[int, int]) -> int | None:
+    """The 0-based segment of a code: its own, else its first utterance's, else its time's
+    (``positions``: utterance position -> 0-based segment)."""
+    if code.segment_id is None and code.position is not None:
+        return positions.get(code.position)
+    seg = locate_segment(list(segments), code.segment_id, None, code.start_s)
+    return None if seg is None else seg.index
+
+
+def order_key(code: RawCode, kind: str, segment: int, times: list[float] | None) -> tuple:
+    """(segment, rank, time, position, markers first, item): segment-form markers open their
+    segment (rank 0), segment-form strategies close it (rank 2), the rest sit at their moment."""
+    strategy = kind not in RUPTURES
+    if code.segment_id is not None or (code.position is None and code.start_s is None):
+        return (segment, 2 if strategy else 0, 0.0, -1, int(strategy), code.item_id)
+    t, p = code.start_s, code.position
+    if p is not None and t is None and times is not None:
+        t = times[p] if p < len(times) else None
+    if p is None and t is not None and times is not None:
+        p = bisect_right(times, t) - 1  # the utterance being spoken then
+    return (
+        segment,
+        1,
+        t if t is not None else 0.0,
+        p if p is not None else -1,
+        int(strategy),
+        code.item_id,
+    )

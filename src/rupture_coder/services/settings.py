@@ -62,8 +62,11 @@ SPECS: tuple[SettingSpec, ...] = (
     SettingSpec("media.jump_s", "Media jump", "Ctrl+Left / Ctrl+Right jump this far",
                 5.0, 0.5, 120, float, "s"),
     SettingSpec("calibration.criterion", "Calibration criterion",
-                "ICC(2,1) a trainee must reach against the gold sessions",
+                "ICC(2,1) a trainee must reach on each segment rating against the gold sessions",
                 0.70, 0, 1, float),
+    SettingSpec("calibration.presence_criterion", "Presence criterion",
+                "Cohen's kappa a trainee must reach on each item's presence per segment against "
+                "the gold sessions", 0.60, -1, 1, float),
 )  # fmt: skip
 BY_KEY = {s.key: s for s in SPECS}
 DEFAULTS: dict[str, Any] = {s.key: s.default for s in SPECS}

@@ -17,7 +17,6 @@ from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
-from rupture_coder.services.settings import get_setting
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import (
     CodeEvent,
@@ -26,7 +25,6 @@ from rupture_coder.store.models import (
     Segment,
     SegmentRating,
     Session,
-    SessionRating,
     Utterance,
 )
 from rupture_coder.study.summaries import SessionContext, session_summary
@@ -44,23 +42,6 @@ SEGMENT_COLUMNS = [getattr(Segment, f.name) for f in fields(queries.SegmentRow)]
 SEGMENT_TABLE = ["codebook_id", "codebook_version", "rater", "rater_id", "session", "session_id",
                  "segment", "segment_start_s", "segment_end_s", "partial", "item", "category", "kind",
                  "value", "na"]  # fmt: skip
-
-
-def _code_rows(codes, position: dict, names: dict) -> dict[str, list[queries.CodeRow]]:
-    """rater id -> the session's codes as the summaries read them (queries.codes, from rows in hand)."""
-    out: dict[str, list[queries.CodeRow]] = {}
-    for c in codes:
-        first = position.get(c["first_utterance_id"])
-        out.setdefault(c["rater_id"], []).append(queries.CodeRow(
-            c["id"], c["item_id"], first, position.get(c["last_utterance_id"] or c["first_utterance_id"]),
-            c["start_s"], c["segment_id"], names.get(c["actor_id"]), names.get(c["target_id"]), c["level"],
-            c["note"], bool(c["flagged"]), c["flag_reason"],
-        ))  # fmt: skip
-    for rows in out.values():
-        rows.sort(
-            key=lambda r: (r.first_position if r.first_position is not None else -1, r.item_id)
-        )
-    return out
 
 
 def study_tables(project: Project, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
@@ -93,19 +74,12 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
             select(Participant.id, Participant.session_id, Participant.pseudonym)
         ):
             names_of.setdefault(sid, {})[pid] = pseudonym
-        session_ratings_of: dict[tuple[str, str], list] = {}
-        by_rating = (SessionRating.session_id, SessionRating.rater_id, SessionRating.rating_id)
-        for r in core.execute(select(SessionRating).order_by(*by_rating)):
-            session_ratings_of.setdefault((r.session_id, r.rater_id), []).append(r)
         cbs = {
             (s.codebook_id, s.codebook_version): stored_codebook(
                 db, s.codebook_id, s.codebook_version
             )
             for s in sessions
         }
-    threshold = get_setting(project, "summary.impact_threshold")
-    window = get_setting(project, "summary.repair_window")
-    rater_names = {rid: r.name for rid, r in raters.items()}
     for k, s in enumerate(sessions):
         progress.step(k, len(sessions), f"session {k + 1} of {len(sessions)}")
         cb = cbs[(s.codebook_id, s.codebook_version)]
@@ -116,12 +90,7 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
         codes = codes_by_session.get(s.id, [])
         ratings = ratings_by_session.get(s.id, [])
         coded = sorted({c["rater_id"] for c in codes} | {r.rater_id for r in ratings})
-        context = SessionContext(
-            s.title, cb, segs, position, names, threshold, window,
-            codes_of=_code_rows(codes, position, names), rater_names=rater_names,
-            ratings_of={r: ([g for g in ratings if g.rater_id == r], session_ratings_of.get((s.id, r), []))
-                        for r in coded},
-        ) if coded else None  # fmt: skip
+        context = SessionContext.load(project, s.id) if coded else None
         kind_of = {i.id: (c.rupture_type, i.kind.value) for c in cb.categories for i in c.items}
         per_segment: dict[tuple, dict] = {}
         for c in codes:
@@ -181,17 +150,8 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
                     segment_rows.append((*base, rating_id, "rating", "rating",
                                          r.value if r else None, bool(r.is_na) if r else False))  # fmt: skip
             summary = session_summary(project, s.id, rater_id, context)
-            repaired, total = summary.ruptures_repaired
-            row = {"codebook_id": cb.id, "codebook_version": cb.version, "rater": raters[rater_id].name, "rater_id": rater_id,
-                   "session": s.title, "session_id": s.id, "segments": summary.segments}  # fmt: skip
-            for t in ("withdrawal", "confrontation"):
-                row |= {f"{t}_markers": summary.category_counts[t], f"{t}_segments": summary.segments_with[t],
-                        f"{t}_impact_mean": summary.impact_mean[t], f"{t}_impact_max": summary.impact_max[t],
-                        f"{t}_share_at_threshold": summary.share_at_threshold[t]}  # fmt: skip
-            row |= {"resolution_strategies": summary.category_counts["resolution"], "segment_resolution_mean": summary.resolution_mean,
-                    "ruptures": total, "ruptures_repaired": repaired, "impact_threshold": summary.threshold}  # fmt: skip
-            row |= {f"rating_{k}": v for k, v in summary.globals.items()}
-            summary_rows.append(row)
+            row = {"codebook_id": cb.id, "codebook_version": cb.version, "rater_id": rater_id}
+            summary_rows.append(row | summary.to_row())
     segments = pd.DataFrame.from_records(segment_rows, columns=SEGMENT_TABLE)
     if not segments.empty:
         segments["value"] = segments["value"].astype(

@@ -135,6 +135,11 @@ def _timeline_png(project: Project, session_id: str, rater_ids: list[str]) -> by
     return buf.getvalue()
 
 
+def _mean(summary, rating_id: str) -> float | None:
+    stats = summary.ratings.get(rating_id)
+    return stats.mean if stats else None
+
+
 def session_report(
     project: Project,
     session_id: str,
@@ -156,6 +161,12 @@ def session_report(
         if (rater_ids is None and status[r.id] != "not started")
         or (rater_ids and r.id in rater_ids)
     ]
+    if not raters:
+        raise StudyError(
+            f"no rater has coded session {info.title!r} yet"
+            + (" (of those chosen)" if rater_ids else "")
+            + ": a session report shows the raters' codes and ratings; code the session first"
+        )
     label = {i.id: i.label for i in cb.items()}
     kind = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     doc = Document()
@@ -175,15 +186,17 @@ def session_report(
         io.BytesIO(_timeline_png(project, session_id, [r.id for r in raters])), width=Cm(16)
     )
     doc.add_heading("Segments", 1)
+    progress.step(2, 3, "summaries")
+    summaries = [session_summary(project, session_id, r.id) for r in raters]
     table_rows = []
-    for r in raters:
-        codes = queries.codes(project, session_id, r.id)
+    for r, summary in zip(raters, summaries, strict=True):
         seg_r, _ = queries.ratings(project, session_id, r.id)
         for seg in segs:
-            inside = [c for c in codes if c.first_position is not None and seg.first_position is not None
-                      and seg.last_position is not None and seg.first_position <= c.first_position <= seg.last_position]  # fmt: skip
-            markers = sorted({c.item_id for c in inside if kind.get(c.item_id) in RUPTURES})
-            strategies = sorted({c.item_id for c in inside if kind.get(c.item_id) == "resolution"})
+            coded = (
+                summary.segment_items[seg.index] if seg.index < len(summary.segment_items) else []
+            )
+            markers = [i for i in coded if kind.get(i) in RUPTURES]
+            strategies = [i for i in coded if kind.get(i) == "resolution"]
             vals = ["N/A" if seg_r.get((seg.id, rid), (None, False))[1] else seg_r.get((seg.id, rid), (None, False))[0]
                     for rid in ("withdrawal_impact", "confrontation_impact", "segment_resolution")]  # fmt: skip
             span = (
@@ -199,34 +212,50 @@ def session_report(
         ["seg.", "time", "rater", "markers", "strategies", "W impact", "C impact", "resolution"],
         table_rows,
     )
-    doc.add_heading("Ruptures", 1)
-    progress.step(2, 3, "summaries")
-    summaries = [session_summary(project, session_id, r.id) for r in raters]
+    doc.add_heading("Rupture episodes", 1)
+    doc.add_paragraph(
+        "An episode is a run of markers with no strategy in between (docs/ratings.md, section 2); its "
+        f"repairs are the strategies that follow within {get_setting(project, 'summary.repair_window')} "
+        "segment(s) of its last marker."
+    )
     for r, summary in zip(raters, summaries, strict=True):
         doc.add_heading(r.name, 2)
-        for seq in summary.sequences:
-            u = rows[seq.position] if seq.position is not None else None
+        if not summary.episode_list:
+            doc.add_paragraph("No rupture marker coded.")
+        for e in summary.episode_list:
+            u = rows[e.position] if e.position is not None and e.position < len(rows) else None
             quote = (u.text[:160] + ("…" if len(u.text) > 160 else "")) if u else ""
+            when = format_timestamp(
+                e.start_s if e.start_s is not None else (u.start_s if u else None)
+            )
+            who = f" ({' – '.join(e.pairing)}, {e.level})" if e.pairing else ""
+            names = ", ".join(f"{m} {label.get(m, '')}".strip() for m in dict.fromkeys(e.markers))
             p = doc.add_paragraph(style="List Bullet")
+            p.add_run(f"segment {', '.join(map(str, e.segments))} {when} {names}{who}").bold = True
+            if u:
+                p.add_run(f" — {u.pseudonym}: “{quote}”")
             p.add_run(
-                f"{format_timestamp(u.start_s) if u else ''} {seq.rupture} {label.get(seq.rupture, '')}"
-            ).bold = True
-            p.add_run(f" — {u.pseudonym if u else ''}: “{quote}”")
-            p.add_run(
-                f"  Repairs: {', '.join(seq.repairs) if seq.repairs else 'none within the window'}."
+                f"  Repairs: {', '.join(e.repairs) if e.repairs else 'none within the window'}."
             ).italic = True
-    doc.add_heading("Summary ratings", 1)
-    head = ["rater", "W markers", "C markers", "R strategies", "mean W impact", "mean C impact",
-            f"share ≥ {get_setting(project, 'summary.impact_threshold')}", "repaired"]  # fmt: skip
-    _table(doc, head, [[s.rater, s.category_counts["withdrawal"], s.category_counts["confrontation"],
-                        s.category_counts["resolution"], s.impact_mean["withdrawal"], s.impact_mean["confrontation"],
-                        s.share_at_threshold.get("any"), "{} of {}".format(*s.ruptures_repaired)] for s in summaries])  # fmt: skip
+    doc.add_heading("Summary scores", 1)
+    threshold = get_setting(project, "summary.impact_threshold")
+    head = ["rater", "W freq.", "C freq.", "R freq.", "mean W impact", "mean C impact",
+            f"share ≥ {threshold}", "episodes repaired", "per 5 min"]  # fmt: skip
+    _table(doc, head, [[s.rater, s.category_frequency["withdrawal"], s.category_frequency["confrontation"],
+                        s.category_frequency["resolution"], _mean(s, "withdrawal_impact"), _mean(s, "confrontation_impact"),
+                        s.rupture_share_at_threshold, f"{s.episodes_repaired} of {s.episodes}", s.ruptures_per_5_min]
+                       for s in summaries])  # fmt: skip
     ratings = [d for d in cb.ratings_for(Scope.SESSION)]
     _table(
         doc,
         ["rater", *[d.label for d in ratings]],
-        [[s.rater, *[s.globals.get(d.id) for d in ratings]] for s in summaries],
+        [[s.rater, *[s.session_ratings.get(d.id) for d in ratings]] for s in summaries],
     )
+    warned = [(s.rater, w) for s in summaries for w in s.warnings]
+    if warned:
+        doc.add_paragraph("Warnings (docs/ratings.md, section 8):")
+        for who, w in warned:
+            doc.add_paragraph(f"{who}: {w}", style="List Bullet")
     doc.add_heading("Supervisor comments", 1)
     comments = comments_for_session(project, session_id)
     if not comments:
@@ -282,7 +311,7 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
             doc.add_heading(
                 f"{unit} ({result.n_sessions} sessions; raters {', '.join(result.raters)})", 2
             )
-            rows, skipped = [], 0
+            rows, skipped, sentences, labels = [], 0, [], set()
             for res in result.results:
                 _name, main = res.primary()
                 if (
@@ -292,17 +321,19 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
                 ):
                     skipped += 1  # nobody coded it, or everybody always did: nothing to report
                     continue
-                ci, clipped = _clipped_ci(*main.ci95) if main.has_ci else ("", False)  # type: ignore[misc]
+                labels.add(_name)
+                if res.apa and main.value is not None:
+                    sentences.append(res.apa)
+                ci, clipped = _clipped_ci(*main.best_ci) if main.best_ci else ("", False)
                 any_clipped |= clipped
                 shown = "–" if main.value is None else f"{main.value:.2f}{ci}"
                 alpha = res["krippendorff_alpha"].value
-                rows.append([res.label, res.n_units, res["percent_agreement"].value, shown, main.band or "",
+                band = main.band or ""
+                if main.band_ci and main.band_ci != main.band:
+                    band += f" (CI: {main.band_ci})"
+                rows.append([res.label, res.n_units, res["percent_agreement"].value, shown, band,
                              "–" if alpha is None else f"{alpha:.2f}"])  # fmt: skip
-            name = (
-                "ICC(2,1)"
-                if unit in ("segment-rating", "session-frequency", "session-rating")
-                else ("Cohen's kappa" if len(result.raters) == 2 else "Fleiss' kappa")
-            )
+            name = labels.pop() if len(labels) == 1 else "coefficient"  # the design's own
             _table(
                 doc,
                 ["item", "units", "% agree", f"{name} [95% CI]", "band", "Krippendorff's alpha"],
@@ -313,6 +344,11 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
                 doc.add_paragraph(
                     f"{skipped} item(s) with perfect agreement and no defined coefficient (never or always coded) are left out."
                 )
+            if sentences:
+                doc.add_paragraph("For a methods section (APA style; CIs from the session bootstrap where "
+                                  "there are 5 or more sessions):")  # fmt: skip
+                for sentence in sentences:
+                    doc.add_paragraph(sentence, style="List Bullet")
     if any_clipped:
         doc.add_paragraph(
             "† The 95% confidence interval from the normal approximation ran past the "
@@ -321,9 +357,14 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
         )
     progress.step(len(codebooks) * len(units), len(codebooks) * len(units) + 1, "calibration")
     doc.add_heading("Calibration against gold-standard sessions", 1)
-    _scores, cal_rows, criterion = calibration_table(project)
+    _scores, cal_rows, criteria = calibration_table(project)
     if cal_rows:
-        _table(doc, [*SCORE_COLUMNS[:-1], f"ICC(2,1) ≥ {criterion:.2f}"], cal_rows)
+        doc.add_paragraph(
+            f"Each segment rating is judged by its own ICC(2,1) (≥ {criteria['ratings']:.2f}) and each "
+            f"item either rater coded by its presence kappa (≥ {criteria['presence']:.2f}); the last "
+            "column names the criteria that failed."
+        )
+        _table(doc, SCORE_COLUMNS, cal_rows)
     else:
         doc.add_paragraph("No gold-standard session has been coded by a trainee yet.")
     progress.check()

@@ -19,7 +19,7 @@ from rupture_coder.store.models import (
     SegmentRating,
     Session,
 )
-from rupture_coder.study.summaries import session_summary
+from rupture_coder.study.summaries import SessionContext, session_summary
 
 
 @dataclass
@@ -103,15 +103,21 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
                           seg.first_position, seg.start_s, r.rating_id, f"{label_of.get(r.rating_id, r.rating_id)} {r.value}",
                           None, seg.id, comments.get(seg.id, []), label_of.get(r.rating_id, r.rating_id)))  # fmt: skip
     if filters.unresolved:
-        for sid in sessions:
-            for rid in wanted:
-                summary = session_summary(project, sid, rid)
-                for seq in summary.sequences:
-                    if seq.repairs or (
-                        filters.category and category_of.get(seq.rupture) != filters.category
-                    ):
-                        continue
-                    out.append(Moment(sid, sessions[sid].title, raters[rid].name, seq.segment, seq.position, None,
-                                      seq.rupture, "rupture with no repair within the window",
-                                      label=label_of.get(seq.rupture, seq.rupture)))  # fmt: skip
+        with project.read() as db:
+            coded = db.execute(
+                select(CodeEvent.session_id, CodeEvent.rater_id)
+                .where(CodeEvent.rater_id.in_(wanted))
+                .distinct()
+            ).all()
+        contexts: dict[str, SessionContext] = {}
+        for sid, rid in sorted(coded):
+            if sid not in contexts:
+                contexts[sid] = SessionContext.load(project, sid)
+            for e in session_summary(project, sid, rid, contexts[sid]).episode_list:
+                kinds = {category_of.get(m) for m in e.markers}
+                if e.repaired or (filters.category and filters.category not in kinds):
+                    continue
+                out.append(Moment(sid, sessions[sid].title, raters[rid].name, e.segments[0], e.position, e.start_s,
+                                  ", ".join(dict.fromkeys(e.markers)), "rupture episode with no repair within the window",
+                                  label=", ".join(label_of.get(m, m) for m in dict.fromkeys(e.markers))))  # fmt: skip
     return sorted(out, key=lambda m: (m.session, m.segment or 0, m.position or 0, m.rater))

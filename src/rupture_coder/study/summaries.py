@@ -1,66 +1,91 @@
-"""Per rater and session: the scores 3RS papers report, derived from the raw codes and ratings.
+"""Per rater and session: the scores 3RS papers report, read from the project (docs/ratings.md).
 
-Every formula is written down in docs/ratings.md. Thresholds are project settings:
-``summary.impact_threshold`` (default 3) and ``summary.repair_window`` (default 1: a repair counts
-for a rupture when it comes later in the same segment or in the next segment).
+The one implementation behind the summary panel, ``rupture-coder summary``, the tidy exports, the
+DOCX session report and the supervisor review. The rules are pure functions in ``study.scoring``;
+this module reads one session once (``SessionContext``) and one rater's codes and ratings.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from statistics import mean
 
 from sqlalchemy import select
 
 from rupture_coder.codebook import Codebook
+from rupture_coder.codebook.model import Scope
 from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
-from rupture_coder.services.segmentation import locate_segment
+from rupture_coder.services.progress import consistency_warnings, missing_ratings
+from rupture_coder.services.segmentation import (
+    GROUP,
+    RUPTURES,
+    RawCode,
+    SegmentSpan,
+    utterance_times,
+)
 from rupture_coder.services.settings import get_setting
 from rupture_coder.store.db import Project
-from rupture_coder.store.models import Rater, SegmentRating, Session, SessionRating
-
-RUPTURES = ("withdrawal", "confrontation")
-
-
-@dataclass
-class Sequence:
-    rupture: str
-    segment: int  # 1-based
-    position: int | None
-    repairs: list[str]
+from rupture_coder.store.models import CodeEvent, Rater, Session, SessionCompletion
+from rupture_coder.study import scoring
+from rupture_coder.study.scoring import Episode, RatingStats
 
 
 @dataclass
 class SessionSummary:
-    session: str
-    rater: str
-    segments: int
-    item_counts: dict[str, int] = field(default_factory=dict)  # total occurrences
-    item_segments: dict[str, int] = field(default_factory=dict)  # segments with the item present
-    category_counts: dict[str, int] = field(
-        default_factory=dict
-    )  # withdrawal / confrontation / resolution
-    segments_with: dict[str, int] = field(
-        default_factory=dict
-    )  # segments with any marker of the type
-    impact_mean: dict[str, float | None] = field(default_factory=dict)
-    impact_max: dict[str, int | None] = field(default_factory=dict)
-    share_at_threshold: dict[str, float | None] = field(default_factory=dict)
-    resolution_mean: float | None = None
-    globals: dict[str, int | str | None] = field(default_factory=dict)  # value or "N/A"
-    sequences: list[Sequence] = field(default_factory=list)
-    threshold: int = 3
-    repair_window: int = 1
+    """The documented scores of one rater in one session; the keys of ``summary --json``."""
 
-    @property
-    def ruptures_repaired(self) -> tuple[int, int]:
-        return sum(bool(s.repairs) for s in self.sequences), len(self.sequences)
+    session: str
+    session_id: str
+    rater: str
+    codebook: str
+    impact_threshold: int
+    repair_window: int
+    segments: int
+    partial_segments: int
+    duration_s: float | None
+    segments_with_withdrawal: int = 0
+    segments_with_confrontation: int = 0
+    segments_with_any_marker: int = 0
+    rupture_share: float | None = None
+    share_at_threshold: dict[str, float | None] = field(default_factory=dict)
+    rupture_share_at_threshold: float | None = None
+    episodes: int = 0
+    episodes_repaired: int = 0
+    episodes_with_withdrawal: int = 0
+    episodes_with_confrontation: int = 0
+    unlinked_strategies: int = 0
+    ruptures_per_5_min: float | None = None
+    item_segments: dict[str, int] = field(default_factory=dict)
+    item_frequency: dict[str, int] = field(default_factory=dict)
+    category_frequency: dict[str, int] = field(default_factory=dict)
+    family_frequency: dict[str, int] = field(default_factory=dict)
+    family_segments: dict[str, int] = field(default_factory=dict)
+    ratings: dict[str, RatingStats] = field(default_factory=dict)
+    session_ratings: dict[str, int | str] = field(default_factory=dict)
+    episode_list: list[Episode] = field(default_factory=list)
+    segment_items: list[list[str]] = field(default_factory=list)  # per segment: items coded in it
+    by_level: dict[str, dict] = field(default_factory=dict)
+    by_actor: dict[str, dict[str, int]] = field(default_factory=dict)
+    complete: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["episode_list"] = [e.to_json() for e in self.episode_list]
+        return out
+
+    def to_row(self) -> dict:
+        """The scores as one flat row (the exports' summaries table): nested scores get prefixes."""
+        row = {k: v for k, v in self.to_json().items() if not isinstance(v, dict | list)}
+        row |= {f"{t}_share_at_threshold": v for t, v in self.share_at_threshold.items()}
+        row |= {f"{t}_frequency": v for t, v in self.category_frequency.items()}
+        row |= {f"family_{f}_frequency": v for f, v in self.family_frequency.items()}
+        row |= {f"family_{f}_segments": v for f, v in self.family_segments.items()}
+        for rid, r in self.ratings.items():
+            row |= {f"{rid}_mean": r.mean, f"{rid}_max": r.max, f"{rid}_n": r.n}
+        row |= {f"rating_{k}": v for k, v in self.session_ratings.items()}
+        row["warnings"] = len(self.warnings)
+        return row
 
 
 @dataclass
@@ -69,16 +94,13 @@ class SessionContext:
 
     title: str
     codebook: Codebook
-    segments: list[queries.SegmentRow]
-    positions: dict[str, int]
-    names: dict[str, str]
+    segments: list[SegmentSpan]
+    segment_of_position: dict[int, int]
+    times: list[float] | None
+    positions: dict[str, int]  # utterance id -> position
+    names: dict[str, str]  # participant id -> pseudonym
     threshold: int
     window: int
-    # read for many sessions at once by an export (grouped queries): rater id -> what
-    # session_summary would otherwise read, one query each
-    codes_of: dict[str, list] | None = None  # rater id -> CodeRows
-    ratings_of: dict[str, tuple[list, list]] | None = None  # -> (segment, session) rating rows
-    rater_names: dict[str, str] | None = None
 
     @classmethod
     def load(cls, project: Project, session_id: str) -> SessionContext:
@@ -88,122 +110,197 @@ class SessionContext:
                 raise StudyError(f"no session {session_id} in this project")
             title = session.title
         rows = queries.transcript(project, session_id)
+        segs = queries.segments(project, session_id)
+        spans = [SegmentSpan(s.index, s.id, s.start_s, s.end_s, bool(s.partial)) for s in segs]
+        # utterance position -> segment. Not mutated: a segment has both ends or neither, and a
+        # position past its last is the next segment's, which overwrites it
+        at = {
+            p: s.index
+            for s in segs
+            if s.first_position is not None and s.last_position is not None  # pragma: no mutate
+            for p in range(s.first_position, s.last_position + 1)  # pragma: no mutate
+        }
         return cls(
-            title, queries.session_codebook(project, session_id), queries.segments(project, session_id),
-            {u.id: u.position for u in rows}, {p.id: p.pseudonym for p in queries.participants(project, session_id)},
-            get_setting(project, "summary.impact_threshold"), get_setting(project, "summary.repair_window"),
+            title, queries.session_codebook(project, session_id), spans, at,
+            utterance_times([u.start_s for u in rows]), {u.id: u.position for u in rows},
+            {p.id: p.pseudonym for p in queries.participants(project, session_id)},
+            int(get_setting(project, "summary.impact_threshold")), int(get_setting(project, "summary.repair_window")),
         )  # fmt: skip
+
+
+def _raw_codes(project: Project, session_id: str, rater_id: str, ctx: SessionContext) -> list:
+    cb = ctx.codebook
+    to_group = (
+        {lv.id for lv in cb.group.levels if lv.target_role == cb.group.group_target}
+        if cb.group
+        else set()
+    )
+    with project.read() as db:
+        rows = db.connection().execute(
+            select(CodeEvent.id, CodeEvent.item_id, CodeEvent.segment_id, CodeEvent.first_utterance_id,
+                   CodeEvent.start_s, CodeEvent.count.label("occurrences"), CodeEvent.actor_id, CodeEvent.target_id, CodeEvent.level)
+            .where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)
+        ).all()  # fmt: skip
+    return [
+        RawCode(
+            r.item_id,
+            r.segment_id,
+            ctx.positions.get(r.first_utterance_id),
+            r.start_s,
+            r.occurrences,
+            ctx.names.get(r.actor_id),
+            ctx.names.get(r.target_id) or (GROUP if r.level in to_group else None),
+            r.level,
+            r.id,
+        )  # fmt: skip
+        for r in rows
+    ]
 
 
 def session_summary(
     project: Project, session_id: str, rater_id: str, context: SessionContext | None = None
 ) -> SessionSummary:
+    """Every score of docs/ratings.md for one rater in one session."""
     ctx = context or SessionContext.load(project, session_id)
-    cb, segs, threshold, window = ctx.codebook, ctx.segments, ctx.threshold, ctx.window
-    if ctx.codes_of is not None and ctx.rater_names is not None:
-        codes, rater = ctx.codes_of.get(rater_id, []), ctx.rater_names[rater_id]
-    else:
-        codes = queries.codes(
-            project, session_id, rater_id, positions=ctx.positions, names=ctx.names
+    cb = ctx.codebook
+    with project.read() as db:
+        rater = db.get(Rater, rater_id)
+        if rater is None:
+            raise StudyError(f"no rater {rater_id} in this project")
+        complete = (
+            db.scalar(
+                select(SessionCompletion.id).filter_by(session_id=session_id, rater_id=rater_id)
+            )
+            is not None
         )
-        with project.read() as db:
-            row = db.get(Rater, rater_id)
-            if row is None:
-                raise StudyError(f"no rater {rater_id} in this project")
-            rater = row.name
-    out = SessionSummary(ctx.title, rater, len(segs), threshold=threshold, repair_window=window)
-    type_of = {i.id: c.rupture_type for c in cb.categories for i in c.items}
-    located = []
-    for c in codes:
-        seg = locate_segment(segs, c.segment_id, c.first_position, c.start_s)
-        located.append((c, seg.index if seg is not None else None))
-    item_count: Counter[str] = Counter()
-    item_segs: dict[str, set[int | None]] = {}
-    cat_count: Counter[str] = Counter()
-    for c, seg in located:
-        item_count[c.item_id] += 1
-        item_segs.setdefault(c.item_id, set()).add(seg)
-        cat_count[type_of.get(c.item_id, "other")] += 1
-    out.item_counts = {i.id: item_count[i.id] for i in cb.items()}
-    out.item_segments = {i.id: len(item_segs.get(i.id, set()) - {None}) for i in cb.items()}
-    out.category_counts = {t: cat_count[t] for t in (*RUPTURES, "resolution")}
-    out.segments_with = {
-        t: len({seg for c, seg in located if type_of.get(c.item_id) == t and seg is not None})
-        for t in RUPTURES
-    }
-    _ratings(project, out, cb, session_id, rater_id, segs, ctx.ratings_of)
-    out.sequences = _sequences(located, type_of, window)
+        missing = missing_ratings(db, session_id, rater_id)
+        warnings = consistency_warnings(db, session_id, rater_id)
+    duration = scoring.duration(ctx.segments)
+    out = SessionSummary(
+        ctx.title, session_id, rater.name, f"{cb.id}@{cb.version}", ctx.threshold, ctx.window,
+        len(ctx.segments), sum(s.partial for s in ctx.segments), duration, complete=complete,
+    )  # fmt: skip
+    placed, outside = scoring.place(
+        _raw_codes(project, session_id, rater_id, ctx),
+        cb,
+        ctx.segments,
+        ctx.segment_of_position,
+        ctx.times,
+    )
+    f = scoring.frequencies(placed, cb)
+    out.segment_items = [
+        sorted({p.item_id for p in placed if p.segment == i}) for i in range(out.segments)
+    ]
+    out.item_segments, out.item_frequency = f.item_segments, f.item_frequency
+    out.category_frequency = f.category_frequency
+    out.family_frequency, out.family_segments = f.family_frequency, f.family_segments
+    out.segments_with_withdrawal = f.segments_with["withdrawal"]
+    out.segments_with_confrontation = f.segments_with["confrontation"]
+    out.segments_with_any_marker = f.segments_with["any"]
+    out.rupture_share = round(f.segments_with["any"] / out.segments, 4) if out.segments else None
+    found, out.unlinked_strategies = scoring.episodes(placed, ctx.window, cb.group is not None)
+    out.episode_list, out.episodes = found, len(found)
+    out.episodes_repaired = sum(e.repaired for e in found)
+    kinds = {i.id: cb.rupture_type_of(i.id) for i in cb.items()}
+    for t in RUPTURES:
+        setattr(
+            out, f"episodes_with_{t}", sum(any(kinds.get(m) == t for m in e.markers) for e in found)
+        )
+    out.ruptures_per_5_min = scoring.per_five_minutes(out.episodes, duration)
+    _ratings(project, out, ctx, rater_id, placed)
+    if cb.group is not None:
+        out.by_level = scoring.by_level(placed, found, cb)
+        out.by_actor = scoring.by_actor(placed, cb)
+    out.warnings = _warnings(out, [str(m) for m in missing], warnings, outside)
     return out
 
 
 def _ratings(
-    project: Project, out: SessionSummary, cb, session_id: str, rater_id: str, segs,
-    ratings_of: dict[str, tuple[list, list]] | None = None,
-) -> None:  # fmt: skip
-    if ratings_of is not None:
-        seg_rows, sess_rows = ratings_of.get(rater_id, ([], []))
-    else:
-        with project.read() as db:
-            seg_rows = db.scalars(
-                select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
-            ).all()
-            sess_rows = db.scalars(
-                select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id)
-            ).all()
-    by_type = {r.relates_to: r.id for r in cb.ratings_for("segment") if r.relates_to}
-    values: dict[str, dict[str, int]] = {}
-    for r in seg_rows:
-        if r.value is not None:
-            values.setdefault(r.rating_id, {})[r.segment_id] = r.value
+    project: Project, out: SessionSummary, ctx: SessionContext, rater_id: str, placed: list
+) -> None:
+    """Section 4 and 5 of docs/ratings.md: values used per segment, their statistics, shares."""
+    cb = ctx.codebook
+    seg_given, sess_given = queries.ratings(project, out.session_id, rater_id)
+    index = {s.id: s.index for s in ctx.segments}
+    given = {(index[sid], rid): v for (sid, rid), v in seg_given.items() if sid in index}
+    marked = scoring.marked_segments(placed, cb)
+    columns = scoring.rating_values(cb, out.segments, given, marked)
+    out.ratings = {rid: scoring.rating_stats(col) for rid, col in columns.items()}
+    impact: dict[str, list] = {}
     for t in RUPTURES:
-        v = list(values.get(by_type.get(t, ""), {}).values())
-        out.impact_mean[t] = round(mean(v), 4) if v else None
-        out.impact_max[t] = max(v) if v else None
-        out.share_at_threshold[t] = (
-            round(sum(x >= out.threshold for x in v) / len(v), 4) if v else None
+        rating = next(
+            (r for r in cb.ratings_for(Scope.SEGMENT) if r.relates_to == _category(cb, t)), None
         )
-    rated = [
-        s.id for s in segs if any(s.id in values.get(by_type.get(t, ""), {}) for t in RUPTURES)
-    ]
-    if rated:
-        hit = [
-            sid
-            for sid in rated
-            if any(
-                values.get(by_type.get(t, ""), {}).get(sid, 0) >= out.threshold for t in RUPTURES
-            )
-        ]
-        out.share_at_threshold["any"] = round(len(hit) / len(rated), 4)
-    res = list(values.get(by_type.get("resolution", ""), {}).values())
-    out.resolution_mean = round(mean(res), 4) if res else None
-    out.globals = {r.rating_id: ("N/A" if r.is_na else r.value) for r in sess_rows}
+        if rating is not None:
+            impact[t] = columns[rating.id]
+            out.warnings += _unrated(rating, columns[rating.id], placed, cb)
+    threshold = out.impact_threshold
+    out.share_at_threshold = {
+        t: scoring.share_at_threshold(c, threshold) for t, c in impact.items()
+    }
+    if impact:
+        out.rupture_share_at_threshold = scoring.any_at_threshold(list(impact.values()), threshold)
+    out.session_ratings = {
+        rid: "N/A" if is_na else value for rid, (value, is_na) in sorted(sess_given.items())
+    }
 
 
-def _sequences(located, type_of: Mapping[str, str], window: int) -> list[Sequence]:
-    """Each rupture code, with the strategies that follow it in its segment or the next ``window``."""
-
-    def key(item):
-        c, seg = item
-        return (
-            seg if seg is not None else -1,
-            c.first_position if c.first_position is not None else -1,
-            c.start_s or 0,
-        )
-
-    ordered = sorted(located, key=key)
-    repairs_by_segment: dict[int, list[tuple[tuple, str]]] = {}
-    for item in ordered:
-        c, seg = item
-        if type_of.get(c.item_id) == "resolution" and seg is not None:
-            repairs_by_segment.setdefault(seg, []).append((key(item), c.item_id))
+def _unrated(rating, column: list, placed: list, cb: Codebook) -> list[str]:
+    """Impact ratings left empty where markers are coded: left out of the scores, and said so."""
+    category = {i.id: c.id for c in cb.categories for i in c.items}
     out = []
-    for item in ordered:
-        c, seg = item
-        if type_of.get(c.item_id) not in RUPTURES or seg is None:
+    for seg, (status, _value) in enumerate(column):
+        if status != "missing":
             continue
-        here = key(item)
-        repairs = [r for k, r in repairs_by_segment.get(seg, []) if k > here]
-        for later in range(seg + 1, seg + window + 1):
-            repairs += [r for _k, r in repairs_by_segment.get(later, [])]
-        out.append(Sequence(c.item_id, seg + 1, c.first_position, repairs))
+        markers = sorted(
+            {
+                p.item_id
+                for p in placed
+                if p.segment == seg and category.get(p.item_id) == rating.relates_to
+            }
+        )
+        verb = "is" if len(markers) == 1 else "are"
+        out.append(
+            f"segment {seg + 1}: {rating.label} is not rated although {', '.join(markers)} {verb} "
+            "coded (left out of the scores)"
+        )
     return out
+
+
+def _category(cb: Codebook, rupture_type: str) -> str | None:
+    return next((c.id for c in cb.categories if c.rupture_type == rupture_type), None)
+
+
+def _warnings(
+    out: SessionSummary, missing: list[str], consistency: list[str], outside: list
+) -> list[str]:
+    said = []
+    if not out.complete:
+        said.append("the session is not marked complete")
+    if missing:
+        more = len(missing) - 6
+        shown = "; ".join(missing[:6]) + (f"; and {more} more" if more > 0 else "")
+        said.append(f"{len(missing)} required rating(s) missing ({shown})")
+    said += out.warnings  # impact ratings missing where markers are coded
+    said += consistency
+    for code in outside:
+        where = f"at {code.start_s:g} s" if code.start_s is not None else "without a place"
+        said.append(f"{code.item_id} {where} is outside every segment (left out of the scores)")
+    return said
+
+
+def find_summary(project: Project, session: str, rater: str) -> SessionSummary:
+    """The summary of a session (title or id) and a rater (name or id), or a StudyError saying
+    which does not exist."""
+    with project.read() as db:
+        sessions = db.scalars(
+            select(Session).where((Session.id == session) | (Session.title == session))
+        ).all()
+        raters = db.scalars(select(Rater).where((Rater.id == rater) | (Rater.name == rater))).all()
+    if not sessions:
+        raise StudyError(f"no session {session!r}; see rupture-coder sessions")
+    if len(sessions) > 1:
+        raise StudyError(f"{len(sessions)} sessions are titled {session!r}; give the session's id")
+    if not raters:
+        raise StudyError(f"no rater {rater!r} in this project")
+    return session_summary(project, sessions[0].id, raters[0].id)

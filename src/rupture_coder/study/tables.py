@@ -1,8 +1,11 @@
 """Tidy rating tables from a project, as 3RS labs define their units.
 
-Units: ``segment-presence`` (per item and pooled per category: was it coded in the segment, 1/0),
-``segment-rating`` (per segment rating), ``session-frequency`` (per item and per category: total
-occurrences in the session), ``session-rating`` (per session rating). A rater counts as having
+Units: ``segment-presence`` (per item and pooled per category: was it coded in the segment, 1/0;
+in group codebooks also the joint unit item x actor x target x level), ``segment-rating`` (per
+segment rating, with the values the summaries use: an impact rating left empty where no marker of
+its type is coded counts as the lowest point), ``session-frequency`` (per item and per category:
+the summaries' frequencies, i.e. segments with the item, or the sum of counts for count items),
+``session-rating`` (per session rating); docs/ratings.md defines each. A rater counts as having
 coded a session when they have any code or rating in it; in sessions they did not code, their
 values are missing, not zero. Codes of older codebook versions are carried to the newest version
 used (or the one asked for) through the declared mappings; without a mapping the comparison is
@@ -25,18 +28,21 @@ from rupture_coder.codebook.model import Scope
 from rupture_coder.codebook.versions import translation
 from rupture_coder.errors import IncomparableVersions, StudyError
 from rupture_coder.services.project import stored_codebook
-from rupture_coder.services.segmentation import locate_segment
+from rupture_coder.services.segmentation import GROUP, locate_segment
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import (
     CodebookVersion,
     CodeEvent,
+    Participant,
     Rater,
     Segment,
     SegmentRating,
     Session,
+    SessionCompletion,
     SessionRating,
     Utterance,
 )
+from rupture_coder.study.scoring import frequency_of, rating_values
 from rupture_coder.study.units import UNITS
 
 __all__ = ["UNITS", "ItemTable", "Study", "load_study"]
@@ -60,6 +66,7 @@ class Study:
     raters: dict[str, str]  # id -> name
     sessions: dict[str, str]  # id -> title
     tables: list[ItemTable] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # raters and sessions not marked complete
 
 
 def _pick_raters(db, wanted: list[str] | None) -> dict[str, str]:
@@ -114,7 +121,8 @@ def load_study(
         core = db.connection()  # plain Core rows: no ORM bookkeeping for tens of thousands of codes
         codes = core.execute(
             select(CodeEvent.session_id, CodeEvent.rater_id, CodeEvent.codebook_version, CodeEvent.item_id,
-                   CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s, CodeEvent.count)
+                   CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s, CodeEvent.count,
+                   CodeEvent.actor_id, CodeEvent.target_id, CodeEvent.level)
             .where(CodeEvent.session_id.in_(session_ids), CodeEvent.rater_id.in_(list(chosen_raters)),
                    CodeEvent.codebook_id == cb_id)
         ).all()  # fmt: skip
@@ -126,13 +134,13 @@ def load_study(
                 raise StudyError(str(exc)) from None
         seg_ratings = core.execute(
             select(SegmentRating.session_id, SegmentRating.segment_id, SegmentRating.rater_id, SegmentRating.rating_id,
-                   SegmentRating.value, SegmentRating.codebook_version)
+                   SegmentRating.value, SegmentRating.is_na, SegmentRating.codebook_version)
             .where(SegmentRating.session_id.in_(session_ids), SegmentRating.rater_id.in_(list(chosen_raters)),
                    SegmentRating.codebook_id == cb_id)
         ).all()  # fmt: skip
         sess_ratings = core.execute(
             select(SessionRating.session_id, SessionRating.rater_id, SessionRating.rating_id, SessionRating.value,
-                   SessionRating.codebook_version)
+                   SessionRating.is_na, SessionRating.codebook_version)
             .where(SessionRating.session_id.in_(session_ids), SessionRating.rater_id.in_(list(chosen_raters)),
                    SessionRating.codebook_id == cb_id)
         ).all()  # fmt: skip
@@ -147,16 +155,35 @@ def load_study(
                 )
             ).all()
         )
+        names = dict(
+            core.execute(
+                select(Participant.id, Participant.pseudonym).where(
+                    Participant.session_id.in_(session_ids)
+                )
+            ).all()
+        )
+        done = set(
+            core.execute(
+                select(SessionCompletion.session_id, SessionCompletion.rater_id).where(
+                    SessionCompletion.session_id.in_(session_ids)
+                )
+            ).all()
+        )
     coded = {(c.session_id, c.rater_id) for c in codes} | {
         (r.session_id, r.rater_id) for r in (*seg_ratings, *sess_ratings)
     }
-    builder = _Builder(study, coded, segments, positions)
+    study.warnings = [
+        f"{chosen_raters[r]} has not marked session {study.sessions[s]!r} complete: "
+        "its scores may change"
+        for s, r in sorted(coded - done, key=lambda k: (study.sessions[k[0]], chosen_raters[k[1]]))
+    ]
+    builder = _Builder(study, coded, segments, positions, names)
     if unit == "segment-presence":
         builder.segment_presence(codes, maps)
     elif unit == "session-frequency":
         builder.session_frequency(codes, maps)
     elif unit == "segment-rating":
-        builder.ratings(seg_ratings, Scope.SEGMENT, segments)
+        builder.segment_ratings(seg_ratings, codes, maps)
     else:
         builder.ratings(sess_ratings, Scope.SESSION, segments)
     return study
@@ -174,8 +201,15 @@ def _target_version(db, cb_id: str, version: str | None) -> Codebook:
 
 
 class _Builder:
-    def __init__(self, study: Study, coded: set, segments, positions: dict[str, int]):
+    def __init__(self, study: Study, coded: set, segments, positions: dict[str, int], names=None):
         self.study = study
+        self.names = names or {}
+        cb = study.codebook
+        self.to_group = (
+            {lv.id for lv in cb.group.levels if lv.target_role == cb.group.group_target}
+            if cb.group
+            else set()
+        )
         self.coded = sorted(coded)
         self.by_session = defaultdict(list)
         for seg in segments:
@@ -202,13 +236,18 @@ class _Builder:
         return seg.id if seg is not None else None
 
     def _items(self, codes, maps) -> list[tuple]:
-        """(session, rater, target item, count, segment id) with items carried to the target version."""
+        """(session, rater, target item, count, segment id, (actor, target, level)) with items
+        carried to the target version."""
         out: list[tuple] = []
         for c in codes:
             targets = maps[c.codebook_version].get(c.item_id, ())
             if targets:
                 seg = self._segment_of(c)
-                out.extend((c.session_id, c.rater_id, item, c.count, seg) for item in targets)
+                target = self.names.get(c.target_id) or (
+                    GROUP if c.level in self.to_group else None
+                )
+                who = (self.names.get(c.actor_id), target, c.level)
+                out.extend((c.session_id, c.rater_id, item, c.count, seg, who) for item in targets)
         return out
 
     def segment_presence(self, codes, maps) -> None:
@@ -219,10 +258,14 @@ class _Builder:
         names = pd.Categorical([b[1] for b in base])
         row_of = {b[2]: i for i, b in enumerate(base)}  # (segment id, rater) -> row
         present = defaultdict(list)  # item -> the rows where it was coded
-        for _session, rater, item, _count, seg in self._items(codes, maps):
+        joint = defaultdict(set)  # item -> {(segment id, rater, (actor, target, level))}
+        for _session, rater, item, _count, seg, who in self._items(codes, maps):
             row = row_of.get((seg, rater))
             if row is not None:
                 present[item].append(row)
+                joint[item].add((seg, rater, who))
+        self._sessions = pd.Categorical([session_id for session_id, _rater in self.coded
+                                         for _seg in self.by_session[session_id]])  # fmt: skip
         for cat in cb.categories:
             any_present = np.zeros(len(base), np.int8)
             for item in cat.items:
@@ -233,24 +276,112 @@ class _Builder:
                                   units, names, column)  # fmt: skip
             self._add_columns(cat.id, f"{cat.label} (any)", "category", "nominal", [0, 1],
                               units, names, any_present)  # fmt: skip
+        if cb.group is not None:
+            for cat in cb.categories:
+                for item in cat.items:
+                    self._joint(
+                        f"{item.id}@joint",
+                        f"{item.id} {item.label} (who, at which level)",
+                        joint[item.id],
+                    )
+                self._joint(f"{cat.id}@joint", f"{cat.label} (any; who, at which level)",
+                            set().union(*(joint[i.id] for i in cat.items)))  # fmt: skip
+
+    def _joint(self, key: str, label: str, hits: set) -> None:
+        """The joint unit (item, actor, target, level): per segment, one unit for each combination
+        of actor, target and level that a compared rater coded in the session."""
+        session_of = {seg.id: seg.session_id for segs in self.by_session.values() for seg in segs}
+        combos: dict[str, set] = defaultdict(set)
+        for seg_id, _rater, who in hits:
+            combos[session_of[seg_id]].add(who)
+        rows = []
+        for session_id, rater in self.coded:
+            for who in sorted(combos.get(session_id, ()), key=str):
+                actor, target, level = who
+                for seg in self.by_session[session_id]:
+                    unit = f"{self._unit(session_id, seg.index)} {actor}→{target or '-'} ({level})"
+                    rows.append(
+                        (
+                            unit,
+                            self.study.raters[rater],
+                            int((seg.id, rater, who) in hits),
+                            session_id,
+                        )
+                    )
+        self._add(key, label, "joint", "nominal", [0, 1], rows)
 
     def session_frequency(self, codes, maps) -> None:
-        totals: defaultdict[tuple[str, str, str], int] = defaultdict(int)
-        for session_id, rater, item, count, _seg in self._items(codes, maps):
-            totals[(session_id, rater, item)] += count
+        counts: defaultdict[tuple[str, str, str], int] = defaultdict(int)
+        segments: defaultdict[tuple[str, str, str], set] = defaultdict(set)
+        for session_id, rater, item, count, seg, _who in self._items(codes, maps):
+            counts[(session_id, rater, item)] += count
+            if seg is not None:
+                segments[(session_id, rater, item)].add(seg)
         cb = self.study.codebook
+        totals = {  # the frequencies of docs/ratings.md section 3, as the summaries give them
+            (s, r, item.id): frequency_of(
+                item.kind, len(segments[(s, r, item.id)]), counts[(s, r, item.id)]
+            )
+            for s, r in self.coded
+            for item in cb.items()
+        }
         for cat in cb.categories:
             for item in cat.items:
                 rows = [
-                    (self._unit(s), self.study.raters[r], totals[(s, r, item.id)])
+                    (self._unit(s), self.study.raters[r], totals[(s, r, item.id)], s)
                     for s, r in self.coded
                 ]
                 self._add(item.id, f"{item.id} {item.label}", "item", "interval", None, rows)
             rows = [
-                (self._unit(s), self.study.raters[r], sum(totals[(s, r, i.id)] for i in cat.items))
+                (
+                    self._unit(s),
+                    self.study.raters[r],
+                    sum(totals[(s, r, i.id)] for i in cat.items),
+                    s,
+                )
                 for s, r in self.coded
             ]
             self._add(cat.id, f"{cat.label} (total)", "total", "interval", None, rows)
+
+    def segment_ratings(self, ratings, codes, maps) -> None:
+        """The values used for segment ratings (docs/ratings.md section 4): an impact rating left
+        empty where the rater coded no marker of its type counts as the scale's lowest point."""
+        cb = self.study.codebook
+        category = {i.id: c.id for c in cb.categories for i in c.items}
+        index = {seg.id: seg.index for segs in self.by_session.values() for seg in segs}
+        marked: dict[tuple, dict[str, set[int]]] = defaultdict(dict)
+        for session_id, rater, item, _count, seg, _who in self._items(codes, maps):
+            if seg is not None and item in category:
+                marked[(session_id, rater)].setdefault(category[item], set()).add(index[seg])
+        given: dict[tuple, dict] = defaultdict(dict)
+        for r in ratings:
+            if r.codebook_version == cb.version and r.segment_id in index:
+                given[(r.session_id, r.rater_id)][(index[r.segment_id], r.rating_id)] = (
+                    r.value,
+                    r.value is None,
+                )
+        rows: dict[str, list] = defaultdict(list)
+        for session_id, rater in self.coded:
+            n = len(self.by_session[session_id])
+            columns = rating_values(cb, n, given[(session_id, rater)], marked[(session_id, rater)])
+            for rating_id, column in columns.items():
+                rows[rating_id] += [  # N/A is a judgement: analysed on its own (agreement on N/A)
+                    (self._unit(session_id, seg), self.study.raters[rater], value, session_id,
+                     status == "na")
+                    for seg, (status, value) in enumerate(column)
+                    if value is not None or status == "na"
+                ]  # fmt: skip
+        for definition in cb.ratings_for(Scope.SEGMENT):
+            scale = cb.scale(definition.scale)
+            self._add(
+                definition.id,
+                definition.label,
+                "rating",
+                "interval",
+                scale.points(),
+                rows[definition.id],
+                True,
+            )
 
     def ratings(self, ratings, scope: Scope, segments) -> None:
         cb = self.study.codebook
@@ -261,19 +392,28 @@ class _Builder:
                 (
                     self._unit(r.session_id, index[r.segment_id] if scope == "segment" else None),
                     self.study.raters[r.rater_id],
-                    r.value,
+                    None if r.is_na else r.value,
+                    r.session_id,
+                    bool(r.is_na),
                 )
                 for r in ratings
                 if r.rating_id == definition.id
-                and r.value is not None
+                and (r.value is not None or r.is_na)
                 and r.codebook_version == cb.version
             ]
-            self._add(definition.id, definition.label, "rating", "interval", scale.points(), rows)
+            self._add(
+                definition.id, definition.label, "rating", "interval", scale.points(), rows, True
+            )
 
+    # Every table has the columns unit, rater, value and session (the unit's session: the cluster
+    # agreement CIs resample); rating tables also na (True: rated N/A, value missing).
     def _add_columns(self, key, label, kind, level, categories, units, raters, values) -> None:
-        data = pd.DataFrame({"unit": units, "rater": raters, "value": values})
+        data = pd.DataFrame(
+            {"unit": units, "rater": raters, "value": values, "session": self._sessions}
+        )
         self.study.tables.append(ItemTable(key, label, kind, level, categories, data))
 
-    def _add(self, key, label, kind, level, categories, rows) -> None:
-        data = pd.DataFrame(rows, columns=["unit", "rater", "value"])
+    def _add(self, key, label, kind, level, categories, rows, with_na: bool = False) -> None:
+        columns = ["unit", "rater", "value", "session"] + (["na"] if with_na else [])
+        data = pd.DataFrame(rows, columns=columns)
         self.study.tables.append(ItemTable(key, label, kind, level, categories, data))
