@@ -103,6 +103,8 @@ def test_a_coder_from_first_start_to_a_completed_session(qtbot, tmp_path):
             assert entries[0] == "segment 2: Withdrawal impact", entries
             assert "session: Session resolution" in entries
             assert not any(e.startswith("segment 1:") for e in entries)
+            said = window.statusBar().currentMessage()
+            assert said == f"not complete yet: {len(entries)} required ratings missing (listed)"
             t.step("what-is-missing")
         t.focus(dialog.list)
         t.press(dialog.list, K.Key_Return)  # the first entry: the keyboard lands on that rating

@@ -70,7 +70,10 @@ class CodingActions:
 
     def show_missing(self, exc: NotComplete) -> MissingDialog:
         """The list of what is missing; each entry jumps there."""
-        self.statusBar().showMessage(str(exc), 8000)
+        n = len(exc.problems)  # the list is in the window: the status line is not cut mid-list
+        self.statusBar().showMessage(
+            f"not complete yet: {n} required rating{'s' if n != 1 else ''} missing (listed)", 8000
+        )
         dialog = MissingDialog(exc.problems, self.jump_to_missing, self)  # type: ignore[arg-type]
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         give_back_focus_after(dialog)  # Escape: back where the coder was; a jump moves it on

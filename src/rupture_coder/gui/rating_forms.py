@@ -42,6 +42,7 @@ class RatingRow(QFrame):
         layout.setContentsMargins(6, 2, 6, 2)
         label = QLabel(definition.label)
         label.setMinimumWidth(170)
+        label.setWordWrap(True)  # a long label wraps in a narrow dock instead of being cut
         layout.addWidget(label)
         self.group = QButtonGroup(self)
         self.buttons: dict[object, QPushButton] = {}
