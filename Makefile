@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` opens the app on the demo project,
 # `make test` runs the whole test suite. Both set everything up first.
-.PHONY: run test lint bench screenshots pythons
+.PHONY: run test lint bench screenshots tour pythons
 
 run:
 	@scripts/setup.sh gui
@@ -27,6 +27,11 @@ bench:
 screenshots:
 	@scripts/setup.sh gui
 	QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py
+
+# A tour of the app under Xvfb with real key presses and clicks; a screenshot per step in tour-shots/
+tour:
+	@scripts/setup.sh tour
+	xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/tour.py tour-shots
 
 # A fresh, non-editable install and the whole suite on Python 3.11, 3.12 and 3.13 (pyenv's).
 pythons:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepare this checkout: check Python, install the Debian libraries Qt needs, create .venv.
-# Usage: scripts/setup.sh test|gui   (gui also installs what a real window needs)
+# Usage: scripts/setup.sh test|gui|tour   (gui: what a real window needs; tour: and Xvfb, xdotool
+#        and ImageMagick, to drive the app under a virtual display and take screenshots: make tour)
 #        scripts/setup.sh pythons [VERSION ...]   a fresh, non-editable install and the whole test
 #                                                 suite on each Python (pyenv's), default 3.11-3.13
 set -euo pipefail
@@ -45,8 +46,10 @@ fi
 
 qt_libs="libegl1 libgl1 libdbus-1-3 libfontconfig1 libglib2.0-0 libxkbcommon0 libpulse0"
 window_libs="libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0"
+tour_tools="xvfb xauth xdotool imagemagick"
 wanted="$qt_libs"
 [ "$purpose" = gui ] && wanted="$qt_libs $window_libs"
+[ "$purpose" = tour ] && wanted="$qt_libs $window_libs $tour_tools"
 
 if ! command -v "$PYTHON" >/dev/null; then
   echo "setup: $PYTHON not found; install Python 3.11 or newer (Debian/Ubuntu: apt-get install python3 python3-venv)" >&2

@@ -62,22 +62,3 @@ def annomi_dir() -> Path:
     if not (ANNOMI / "AnnoMI-simple.csv").exists():
         pytest.skip("the shared AnnoMI corpus (../shared/data/annomi) is not beside this checkout")
     return ANNOMI
-
-
-# PySide6 and pyqtgraph can crash while Python tears down Qt objects at interpreter exit, after every
-# test has passed and been reported. Leave with pytest's own status once it has said everything.
-_exit_status: int | None = None
-
-
-def pytest_sessionfinish(session, exitstatus):
-    global _exit_status
-    _exit_status = int(exitstatus)
-
-
-def pytest_unconfigure(config):
-    if _exit_status is not None:
-        import sys
-
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_exit_status)

@@ -126,7 +126,7 @@ def test_supervisor_review_calibration_and_reports(merged):
         ("supervisor", "reviewed", "C5: the client doubts progress, not the task")
     ]
     high = moments(lead, Filters(flagged=False, min_impact=4))
-    assert [(m.rater, m.segment, m.why) for m in high] == [("Ann", 1, "withdrawal impact 4")]
+    assert [(m.rater, m.segment, m.why) for m in high] == [("Ann", 1, "Withdrawal impact 4")]
     unresolved = moments(lead, Filters(flagged=False, unresolved=True, rater="Bob"))
     assert all(m.rater == "Bob" and m.why.startswith("rupture") for m in unresolved)
     # calibration: Ann's codes are gold; Bob is scored against them

@@ -86,7 +86,7 @@ def test_group_event_asks_level_and_target(qtbot, demo_path):
         assert [dialog.levels.item(i).text() for i in range(dialog.levels.count())] == [
             "member to therapist", "member to member", "member to group"
         ]  # fmt: skip
-        qtbot.keyClick(dialog.levels, Qt.Key.Key_Down)  # member to member
+        assert dialog.levels.currentItem().text() == "member to member"  # a member's default
         assert dialog.target_box.currentText() == "Ravi"  # the member who spoke just before
         return QDialog.DialogCode.Accepted
 
@@ -141,7 +141,7 @@ def test_navigation_search_warnings_completion_and_help(qtbot, demo_path):
     qtbot.keyClick(window.view, Qt.Key.Key_F)  # R4 with no rupture before it
     qtbot.waitUntil(lambda: "no rupture coded before it" in window.warnings.text())
     qtbot.keyClick(window, Qt.Key.Key_Return, CTRL)  # not yet: ratings are missing
-    assert "required rating(s) missing" in window.statusBar().currentMessage()
+    assert "required ratings missing (listed)" in window.statusBar().currentMessage()
     help_overlay = window.show_help()
     text = help_overlay.text.toPlainText()
     assert "Ctrl+R" in text and "W1 Denial" in text

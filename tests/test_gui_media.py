@@ -59,3 +59,37 @@ def test_a_media_session_is_coded_by_time_with_the_reaction_offset(qtbot, tmp_pa
     qtbot.waitUntil(lambda: len(window.state.codes) == 1)
     code = window.state.codes[0]
     assert code.item_id == "W2" and abs(code.start_s - 40.5) < 0.05 and code.first_position is None
+
+
+def test_a_media_session_codes_start_stop_spans(qtbot, tmp_path):
+    """As in BORIS state events and ELAN annotations: Ctrl+B, then an item's key starts the span
+    at the playhead and the same key ends it; media-only segments follow the playhead too."""
+    window = open_media_window(qtbot, tmp_path, with_transcript=False)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.view.setFocus()
+    qtbot.waitUntil(window.view.hasFocus)
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert window.spans_action.isChecked()
+    window.media.seek(20)
+    qtbot.waitUntil(lambda: abs(window.media.position() - 20) < 0.05)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)  # W2 starts (18.5 s with the reaction offset)
+    assert "started" in window.statusBar().currentMessage() and window.state.codes == []
+    window.media.seek(35)
+    qtbot.waitUntil(lambda: abs(window.media.position() - 35) < 0.05)
+    qtbot.keyClick(window.view, Qt.Key.Key_2)  # and ends at 33.5 s
+    qtbot.waitUntil(lambda: len(window.state.codes) == 1)
+    code = window.state.codes[0]
+    assert abs(code.start_s - 18.5) < 0.05 and abs(code.end_s - 33.5) < 0.05
+    assert "00:00:18–00:00:33" in window.codes_panel.item(0).text()
+    qtbot.keyClick(window.view, Qt.Key.Key_3)  # W3 starts; Escape cancels it
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)
+    qtbot.keyClick(window.view, Qt.Key.Key_3)  # starts again: nothing stored until it ends
+    assert len(window.state.codes) == 1
+    window.media.seek(100)
+    qtbot.waitUntil(lambda: abs(window.media.position() - 100) < 0.05)
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # back to instants
+    qtbot.keyClick(window.view, Qt.Key.Key_4)
+    qtbot.waitUntil(lambda: len(window.state.codes) == 2)
+    instant = next(c for c in window.state.codes if c.item_id == "W4")
+    assert instant.end_s is None and abs(instant.start_s - 98.5) < 0.05

@@ -88,7 +88,7 @@ def test_review_dialog_lists_comments_and_jumps(qtbot, merged):  # noqa: F811
     dialog.comment_text.setText("C5 it is: doubt about progress")
     dialog.add_comment()
     assert dialog.comments.count() == 1 and dialog.comments.item(0).text().startswith(
-        "[open] lead:"
+        "[open] Lead:"  # signed by the rater, not the OS user
     )
     dialog.toggle_status()
     assert "[reviewed]" in dialog.list.item(0).text()
@@ -96,7 +96,7 @@ def test_review_dialog_lists_comments_and_jumps(qtbot, merged):  # noqa: F811
     assert window.view.current_row() == c5.first_position
     dialog.impact.setValue(4)
     assert any(
-        "withdrawal impact 4" in dialog.list.item(i).text() for i in range(dialog.list.count())
+        "Withdrawal impact 4" in dialog.list.item(i).text() for i in range(dialog.list.count())
     )
 
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from gui_helpers import wait_window
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 from test_importers import write
@@ -117,19 +118,16 @@ def test_a_merge_on_the_worker_is_one_command_the_window_follows(qtbot, lead_wit
     qtbot.waitUntil(lambda: window.rater_box.count() == 3)  # Ann and Bob joined: a lead sees them
 
 
-def test_a_refused_merge_is_shown_and_changes_nothing(qtbot, lead_with_packages, monkeypatch):
+def test_a_refused_merge_is_shown_and_changes_nothing(qtbot, lead_with_packages):
     window, lead_path, paths = lead_with_packages
     qtbot.addWidget(window)
     paths[0].write_bytes(b"not a zip at all")
-    shown = []
-    monkeypatch.setattr(
-        "rupture_coder.gui.tasks.QMessageBox.warning", lambda _p, title, text: shown.append(text)
-    )
     before = counts(window.project)
     window._ask_path = lambda *_a, **_k: [str(p) for p in paths]
     trigger(window, "Merge rater packages…")
-    qtbot.waitUntil(lambda: bool(shown))
-    assert "not a readable rater package" in shown[0] and counts(window.project) == before
+    box = wait_window(qtbot, "failureDialog")  # the refusal in a dialog, by name
+    assert "not a readable rater package" in box.text() and counts(window.project) == before
+    box.close()
 
 
 CSV = "session,turn,speaker,start,text\n" + "".join(

@@ -55,7 +55,12 @@ def test_annomi_corpus_imports_with_repairs_and_is_refused_without(annomi_dir, t
     assert len(sessions) == 133 and sum(s["utterances"] for s in sessions) == 9699
     assert {"id", "title", "utterances", "duration_s", "segments"} <= set(sessions[0])
     project = open_project(project_path)
-    first = transcript(project, sessions[0]["id"])
+    # titles come from the video_title column (the same title twice keeps its transcript id)
+    barbara = [
+        s for s in sessions if s["title"].startswith('NEW VIDEO: Brief intervention: "Barbara"')
+    ]
+    assert len(barbara) == 1 and not any(s["title"].startswith("AnnoMI-simple ") for s in sessions)
+    first = transcript(project, barbara[0]["id"])
     assert {u.speaker for u in first} == {"therapist", "client"} and first[0].start_s == 13.0
     assert {u.role for u in first} == {"therapist", "client"}
     project.close()

@@ -9,6 +9,7 @@ refused or failed and what the person can do about it; whatever raised it change
     │   ├── ImportFileError    a file to import (``problems``: every reason, with its line or row)
     │   ├── ImportRefused      an import plan was refused (``problems``)
     │   ├── CommandError       a command's arguments do not fit the project
+    │   │   └── NotComplete    a session cannot be marked complete (``problems``: what is missing)
     │   ├── IncomparableVersions  codes of two codebook versions cannot be compared
     │   ├── StudyError         a selection cannot be analysed or reported
     │   └── PackageError       a rater package (``problems``)
@@ -59,6 +60,18 @@ class ImportRefused(_WithProblems):
 
 class CommandError(InputError):
     """A command was refused; nothing was written. The message says why."""
+
+
+class NotComplete(CommandError):
+    """A session cannot be marked complete yet; ``problems`` lists every required rating missing."""
+
+    def __init__(self, problems: Sequence[Any]):
+        self.problems = list(problems)
+        shown = "; ".join(map(str, self.problems[:6]))
+        more = f"; and {len(self.problems) - 6} more" if len(self.problems) > 6 else ""
+        super().__init__(
+            f"cannot mark complete: {len(self.problems)} required rating(s) missing ({shown}{more})"
+        )
 
 
 class IncomparableVersions(InputError):

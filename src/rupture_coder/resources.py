@@ -25,3 +25,8 @@ def samples_dir() -> Path:
 
 def default_codebook_path(kind: str = "individual") -> Path:
     return codebooks_dir() / f"3rs-{kind}-1.0.0.yaml"
+
+
+def docs_dir() -> Path:
+    """The user guide's Markdown pages (Help › User guide)."""
+    return bundled_dir("docs")

@@ -18,6 +18,8 @@ from rupture_coder.cli.agreement import add_agreement_parser
 from rupture_coder.cli.codebook import add_codebook_parser
 from rupture_coder.cli.codes import add_codes_parser
 from rupture_coder.cli.imports import add_import_parser, add_sessions_parser
+from rupture_coder.cli.sessions import add_session_command_parsers
+from rupture_coder.cli.settings import add_settings_parser
 from rupture_coder.cli.study import add_study_parsers
 from rupture_coder.cli.summary import add_summary_parser
 from rupture_coder.errors import ProjectError, RuptureCoderError
@@ -45,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_agreement_parser(sub, [common])
     add_study_parsers(sub, [common])
     add_sessions_parser(sub, [common])
+    add_settings_parser(sub, [common])
+    add_session_command_parsers(sub, [common])
     add_codes_parser(sub, [common])
     add_summary_parser(sub, [common])
     add_codebook_parser(sub)
@@ -81,6 +85,14 @@ def run(args: argparse.Namespace) -> int:
 
 CREATE_HELP = "create the project file and its folder if they do not exist"
 WRITING_COMMANDS = ("import", "merge")  # these make a missing project file (in an existing folder)
+CHANGING_COMMANDS = ("delete-session", "resegment", "attach-transcript")  # need a writable project
+
+
+def _changes(args: argparse.Namespace) -> bool:
+    """The command writes: a project that cannot be written is refused up front, by name."""
+    return args.command in WRITING_COMMANDS + CHANGING_COMMANDS or (
+        args.command == "settings" and getattr(args, "action", None) in ("set", "reset")
+    )
 
 
 def _with_project(args: argparse.Namespace) -> int:
@@ -96,7 +108,7 @@ def _with_project(args: argparse.Namespace) -> int:
     new = not Path(path).exists()
     try:
         project = open_project(path, create=asked or writes, create_folder=asked,
-                               read_only_ok=not writes)  # fmt: skip
+                               read_only_ok=not _changes(args))  # fmt: skip
     except ProjectError as exc:
         print(f"rupture-coder: {exc}", file=sys.stderr)
         return 2

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from rupture_coder.domain import EVENT_METHODS as METHODS
 from rupture_coder.errors import Cancelled, RuptureCoderError
+from rupture_coder.gui.buttons import on_click
 from rupture_coder.gui.tasks import Task, run_task
 from rupture_coder.services import queries
 from rupture_coder.services.notices import Notice, Topic
@@ -142,7 +143,17 @@ class AgreementDashboard(QDialog):
         for r in queries.raters(self.project):
             item = QListWidgetItem(r.name)
             item.setData(Qt.ItemDataRole.UserRole, r.id)
-            item.setCheckState(Qt.CheckState.Checked)
+            # compared by default: the raters who coded; the consensus and raters who coded
+            # nothing are listed, unchecked (a lead who only reconciled is not a second rater)
+            coded = any(
+                s != "not started" for s in queries.session_status(self.project, r.id).values()
+            )
+            if r.role == "consensus":
+                item.setToolTip("the reconciled consensus: check it to compare raters with it")
+            elif not coded:
+                item.setToolTip(f"{r.name} has coded nothing yet")
+            compared = coded and r.role != "consensus"
+            item.setCheckState(Qt.CheckState.Checked if compared else Qt.CheckState.Unchecked)
             self.rater_list.addItem(item)
         self.session_list = QListWidget()
         self._fill_sessions()
@@ -160,13 +171,13 @@ class AgreementDashboard(QDialog):
         form.addRow("Raters", self.rater_list)
         form.addRow("Sessions", self.session_list)
         export = QPushButton("Export CSV/XLSX…")
-        export.clicked.connect(self._export)
+        on_click(export, self._export)
         self.export_button = export
         self.copy_button = QPushButton("&Copy methods sentence")
         self.copy_button.setToolTip(
             "The APA-style sentence of the selected row, for a methods section"
         )
-        self.copy_button.clicked.connect(self.copy_sentence)
+        on_click(self.copy_button, self.copy_sentence)
         for button in (export, self.copy_button):  # Enter in a field must not open a file dialog
             button.setAutoDefault(False)
             button.setDefault(False)

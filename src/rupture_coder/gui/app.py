@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
+from rupture_coder.applog import setup_logging
 from rupture_coder.errors import ProjectError
-from rupture_coder.gui.dialogs import IdentityDialog
+from rupture_coder.gui.dialogs import ask_identity
+from rupture_coder.gui.failures import install_excepthooks
 from rupture_coder.gui.main_window import MainWindow
-from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.demo import default_project_path, ensure_demo
-from rupture_coder.services.project import AddRater
 from rupture_coder.store.db import Project, open_project
+
+__all__ = ["ask_identity", "make_app", "open_app_project", "open_main_window", "run_gui"]
+log = logging.getLogger("rupture_coder.gui")
 
 
 def make_app() -> QApplication:
@@ -39,31 +42,18 @@ def open_main_window(project_path: Path | None, rater_id: str | None = None) -> 
     return MainWindow(open_app_project(project_path), actor=getpass.getuser(), rater_id=rater_id)
 
 
-def ask_identity(project: Project) -> str | None:
-    """The rater this user codes as: remembered per project, else asked (blind coding starts here)."""
-    raters = [r for r in queries.raters(project) if r.role in ("coder", "lead", "supervisor")]
-    remembered = QSettings().value(f"identity/{project.path}")
-    if any(r.id == remembered for r in raters):
-        return remembered
-    dialog = IdentityDialog(raters)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    rater_id, new_name = dialog.choice()
-    if rater_id is None and new_name:
-        rater_id = ProjectService(project, getpass.getuser()).run(AddRater(new_name)).result.id
-    if rater_id is not None:
-        QSettings().setValue(f"identity/{project.path}", rater_id)
-    return rater_id
-
-
 def run_gui(project_path: Path | None = None, create: bool = False) -> int:
     """The desktop app on a project; one that cannot be opened (missing, damaged, read-only...)
     is refused with the same message the command line gives."""
     app = make_app()
+    log_file = setup_logging()
+    install_excepthooks()
+    log.info("rupture-coder starts (log: %s)", log_file)
     try:
         project = open_app_project(project_path, create)
         window = MainWindow(project, actor=getpass.getuser(), rater_id=ask_identity(project))
     except ProjectError as exc:
+        log.error("cannot open project: %s", exc)
         QMessageBox.critical(None, "Cannot open project", str(exc))
         print(f"rupture-coder: {exc}", file=sys.stderr)
         return 2

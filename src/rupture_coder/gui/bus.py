@@ -20,13 +20,16 @@ class ChangeBus(QObject):
     """Emits ``changed(Notice)`` once per event-loop turn, whatever number of commands ran."""
 
     changed = Signal(object)
+    failed = Signal(object)  # a RuptureCoderError: a command, undo or redo wrote nothing
     _from_worker = Signal(object)
 
     def __init__(self, service: ProjectService, parent: QObject | None = None):
         super().__init__(parent)
         self._pending: Notice | None = None
+        self._closed = False
         self._from_worker.connect(self._on_change, Qt.ConnectionType.QueuedConnection)
-        self._unsubscribe = service.subscribe(self._on_change)
+        self._unsubscribe_changes = service.subscribe(self._on_change)
+        self._unsubscribe_failures = service.subscribe_failures(self.failed.emit)
 
     def _on_change(self, change: ChangeSet) -> None:
         if QThread.currentThread() is not self.thread():
@@ -39,11 +42,14 @@ class ChangeBus(QObject):
 
     def _flush(self) -> None:
         notice, self._pending = self._pending, None
-        if notice is not None:
+        if notice is not None and not self._closed:
             self.changed.emit(notice)
 
     def close(self) -> None:
-        self._unsubscribe()
+        """Stop following the service (its project is closing); a pending notice is dropped."""
+        self._closed = True
+        self._unsubscribe_changes()
+        self._unsubscribe_failures()
 
     def follow(self, view: QObject, on_notice: Callable[[Notice], None]) -> None:
         """Call ``on_notice`` for every notice while ``view`` lives (Qt drops the link with it)."""

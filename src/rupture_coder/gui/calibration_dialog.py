@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from rupture_coder.gui.buttons import on_click
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.gold import MarkGold
 from rupture_coder.services.notices import Notice, Topic
@@ -32,13 +35,12 @@ class CalibrationDialog(QDialog):
         self.resize(1000, 680)
         self.service, self.session_id = service, session_id
         self.gold_rater = QComboBox()
-        for r in queries.raters(service.project):
-            if r.role in ("coder", "lead", "consensus"):
-                self.gold_rater.addItem(r.name, r.id)
+        self.gold_rater.setAccessibleName("gold coder")
+        self._fill_raters()
         mark = QPushButton("Mark the current session as gold, coded by")
-        mark.clicked.connect(self.mark_gold)
+        on_click(mark, self.mark_gold)
         unmark = QPushButton("Unmark")
-        unmark.clicked.connect(lambda: self._gold(None))
+        on_click(unmark, lambda: self._gold(None))
         top = QHBoxLayout()
         for w in (mark, self.gold_rater, unmark):
             top.addWidget(w)
@@ -48,9 +50,10 @@ class CalibrationDialog(QDialog):
         self.table.setHorizontalHeaderLabels(SCORE_COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", axisItems={"bottom": pg.DateAxisItem()})
         self.plot.setObjectName("driftPlot")
         self.plot.addLegend()
+        self.plot.setLabel("left", "ICC(2,1) against gold")
         self.status = QLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -61,7 +64,19 @@ class CalibrationDialog(QDialog):
         if bus is not None:
             bus.follow(self, self._on_notice)
 
+    def _fill_raters(self) -> None:
+        """The raters who can code a gold session (followed: a rater added later appears)."""
+        keep = self.gold_rater.currentData()
+        self.gold_rater.clear()
+        for r in queries.raters(self.service.project):
+            if r.role in ("coder", "lead", "consensus"):
+                self.gold_rater.addItem(r.name, r.id)
+        if keep is not None and self.gold_rater.findData(keep) >= 0:
+            self.gold_rater.setCurrentIndex(self.gold_rater.findData(keep))
+
     def _on_notice(self, notice: Notice) -> None:
+        if notice.touches(Topic.RATERS):
+            self._fill_raters()
         if notice.touches(
             Topic.SESSIONS, Topic.RATERS, Topic.CODES, Topic.RATINGS, Topic.COMPLETION,
             Topic.GOLD, Topic.SETTINGS,
@@ -94,16 +109,18 @@ class CalibrationDialog(QDialog):
                 by_rater.setdefault(s.rater, []).append((s.when.timestamp(), s.lowest_icc))
         for k, (name, points) in enumerate(sorted(by_rater.items())):
             xs, ys = zip(*sorted(points), strict=True)
-            self.plot.plot(
-                list(xs),
-                list(ys),
-                pen=pg.mkPen(COLOURS[k % len(COLOURS)], width=2),
-                symbol="o",
-                name=name,
-            )
+            colour = COLOURS[k % len(COLOURS)]  # each rater's line and points in one colour
+            self.plot.plot(list(xs), list(ys), pen=pg.mkPen(colour, width=2), symbol="o",
+                           symbolBrush=colour, symbolPen=colour, name=name)  # fmt: skip
         self.plot.addItem(pg.InfiniteLine(pos=criterion, angle=0, pen=pg.mkPen("#888888", style=Qt.PenStyle.DashLine),
                                           label=f"criterion: each rating's ICC(2,1) ≥ {criterion:.2f}", labelOpts={"position": 0.1}))  # fmt: skip
-        self.plot.setAxisItems({"bottom": pg.DateAxisItem()})
+        times = [x for points in by_rater.values() for x, _y in points]
+        if times:
+            pad = max((max(times) - min(times)) * 0.05, 3600.0)
+            self.plot.setXRange(min(times) - pad, max(times) + pad, padding=0)
+        else:  # nothing scored yet: the last four weeks, with dates, not "00.100 ... 00.900"
+            now = datetime.now().timestamp()
+            self.plot.setXRange(now - 28 * 86400, now, padding=0)
         self.plot.setYRange(-0.2, 1.05)
         self.scores = rows
         self.status.setText(

@@ -25,6 +25,8 @@ class CodesPanel(QListWidget):
                 text += f"  — {c.actor} → {c.target or 'group'} ({c.level})"
             if c.start_s is not None and c.first_position is None:
                 text += f"  at {format_timestamp(c.start_s)}"
+                if c.end_s is not None and c.end_s > c.start_s:
+                    text += f"–{format_timestamp(c.end_s)}"
             if c.note:
                 text += f"  · {c.note}"
             if c.flagged:

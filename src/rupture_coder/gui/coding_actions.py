@@ -6,17 +6,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QComboBox, QStatusBar
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDockWidget, QStatusBar
 
-from rupture_coder.errors import RuptureCoderError
+from rupture_coder.errors import NotComplete, RuptureCoderError
 from rupture_coder.gui.codes_panel import CodesPanel
 from rupture_coder.gui.coding import CodingController
+from rupture_coder.gui.failures import show_failure
+from rupture_coder.gui.focus import give_back_focus_after, present
+from rupture_coder.gui.media_panel import MediaPanel
+from rupture_coder.gui.missing_dialog import MissingDialog
+from rupture_coder.gui.rating_forms import RatingForm
 from rupture_coder.gui.transcript_model import TranscriptModel
 from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.gui.workspace_state import SessionState
 from rupture_coder.services import ProjectService
 from rupture_coder.services.coding import DeleteCode, FlagCode, SetRating, UpdateCode
-from rupture_coder.services.progress import MarkComplete
+from rupture_coder.services.progress import MarkComplete, MissingRating
+from rupture_coder.services.segmentation import locate_segment
 
 
 class CodingActions:
@@ -30,10 +37,19 @@ class CodingActions:
     coding: CodingController
     rater_box: QComboBox
     ask_text: Callable[..., tuple[str, bool]]
+    media: MediaPanel | None
+    segment_form: RatingForm
+    session_form: RatingForm
+    ratings_dock: QDockWidget
+    picked_code: str | None
 
-    if TYPE_CHECKING:  # QMainWindow's, for the type checker
+    if TYPE_CHECKING:  # QMainWindow's and the window's, for the type checker
 
         def statusBar(self) -> QStatusBar: ...  # noqa: N802
+
+        def show_segment(self, seg) -> None: ...
+
+        def activateWindow(self) -> None: ...  # noqa: N802
 
     # -- coding actions ---------------------------------------------------------------------------
     def _code_from_panel(self, item) -> None:
@@ -41,12 +57,57 @@ class CodingActions:
             self.coding.code(item.text(0))
 
     def _run(self, command) -> bool:
+        """Run a command; a refusal or failure is shown in a dialog (and in the status line)."""
         try:
             self.service.run(command)
+        except NotComplete as exc:
+            self.show_missing(exc)
+            return False
         except RuptureCoderError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            show_failure(self, exc)  # type: ignore[arg-type]
             return False
         return True
+
+    def show_missing(self, exc: NotComplete) -> MissingDialog:
+        """The list of what is missing; each entry jumps there."""
+        n = len(exc.problems)  # the list is in the window: the status line is not cut mid-list
+        self.statusBar().showMessage(
+            f"not complete yet: {n} required rating{'s' if n != 1 else ''} missing (listed)", 8000
+        )
+        dialog = MissingDialog(exc.problems, self.jump_to_missing, self)  # type: ignore[arg-type]
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        give_back_focus_after(dialog)  # Escape: back where the coder was; a jump moves it on
+        present(dialog, modal=True)
+        return dialog
+
+    def jump_to_missing(self, missing: MissingRating) -> None:
+        """Show the segment (or the session ratings) and put the keyboard on the missing rating."""
+        if missing.segment_index is not None:
+            seg = next((s for s in self.state.segments if s.id == missing.segment_id), None)
+            if seg is not None and seg.first_position is not None and self.state.rows:
+                self.view.select_rows(seg.first_position)
+            elif seg is not None and self.media is not None and seg.start_s is not None:
+                self.media.seek(seg.start_s)
+                self.show_segment(seg)
+            form = self.segment_form
+        else:
+            form = self.session_form
+        self.ratings_dock.raise_()
+        self.activateWindow()
+        row = form.rows.get(missing.rating_id)
+        if row is not None:
+            row.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def current_segment(self):
+        """The segment of the current utterance, or (a session without transcript) of the playhead."""
+        st = self.state
+        if st.rows:
+            return st.segment_at_row(self.view.current_row())
+        if self.media is not None and st.segments:
+            seg = locate_segment(st.segments, None, None, self.media.position())
+            if seg is not None:
+                return seg
+        return st.segments[0] if st.segments else None
 
     def _rate(self, rating_id: str, value, is_na: bool, segment: bool) -> None:
         st = self.state
@@ -54,7 +115,7 @@ class CodingActions:
         if not (st.session_id and rater_id):
             return
         if segment:
-            seg = st.segment_at_row(self.view.current_row())
+            seg = self.current_segment()
             if seg is None:
                 return
             self._run(
@@ -82,18 +143,38 @@ class CodingActions:
             self._run(DeleteCode(code_id))
 
     def move_code(self) -> None:
-        code_id, span = self.codes_panel.selected_code(), self.view.selected_span()
-        if code_id and span:
-            first, last = self.model.utterance(span[0]), self.model.utterance(span[1])
-            self._run(
-                UpdateCode(
-                    code_id,
-                    {
-                        "first_utterance_id": first.id,
-                        "last_utterance_id": last.id if span[1] > span[0] else None,
-                    },
-                )
+        """Ctrl+M. In the codes list: pick the selected code up (then select where it goes in the
+        transcript and press Ctrl+M again). In the transcript: move the picked-up code, or the
+        code selected in the codes list, onto the selected utterances."""
+        if self.codes_panel.hasFocus() and self.codes_panel.selected_code():
+            self.picked_code = self.codes_panel.selected_code()
+            code = next((c for c in self.state.codes if c.id == self.picked_code), None)
+            self.statusBar().showMessage(
+                f"{code.item_id if code else 'code'} picked up: select the utterances it belongs "
+                "to and press Ctrl+M (Escape cancels)",
+                15000,
             )
+            self.view.setFocus()
+            return
+        code_id, span = (
+            self.picked_code or self.codes_panel.selected_code(),
+            self.view.selected_span(),
+        )
+        if not (code_id and span):
+            self.statusBar().showMessage("choose a code first (Ctrl+K, then Ctrl+M)", 5000)
+            return
+        first, last = self.model.utterance(span[0]), self.model.utterance(span[1])
+        if self._run(
+            UpdateCode(
+                code_id,
+                {
+                    "first_utterance_id": first.id,
+                    "last_utterance_id": last.id if span[1] > span[0] else None,
+                },
+            )
+        ):
+            self.picked_code = None
+            self.statusBar().showMessage("code moved", 4000)
 
     def note_code(self) -> None:
         code_id = self.codes_panel.selected_code()

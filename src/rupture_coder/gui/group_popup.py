@@ -64,14 +64,22 @@ class GroupEventDialog(QDialog):
     def _fill_levels(self) -> None:
         self.levels.clear()
         actor = self._actor()
+        default = 0
         for level in self.codebook.group.levels:
             allowed = self.item.levels is None or level.id in self.item.levels
             if actor is not None and level.actor_role == actor.role and allowed:
                 item = QListWidgetItem(level.label)
                 item.setData(Qt.ItemDataRole.UserRole, level.id)
                 self.levels.addItem(item)
-        self.levels.setCurrentRow(0)
+                if level.target_role == actor.role and self._peers(actor):
+                    default = self.levels.count() - 1
+        # a member's event is, by default, toward another member (the one who spoke last), not
+        # toward the leader: member-to-member is what the popup is opened for most often
+        self.levels.setCurrentRow(default)
         self._fill_targets()
+
+    def _peers(self, actor: ParticipantRow) -> list[ParticipantRow]:
+        return [p for p in self.people if p.role == actor.role and p.id != actor.id]
 
     def _fill_targets(self) -> None:
         self.target_box.clear()

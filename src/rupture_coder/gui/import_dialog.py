@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from rupture_coder.domain import ParticipantPlan
 from rupture_coder.errors import Cancelled, ImportRefused
+from rupture_coder.gui.buttons import on_click
 from rupture_coder.gui.tasks import Task, run_task
 from rupture_coder.importers import FORMATS, ImportError_, detect_format
 from rupture_coder.importers.tabular import FIELDS, table_columns
@@ -73,9 +75,9 @@ class ImportDialog(QDialog):
         self.file_list = QListWidget()
         self.file_list.setMaximumHeight(80)
         add = QPushButton("Add files…")
-        add.clicked.connect(self._choose_files)
+        on_click(add, self._choose_files)
         clear = QPushButton("Clear")
-        clear.clicked.connect(lambda: (self.files.clear(), self.file_list.clear(), self.refresh()))
+        on_click(clear, lambda: (self.files.clear(), self.file_list.clear(), self.refresh()))
         files_box = QGroupBox("Files")
         fl = QHBoxLayout(files_box)
         fl.addWidget(self.file_list, 1)
@@ -159,8 +161,8 @@ class ImportDialog(QDialog):
             "Import with the listed repairs", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.import_button.clicked.connect(lambda: self._run("fail"))
-        self.repair_button.clicked.connect(lambda: self._run("repair"))
+        on_click(self.import_button, lambda: self._run("fail"))
+        on_click(self.repair_button, lambda: self._run("repair"))
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
@@ -322,7 +324,7 @@ class ImportDialog(QDialog):
             roles = QComboBox()
             roles.addItems(ROLES[planned.parsed.kind])
             roles.setCurrentText(part.role)
-            roles.currentTextChanged.connect(lambda role, i=r: self._set_role(i, role))
+            roles.currentTextChanged.connect(partial(self._set_role, r))
             self.speakers.setCellWidget(r, 2, roles)
         self.speakers.blockSignals(False)
 

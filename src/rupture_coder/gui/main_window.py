@@ -16,21 +16,24 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QToolBar,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from rupture_coder import __version__
-from rupture_coder.errors import ProjectError, RuptureCoderError
+from rupture_coder.errors import InputError, NothingToUndo, ProjectError, RuptureCoderError
 from rupture_coder.gui.bus import ChangeBus
+from rupture_coder.gui.buttons import on_click
 from rupture_coder.gui.codebook_panel import CodebookPanel
 from rupture_coder.gui.codes_panel import CodesPanel
 from rupture_coder.gui.coding import CodingContext, CodingController
 from rupture_coder.gui.coding_actions import CodingActions
 from rupture_coder.gui.dialogs import HelpOverlay
+from rupture_coder.gui.failures import show_failure
+from rupture_coder.gui.focus import present, return_focus_after
+from rupture_coder.gui.project_actions import ProjectActions
 from rupture_coder.gui.rating_forms import RatingForm
+from rupture_coder.gui.session_list import SessionList
 from rupture_coder.gui.study_actions import StudyActions
 from rupture_coder.gui.summary_panel import SummaryPanel
 from rupture_coder.gui.tasks import Task, run_in_background
@@ -46,14 +49,10 @@ from rupture_coder.shortcuts import keys
 from rupture_coder.store.db import Project, open_project
 from rupture_coder.timestamps import format_timestamp
 
-STATUS_MARK = {
-    "complete": "✓ complete",
-    "in progress": "● in progress",
-    "not started": "○ not started",
-}
+SAVED = "✓ every change saved"
 
 
-class MainWindow(CodingActions, StudyActions, QMainWindow):
+class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
     def __init__(self, project: Project, actor: str, rater_id: str | None = None):
         super().__init__()
         self.setObjectName("MainWindow")
@@ -61,7 +60,9 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.service = ProjectService(project, actor)
         self.bus = ChangeBus(self.service, self)
         self.bus.changed.connect(self._on_changed)
+        self.bus.failed.connect(self._on_failed)
         self.state = SessionState()
+        self.picked_code: str | None = None  # a code picked up (Ctrl+M in the codes list) to move
         self.identity: str | None = rater_id
         self._slow_timer = QTimer(self, singleShot=True, interval=250)
         self._slow_timer.timeout.connect(self._refresh_slow_views)
@@ -70,9 +71,7 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self._warnings_of: tuple[str | None, str] | None = None  # the session and rater shown
         self.media = None
         self._following = False
-        self.ask_text = lambda title, label, text="": QInputDialog.getText(
-            self, title, label, text=text
-        )
+        self.ask_text = self._ask_text
         self._build_ui()
         self._build_actions()
         self.coding = CodingController(
@@ -81,6 +80,12 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.coding.message.connect(lambda m: self.statusBar().showMessage(m, 6000))
         self.reload()
         self._restore_state()
+        self.remember_recent()
+
+    def _ask_text(self, title: str, label: str, text: str = "") -> tuple[str, bool]:
+        answer = QInputDialog.getText(self, title, label, text=text)
+        self.back_to_transcript()  # the keyboard goes back where the coder works
+        return answer
 
     # -- layout ------------------------------------------------------------------------------
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
@@ -92,14 +97,11 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
 
     def _build_ui(self) -> None:
         self.resize(1360, 860)
-        self.sessions = QTreeWidget()
-        self.sessions.setObjectName("sessions")
-        self.sessions.setHeaderLabels(["Session", "Status", "Utt.", "Length", "Kind"])
-        self.sessions.setRootIsDecorated(False)
-        self.sessions.setAlternatingRowColors(True)
-        self.sessions.currentItemChanged.connect(self._on_session_selected)
+        self.session_list = SessionList()
+        self.sessions = self.session_list.tree
+        self.session_list.chosen.connect(self._show_session)
         left = self._dock(
-            "Sessions", "sessionsDock", self.sessions, Qt.DockWidgetArea.LeftDockWidgetArea
+            "Sessions", "sessionsDock", self.session_list, Qt.DockWidgetArea.LeftDockWidgetArea
         )
 
         self.codebook_panel = CodebookPanel()
@@ -113,9 +115,9 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.session_form = RatingForm("session")
         self.session_form.rated.connect(lambda rid, v, na: self._rate(rid, v, na, segment=False))
         self.warnings = WarningsPanel()
-        self.warnings.segment_chosen.connect(self._show_segment)
+        self.warnings.segment_chosen.connect(self._go_to_segment)
         self.complete_button = QPushButton("Mark session complete (Ctrl+Return)")
-        self.complete_button.clicked.connect(self.mark_complete)
+        on_click(self.complete_button, self.mark_complete)
         ratings = QWidget()
         rl = QVBoxLayout(ratings)
         for widget in (self.segment_form, self.session_form, self.warnings, self.complete_button):
@@ -153,7 +155,7 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.search.returnPressed.connect(lambda: self._find())
         self.search.hide()
         self.timeline = Timeline()
-        self.timeline.clicked.connect(self._on_timeline_click)
+        self.timeline.position_clicked.connect(self._on_timeline_click)
         self.media_holder = QWidget()
         self.media_holder.setLayout(QVBoxLayout())
         self.media_holder.layout().setContentsMargins(0, 0, 0, 0)
@@ -185,6 +187,9 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.blind_label = QLabel()
         bar.addWidget(self.blind_label)
         self.addToolBar(bar)
+        self.save_state = QLabel(SAVED)
+        self.save_state.setObjectName("saveState")
+        self.statusBar().addPermanentWidget(self.save_state)
         self.statusBar().showMessage(
             "Every change is saved the moment you make it. F1 lists the keys."
         )
@@ -196,7 +201,7 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         seq = shortcut or (keys(shortcut_id) if shortcut_id else None)
         if seq:
             action.setShortcut(QKeySequence(seq))
-        action.triggered.connect(slot)
+        on_click(action, slot)
         menu.addAction(action)
         self.addAction(action)  # live even when the menu bar is hidden
         return action
@@ -205,9 +210,16 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         m = self.menuBar().addMenu("&File")
         self.new_action = self._action(m, "&New project…", "new_project", self._new_dialog)
         self.open_action = self._action(m, "&Open project…", "open", self._open_dialog)
+        self.recent_menu = m.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.import_action = self._action(
             m, "&Import sessions…", "import", lambda: self.import_files([])
         )
+        m.addSeparator()
+        self._action(m, "&Code as…", None, self.choose_identity)
+        self.settings_action = self._action(m, "Project &settings…", None, self.open_settings)
+        self.restore_action = self._action(m, "Restore from &backup…", None, self.open_restore)
+        m.addSeparator()
         self._action(m, "&Quit", None, self.close, "Ctrl+Q")
         m = self.menuBar().addMenu("&Edit")
         self.undo_action = self._action(m, "&Undo", "undo", lambda: self._replay(self.service.undo))
@@ -215,6 +227,16 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         m.addSeparator()
         self._action(m, "&Search transcript", "search", self._start_search)
         self._action(m, "Find &next", "search_next", self._find)
+        m = self.menuBar().addMenu("Sess&ion")
+        self._action(m, "&Next session", "next_session", lambda: self.step_session(1))
+        self._action(m, "&Previous session", "previous_session", lambda: self.step_session(-1))
+        self._action(m, "&Filter the session list", "filter_sessions", self._focus_filter)
+        m.addSeparator()
+        self.attach_action = self._action(m, "&Attach a transcript…", None, self.attach_transcript)
+        self.resegment_action = self._action(m, "Re-cut &segments…", None, self.resegment_session)
+        self.delete_session_action = self._action(
+            m, "&Delete this session…", None, self.delete_session
+        )
         m = self.menuBar().addMenu("&Coding")
         self._action(m, "Next segment", "next_segment", lambda: self.view.goto_segment(1))
         self._action(m, "Previous segment", "previous_segment", lambda: self.view.goto_segment(-1))
@@ -228,11 +250,15 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.delete_action.setShortcut(QKeySequence(keys("delete_code")))
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.codes_panel.addAction(self.delete_action)
-        self._action(m, "Move the code to the selection", "move_code", self.move_code)
+        self._action(m, "Pick up / move the code to the selection", "move_code", self.move_code)
         self._action(m, "Note on the code…", "note_code", self.note_code)
         self._action(m, "Flag the code for review…", "flag_code", self.flag_code)
         m = self.menuBar().addMenu("&Media")
         self._action(m, "Play / pause", "play_pause", lambda: self.media and self.media.toggle())
+        self.spans_action = self._action(
+            m, "Code &spans (start and end)", "spans", self._toggle_spans
+        )
+        self.spans_action.setCheckable(True)
         self._action(m, "Jump back", "jump_back", lambda: self._jump(-1))
         self._action(m, "Jump forward", "jump_forward", lambda: self._jump(1))
         self._action(m, "Slower", "slower", lambda: self.media and self.media.step_speed(-1))
@@ -249,7 +275,7 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self._action(m, "Export my rater &package…", None, self._export_package)
         self._action(m, "&Merge rater packages…", None, self._merge_packages)
         self._action(m, "Export tidy &tables…", None, self._export_tables)
-        self._action(m, "Session &report (DOCX)…", None, self._session_report)
+        self._action(m, "Session report (&DOCX)…", None, self._session_report)
         self._action(m, "Stud&y report (DOCX)…", None, self._study_report)
         m = self.menuBar().addMenu("&Analysis")
         self.agreement_action = self._action(
@@ -257,6 +283,7 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         )
         m.addAction(self.summary_dock.toggleViewAction())
         m = self.menuBar().addMenu("&Help")
+        self._action(m, "&User guide", None, self.open_user_guide)
         self._action(m, "&Keyboard", "help", self.show_help)
         self._action(m, "&About rupture-coder", None, self._about)
         self._update_undo_actions()
@@ -272,9 +299,21 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.identity = rater_id
         if self.project.path is not None:
             QSettings().setValue(f"identity/{self.project.path}", rater_id)
-        self._reload_raters()
-        self._load_codes()
-        self._refresh_status()
+        if self.state.session_id is None:
+            self.reload()  # the empty window's header no longer asks for a name
+        else:
+            self._reload_raters()
+            self._load_codes()
+            self._refresh_status()
+
+    def choose_identity(self) -> None:
+        """Ask who codes (a new project starts with nobody): choose a rater or type a name."""
+        from rupture_coder.gui.dialogs import ask_identity
+
+        rater_id = ask_identity(self.project, self, force=True)
+        if rater_id is not None:
+            self.set_identity(rater_id)
+        self.back_to_transcript()
 
     def reload(self) -> None:
         current = self.state.session_id
@@ -282,34 +321,23 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
             f"rupture-coder - {self.project.path.name if self.project.path else self.project.url}"
         )
         self._reload_raters()
-        self.sessions.blockSignals(True)
-        self.sessions.clear()
-        selected = None
-        for info in queries.list_sessions(self.project):
-            item = QTreeWidgetItem(
-                [info.title, info.kind, str(info.utterances), format_timestamp(info.duration_s), ""]
-            )
-            item.setData(0, Qt.ItemDataRole.UserRole, info.id)
-            item.setToolTip(
-                0,
-                f"{info.title}\nsource: {info.source_file or '-'}\ncodebook: {' '.join(info.codebook or ())}",
-            )
-            self.sessions.addTopLevelItem(item)
-            if info.id == current or selected is None:
-                selected = item
-        for col in range(5):
-            self.sessions.resizeColumnToContents(col)
-        self.sessions.blockSignals(False)
+        selected = self.session_list.fill(queries.list_sessions(self.project), current)
         self._refresh_status()
         if selected is not None:
-            self.sessions.blockSignals(True)
-            self.sessions.setCurrentItem(selected)
-            self.sessions.blockSignals(False)
-            self._show_session(selected.data(0, Qt.ItemDataRole.UserRole))
+            self._show_session(selected)
         else:
-            self.header.setText(
-                "<b>No sessions yet.</b> Import a transcript (Ctrl+I) to start coding."
+            self.state = SessionState()
+            self.model.set_session([], [], {})
+            nobody = (
+                ""
+                if self.rater_box.count()
+                else " Nobody codes here yet: File › Code as… (type your name)."
             )
+            self.header.setText(
+                "<b>No sessions yet.</b> Import a transcript or a video (Ctrl+I) to start coding."
+                + nobody
+            )
+        self._update_session_actions()
 
     def _reload_raters(self) -> None:
         raters = queries.raters(self.project)
@@ -320,6 +348,8 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
             me = next((r for r in raters if r.role == "coder"), raters[0] if raters else None)
             self.identity = me.id if me else None
         blind = me is not None and me.role == "coder"
+        if me is not None:
+            self.service.actor = me.name  # audit, comments and decisions name the rater
         self.rater_box.blockSignals(True)
         self.rater_box.clear()
         for r in raters:
@@ -340,25 +370,32 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
                     if role in roles
                     else f"for a {' or '.join(roles)}; you code blind as a {role}"
                 )
+            # a lab's lead changes the settings; a project with no lead yet is its maker's
+            lead_exists = any(r.role == "lead" for r in raters)
+            self.settings_action.setEnabled(role == "lead" or not lead_exists)
         self.rater_box.blockSignals(False)
 
     def _refresh_status(self, session_ids: set[str] | None = None) -> None:
         """The status column, of every session or (after a change) of the sessions it touched."""
         rater_id = self.rater_box.currentData()
         status = queries.session_status(self.project, rater_id, session_ids) if rater_id else {}
-        for i in range(self.sessions.topLevelItemCount()):
-            item = self.sessions.topLevelItem(i)
-            sid = item.data(0, Qt.ItemDataRole.UserRole)
-            if session_ids is None or sid in session_ids:
-                item.setText(1, STATUS_MARK.get(status.get(sid), ""))
-        if session_ids is None:
-            self.sessions.resizeColumnToContents(1)
+        self.session_list.set_status(status, self.rater_box.currentText() or None, session_ids)
 
-    def _on_session_selected(self, item: QTreeWidgetItem | None, _prev=None) -> None:
-        if item is not None:
-            self._show_session(item.data(0, Qt.ItemDataRole.UserRole))
+    def step_session(self, direction: int) -> None:
+        """The next or previous session of the (filtered) list, the keyboard in its transcript."""
+        if not self.session_list.step(direction):
+            self.statusBar().showMessage(
+                "this is the last session" if direction > 0 else "this is the first session", 3000
+            )
+        self.view.setFocus()
+
+    def _focus_filter(self) -> None:
+        self.session_list.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.session_list.filter.selectAll()
 
     def _show_session(self, session_id: str) -> None:
+        if queries.session_row(self.project, session_id) is None:
+            return
         previous = self.state.codebook.key if self.state.codebook else None
         same = session_id == self.state.session_id
         keep_row, keep_span = self.view.current_row(), self.view.selected_span()
@@ -371,10 +408,13 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.segment_form.set_codebook(st.codebook)
         self.session_form.set_codebook(st.codebook)
         self.session_form.title.setText("<b>Session</b>")
+        self.picked_code = None
         self._set_media(st.session.media_path)
         minutes = (
-            f"{st.codebook.segment_length_s / 60:g}-minute"
+            f"{st.session.segment_length_s / 60:g}-minute"
             if st.session.segment_length_s
+            else f"{st.session.segment_utterances}-utterance"
+            if st.session.segment_utterances
             else "manual"
         )
         self.header.setText(
@@ -388,6 +428,9 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
             )  # a reload of the same session keeps the coder's place
         elif st.rows:
             self.view.select_rows(0 if not same else min(keep_row, len(st.rows) - 1))
+        else:
+            self.show_segment(self.current_segment())
+        self._update_session_actions()
         self.view.setFocus()
 
     def _set_media(self, path: str | None) -> None:
@@ -454,7 +497,7 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
             self._warnings_task is not None and self._warnings_task.running
         )
 
-    def _show_segment(self, index: int) -> None:
+    def _go_to_segment(self, index: int) -> None:
         """Select the first utterance of a segment (a warning names it)."""
         row = next((r for r, s in enumerate(self.state.segment_of) if s == index), None)
         if row is not None:
@@ -487,7 +530,29 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         if notice.touches(Topic.CODES, Topic.RATINGS, Topic.COMPLETION):
             known = not (notice.everything or notice.some_sessions_unknown)
             self._refresh_status(notice.session_ids if known and notice.session_ids else None)
+        self.save_state.setText(SAVED)
+        self.save_state.setStyleSheet("")
+        self.save_state.setToolTip("every change is committed to the project file at once")
         self._update_undo_actions()
+
+    def show_segment(self, seg) -> None:
+        """The segment ratings form shows this segment (title, span, the rater's values)."""
+        st = self.state
+        if seg is None:
+            self.segment_form.title.setText("<b>Segment</b>")
+            return
+        span = (
+            format_timestamp(seg.start_s) + "–" + format_timestamp(seg.end_s)
+            if seg.start_s is not None
+            else ""
+        )
+        notes = " (partial)" if seg.partial else ""
+        if st.rows and seg.first_position is None:
+            notes += " · no utterances: nothing to rate"
+        self.segment_form.title.setText(
+            f"<b>Segment {seg.index + 1} of {len(st.segments)}</b> {span}{notes}"
+        )
+        self.segment_form.show_values(st.segment_ratings.get(seg.id, {}))
 
     def _on_current_row(self, row: int) -> None:
         st = self.state
@@ -495,26 +560,18 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
             self.codes_panel.show_codes(
                 [c for c in st.codes if c.first_position is None], st.codebook
             )
+            self.show_segment(self.current_segment())
             return
-        seg = st.segment_at_row(row)
-        if seg is not None:
-            span = (
-                format_timestamp(seg.start_s) + "–" + format_timestamp(seg.end_s)
-                if seg.start_s is not None
-                else ""
-            )
-            partial = " (partial)" if seg.partial else ""
-            self.segment_form.title.setText(
-                f"<b>Segment {seg.index + 1} of {len(st.segments)}</b> {span}{partial}"
-            )
-            self.segment_form.show_values(st.segment_ratings.get(seg.id, {}))
-        self.codes_panel.show_codes(self.model.codes_at(row), st.codebook)
-        u = st.rows[row]
+        self.show_segment(st.segment_at_row(row))
         span = self.view.selected_span() or (row, row)
+        # the codes where the selection starts: extending it (Shift+Down) keeps them in view
+        self.codes_panel.show_codes(self.model.codes_at(span[0]), st.codebook)
+        u = st.rows[row]
+        x0 = st.rows[span[0]].start_s if st.timed else float(span[0])
+        x1 = st.rows[span[1]].start_s if st.timed else float(span[1])
         x = u.start_s if st.timed and u.start_s is not None else float(row)
-        x_end = st.rows[span[1]].start_s if st.timed else float(span[1])
         self.timeline.set_position(
-            x, (x, x_end) if x_end is not None and span[1] > span[0] else None
+            x, (x0, x1) if x0 is not None and x1 is not None and span[1] > span[0] else None
         )
         if self.media is not None and not self._following and u.start_s is not None:
             self.media.seek(u.start_s)
@@ -532,9 +589,22 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         self.codes_dock.raise_()
         self.codes_panel.setFocus()
 
+    def _toggle_spans(self) -> None:
+        self.spans_action.setChecked(self.coding.toggle_spans())
+
     def _back_to_transcript(self) -> None:
+        if self.coding.cancel_spans():
+            self.statusBar().showMessage("span cancelled", 3000)
+        if self.picked_code is not None:
+            self.picked_code = None
+            self.statusBar().showMessage("move cancelled", 3000)
         self.search.hide()
-        self.view.setFocus()
+        self.back_to_transcript()
+
+    def back_to_transcript(self) -> None:
+        """The window active and the keyboard in the transcript (after a dialog or a popup)."""
+        self.activateWindow()
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _start_search(self) -> None:
         self.search.show()
@@ -564,7 +634,10 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
             self.media.seek(u.start_s)
 
     def _on_media_position(self, seconds: float) -> None:
-        """The transcript follows the playhead."""
+        """The transcript follows the playhead (without a transcript, the segment ratings do)."""
+        if not self.state.rows:
+            self.show_segment(self.current_segment())
+            return
         row = self.model.row_at_time(seconds)
         if row is not None and row != self.view.current_row():
             self._following = True
@@ -585,10 +658,23 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
     def _replay(self, step) -> None:
         try:
             change = step()
+        except NothingToUndo as exc:
+            self.statusBar().showMessage(str(exc), 4000)
+            return
         except RuptureCoderError as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            show_failure(self, exc)
             return
         self.statusBar().showMessage(change.summary, 5000)
+
+    def _on_failed(self, error: RuptureCoderError) -> None:
+        """The status line never claims a save that failed."""
+        refused = isinstance(error, InputError)  # a refusal: nothing was meant to be written
+        self.save_state.setText(
+            "✗ refused: nothing changed" if refused else "✗ last change NOT saved"
+        )
+        self.save_state.setStyleSheet("color: #b00020; font-weight: bold;")
+        self.save_state.setToolTip(str(error))
+        self.statusBar().showMessage(f"Not saved: {error}", 15000)
 
     def _update_undo_actions(self) -> None:
         undo, redo = self.service.undo_summary(), self.service.redo_summary()
@@ -601,7 +687,8 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         from rupture_coder.gui.agreement_dashboard import AgreementDashboard
 
         dashboard = AgreementDashboard(self.project, self.bus, self)
-        dashboard.show()
+        return_focus_after(dashboard, self.back_to_transcript)
+        present(dashboard)
         return dashboard
 
     def import_files(self, files: list):
@@ -609,12 +696,14 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
 
         dialog = ImportDialog(self.service, files, self)
         dialog.setModal(True)
-        dialog.show()
+        return_focus_after(dialog, self.back_to_transcript)
+        present(dialog)
         return dialog
 
     def show_help(self) -> HelpOverlay:
         overlay = HelpOverlay(self.state.codebook, self)
-        overlay.show()
+        return_focus_after(overlay, self.back_to_transcript)
+        present(overlay)
         return overlay
 
     def _open_dialog(self) -> None:
@@ -637,19 +726,26 @@ class MainWindow(CodingActions, StudyActions, QMainWindow):
         try:
             project = open_project(path, create=create)
         except ProjectError as exc:
-            QMessageBox.warning(self, "Cannot open project", str(exc))
+            show_failure(self, exc, "Cannot open project")
             return False
+        self.switch_project(project)
+        return True
+
+    def switch_project(self, project: Project) -> None:
+        """Show another project (or the same file reopened) in this window."""
         self.bus.close()
         self.project.close()
         self.project = project
         self.service = ProjectService(project, self.service.actor)
         self.bus = ChangeBus(self.service, self)
         self.bus.changed.connect(self._on_changed)
+        self.bus.failed.connect(self._on_failed)
         self.state = SessionState()
+        self.picked_code = None
         self.identity = None
         self.reload()
         self._update_undo_actions()
-        return True
+        self.remember_recent()
 
     def _about(self) -> None:
         QMessageBox.about(

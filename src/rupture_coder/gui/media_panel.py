@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rupture_coder.gui.buttons import on_click
 from rupture_coder.timestamps import format_timestamp
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -34,7 +35,7 @@ class MediaPanel(QWidget):
         self.video.setMinimumHeight(160)
         self.player.setVideoOutput(self.video)
         self.play_button = QPushButton("Play")
-        self.play_button.clicked.connect(self.toggle)
+        on_click(self.play_button, self.toggle)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.sliderMoved.connect(lambda ms: self.seek(ms / 1000))
         self.time = QLabel("00:00:00")

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder.codebook import Codebook, RatingDef
+from rupture_coder.gui.buttons import on_click
 
 
 class RatingRow(QFrame):
@@ -29,12 +30,19 @@ class RatingRow(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(
             "RatingRow:focus { border: 2px solid #2f6db5; border-radius: 3px; }"
-            "QPushButton:checked { background: #2f6db5; color: white; font-weight: bold; border-radius: 3px; }"
+            # both states styled with the same box: a checked style on the native button left a
+            # shrunken outlined "ghost" of the previous segment's value when it was unchecked
+            "QPushButton { border: 1px solid #9aa5b1; border-radius: 3px; background: #fbfbfb;"
+            " padding: 3px 0; }"
+            "QPushButton:hover { border-color: #2f6db5; }"
+            "QPushButton:checked { background: #2f6db5; color: white; font-weight: bold;"
+            " border-color: #2f6db5; }"
         )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         label = QLabel(definition.label)
         label.setMinimumWidth(170)
+        label.setWordWrap(True)  # a long label wraps in a narrow dock instead of being cut
         layout.addWidget(label)
         self.group = QButtonGroup(self)
         self.buttons: dict[object, QPushButton] = {}
@@ -48,7 +56,7 @@ class RatingRow(QFrame):
             button.setFixedWidth(38 if point != "N/A" else 44)
             tip = self.scale.na_label if point == "N/A" else self.scale.anchors[point]
             button.setToolTip(f"{point}: {tip}")
-            button.clicked.connect(lambda _c=False, p=point: self._choose(p))
+            on_click(button, lambda p=point: self._choose(p))
             self.group.addButton(button)
             self.buttons[point] = button
             layout.addWidget(button)
@@ -69,6 +77,7 @@ class RatingRow(QFrame):
         self.group.setExclusive(False)
         for point, button in self.buttons.items():
             button.setChecked((is_na and point == "N/A") or (not is_na and point == value))
+            button.update()
         self.group.setExclusive(True)
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt API

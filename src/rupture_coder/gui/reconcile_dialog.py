@@ -21,7 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rupture_coder.codebook import Codebook
 from rupture_coder.errors import RuptureCoderError
+from rupture_coder.gui.buttons import on_click
+from rupture_coder.gui.failures import show_failure
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.consensus import (
     AcceptAgreements,
@@ -44,7 +47,19 @@ def _shown(unit: Unit, value) -> str:
     return "N/A" if na else ("–" if v is None else str(v))
 
 
+def unit_label(unit: Unit, codebook: Codebook) -> str:
+    """'segment 2: W2 Minimal response', 'segment 2: Withdrawal impact', 'session: Resolution'."""
+    where = "session" if unit.segment_index is None else f"segment {unit.segment_index + 1}"
+    if unit.kind == "presence":
+        item = next((i for i in codebook.items() if i.id == unit.key), None)
+        return f"{where}: {unit.key} {item.label}" if item else f"{where}: {unit.key}"
+    rating = next((r for r in codebook.ratings if r.id == unit.key), None)
+    return f"{where}: {rating.label if rating else unit.key}"
+
+
 class ReconcileDialog(QDialog):
+    """Esc or Close closes it; N goes to the next open disagreement; each button decides one."""
+
     def __init__(
         self, service: ProjectService, session_id: str, rater_ids: list[str], bus=None, parent=None
     ):
@@ -76,6 +91,9 @@ class ReconcileDialog(QDialog):
     def _build(self) -> None:
         self.unit_list = QListWidget()
         self.unit_list.setObjectName("units")
+        self.unit_list.setWordWrap(True)  # a unit and both raters' values read whole, not cut
+        self.unit_list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.unit_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.unit_list.currentRowChanged.connect(lambda _r: self._show_unit())
         self.extract = QTableWidget(0, 3 + len(self.rater_ids) + 1)
         self.extract.setObjectName("sideBySide")
@@ -94,10 +112,13 @@ class ReconcileDialog(QDialog):
         self.progress_label = QLabel()
         self.progress_label.setObjectName("progress")
         accept = QPushButton("Accept every agreement")
-        accept.clicked.connect(self.accept_agreements)
+        on_click(accept, self.accept_agreements)
         next_button = QPushButton("Next disagreement (N)")
-        next_button.clicked.connect(self.next_disagreement)
+        on_click(next_button, self.next_disagreement)
         QShortcut(QKeySequence("N"), self, activated=self.next_disagreement)
+        close = QPushButton("Close")
+        close.setAutoDefault(False)
+        on_click(close, self.close)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.addWidget(self.unit_title)
@@ -112,6 +133,7 @@ class ReconcileDialog(QDialog):
         bottom.addWidget(self.progress_label, 1)
         bottom.addWidget(accept)
         bottom.addWidget(next_button)
+        bottom.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addLayout(bottom)
@@ -119,16 +141,16 @@ class ReconcileDialog(QDialog):
     def refresh(self) -> None:
         project = self.service.project
         self.units = units(project, self.session_id, self.rater_ids)
-        self.done = decisions(project, self.session_id)
+        self.decided = decisions(project, self.session_id)
         current = self.unit_list.currentRow()
         self.unit_list.blockSignals(True)
         self.unit_list.clear()
         self.shown_units = [u for u in self.units if not u.agreed]
         for u in self.shown_units:
-            decided = self.done.get((u.kind, u.segment_id, u.key))
+            decided = self.decided.get((u.kind, u.segment_id, u.key))
             mark = "✓ " if decided else "● "
             values = ", ".join(f"{self.names[r]} {_shown(u, v)}" for r, v in u.values.items())
-            item = QListWidgetItem(f"{mark}{u.label()} — {values}")
+            item = QListWidgetItem(f"{mark}{unit_label(u, self.codebook)} — {values}")
             if decided:
                 item.setForeground(QBrush(QColor("#1e8449")))
                 item.setToolTip(f"{decided.decision} by {decided.decided_by}: {decided.note}")
@@ -156,12 +178,7 @@ class ReconcileDialog(QDialog):
                 widget.deleteLater()
         if unit is None:
             return
-        label = (
-            self.codebook.item(unit.key).label
-            if unit.kind == "presence"
-            else self.codebook.rating(unit.key).label
-        )
-        self.unit_title.setText(f"<b>{unit.label()}</b> — {label}")
+        self.unit_title.setText(f"<b>{unit_label(unit, self.codebook)}</b>")
         for rater_id in self.rater_ids:
             self._button(
                 f"Keep {self.names[rater_id]}", lambda r=rater_id: self.decide("kept", chosen=r)
@@ -179,7 +196,8 @@ class ReconcileDialog(QDialog):
 
     def _button(self, text: str, slot) -> None:
         button = QPushButton(text)
-        button.clicked.connect(slot)
+        button.setAutoDefault(False)  # Enter in the note field must not press a decision
+        on_click(button, slot)
         self.buttons.addWidget(button)
 
     def _fill_extract(self, unit: Unit) -> None:
@@ -246,6 +264,7 @@ class ReconcileDialog(QDialog):
             )
         except RuptureCoderError as exc:
             self.progress_label.setText(f"<b>Not recorded:</b> {exc}")
+            show_failure(self, exc)
             return False
         self.note.clear()
         self.refresh()
@@ -253,7 +272,10 @@ class ReconcileDialog(QDialog):
         return True
 
     def accept_agreements(self) -> None:
-        self.service.run(AcceptAgreements(self.session_id, self.units, self.service.actor))
+        try:
+            self.service.run(AcceptAgreements(self.session_id, self.units, self.service.actor))
+        except RuptureCoderError as exc:
+            show_failure(self, exc)
         self.refresh()
 
     def next_disagreement(self) -> None:
@@ -264,6 +286,6 @@ class ReconcileDialog(QDialog):
         start = self.unit_list.currentRow()
         for k in range(1, n + 1):
             u = self.shown_units[(start + k) % n]
-            if (u.kind, u.segment_id, u.key) not in self.done:
+            if (u.kind, u.segment_id, u.key) not in self.decided:
                 self.unit_list.setCurrentRow((start + k) % n)
                 return

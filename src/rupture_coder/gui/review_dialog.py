@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from rupture_coder.errors import RuptureCoderError
+from rupture_coder.gui.buttons import on_click
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.notices import Notice, Topic
 from rupture_coder.services.review import AddComment, SetCommentStatus, comments_for_session
@@ -67,18 +68,23 @@ class ReviewDialog(QDialog):
         self.impact.valueChanged.connect(lambda _v: self.refresh())
         self.list = QListWidget()
         self.list.setObjectName("moments")
+        self.list.setWordWrap(True)  # a moment is read whole: never cut at the list's edge
+        self.list.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setAlternatingRowColors(True)
         self.list.currentRowChanged.connect(lambda _r: self._show_comments())
         self.list.itemDoubleClicked.connect(lambda _i: self.open_current())
         self.comments = QListWidget()
         self.comments.setObjectName("comments")
         self.comment_text = QLineEdit()
         self.comment_text.setPlaceholderText("comment for the coder or the team")
+        self.comment_text.setAccessibleName("comment")
         add = QPushButton("Add comment")
-        add.clicked.connect(self.add_comment)
+        on_click(add, self.add_comment)
         reviewed = QPushButton("Mark reviewed / open")
-        reviewed.clicked.connect(self.toggle_status)
+        on_click(reviewed, self.toggle_status)
         go = QPushButton("Go to the moment")
-        go.clicked.connect(self.open_current)
+        on_click(go, self.open_current)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.addWidget(self.comments, 1)
@@ -117,8 +123,12 @@ class ReviewDialog(QDialog):
                 if m.comments and all(s == "reviewed" for _a, s, _t in m.comments)
                 else ("open" if m.comments else "")
             )
-            text = f"{m.session} · seg {m.segment or '-'} · {format_timestamp(m.start_s)} · {m.rater} · {m.item} — {m.why}"
+            text = (
+                f"{m.session} · segment {m.segment or '-'} · {format_timestamp(m.start_s)} · "
+                f"{m.rater}\n{m.label or m.item} — {m.why}"
+            )
             item = QListWidgetItem(text + (f"  [{status}]" if status else ""))
+            item.setToolTip(text)
             self.list.addItem(item)
         if self.moments:
             self.list.setCurrentRow(0)

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFileDialog, QMessageBox, QStatusBar, QTreeWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QStatusBar, QTreeWidget
 
 from rupture_coder.gui.bus import ChangeBus
+from rupture_coder.gui.focus import present, return_focus_after
+from rupture_coder.gui.media_panel import MediaPanel
 from rupture_coder.gui.tasks import Task, run_task
 from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.gui.workspace_state import SessionState
@@ -38,6 +40,8 @@ class StudyActions:
 
         def activateWindow(self) -> None: ...  # noqa: N802
 
+        def back_to_transcript(self) -> None: ...
+
     # -- study: reconciliation, review, calibration, packages, exports, reports ------------------------
     def open_reconcile(self):
         from rupture_coder.gui.reconcile_dialog import ReconcileDialog
@@ -50,21 +54,24 @@ class StudyActions:
             )
             return None
         dialog = ReconcileDialog(self.service, self.state.session_id, coders, self.bus, self)
-        dialog.show()
+        return_focus_after(dialog, self.back_to_transcript)
+        present(dialog)
         return dialog
 
     def open_review(self):
         from rupture_coder.gui.review_dialog import ReviewDialog
 
         dialog = ReviewDialog(self.service, self.go_to, self.bus, self)
-        dialog.show()
+        return_focus_after(dialog, self.back_to_transcript)
+        present(dialog)
         return dialog
 
     def open_calibration(self):
         from rupture_coder.gui.calibration_dialog import CalibrationDialog
 
         dialog = CalibrationDialog(self.service, self.state.session_id, self.bus, self)
-        dialog.show()
+        return_focus_after(dialog, self.back_to_transcript)
+        present(dialog)
         return dialog
 
     def go_to(self, moment) -> None:
@@ -83,9 +90,6 @@ class StudyActions:
         if save:
             return QFileDialog.getSaveFileName(self, title, default, filters)[0]
         return QFileDialog.getOpenFileNames(self, title, "", filters)[0]
-
-    def _report_error(self, exc: Exception) -> None:
-        QMessageBox.warning(self, "Not done", str(exc))
 
     # Each long action runs on a worker (gui/tasks.py): a progress dialog with Cancel, the window
     # stays responsive, and a cancel changes nothing. The task is returned for tests and scripts.

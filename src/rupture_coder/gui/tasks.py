@@ -7,7 +7,7 @@
 reports move the dialog's bar, and the dialog's Cancel button calls ``Progress.cancel``, which the
 work honours at its next step by raising ``Cancelled`` (a merge or an import is one command, so its
 transaction is rolled back: cancel changes nothing). ``on_done`` gets the result on the GUI thread;
-a refusal (any ``RuptureCoderError``) is shown to the person in a message box, unless ``on_error``
+a refusal (any ``RuptureCoderError``) is shown to the person in a failure dialog (gui/failures.py), unless ``on_error``
 takes it; a cancel is said in the parent's status bar. The window stays responsive throughout: the
 GUI thread only moves the bar.
 """
@@ -21,9 +21,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import SIGNAL, SLOT, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from rupture_coder.errors import Cancelled, InternalError, RuptureCoderError
+from rupture_coder.errors import Cancelled, InternalError, RuptureCoderError, StorageError
+from rupture_coder.gui.failures import show_failure
 from rupture_coder.tasks import Progress
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,11 @@ class Task(QObject):
     def _on_progress(self, done: int, total: int, what: str) -> None:
         if self.state != "running" or self.progress.cancelled or self.dialog is None:
             return
+        if self._in_progress:
+            # a report that arrives inside setValue's own turn of the event loop: skipping it
+            # keeps the outer call's guard (a nested call reset it, and the end of the work
+            # then deleted the dialog under the outer setValue); the next report moves the bar
+            return
         # a modal QProgressDialog turns the event loop inside setValue: the end of the work must
         # not close the dialog under its feet (it waits for the next turn, see _on_finished)
         self._in_progress = True
@@ -193,21 +199,24 @@ def run_task(
         if isinstance(exc, Cancelled):
             _status(parent, f"{title}: cancelled; nothing was changed")
             return
-        QMessageBox.warning(parent, title, _message(exc))
+        if not isinstance(exc, RuptureCoderError):
+            log.error("%s failed", title, exc_info=exc)
+        show_failure(parent, _as_error(exc), title)
 
     task.failed.connect(failed)
     return task
 
 
-def _message(exc: BaseException) -> str:
+def _as_error(exc: BaseException) -> RuptureCoderError:
+    """The failure as the error a person is shown (a file the work could not write, a defect)."""
     if isinstance(exc, RuptureCoderError):
-        return str(exc)
+        return exc
     if isinstance(exc, OSError):
-        return f"{exc.filename or 'a file'}: {exc.strerror or exc}. Nothing was changed."
-    return str(
-        InternalError(
-            f"an unexpected error ({type(exc).__name__}: {exc}); please report this with the log file"
+        return StorageError(
+            f"{exc.filename or 'a file'}: {exc.strerror or exc}. Nothing was changed."
         )
+    return InternalError(
+        f"an unexpected error ({type(exc).__name__}: {exc}); please report this with the log file"
     )
 
 
@@ -228,7 +237,7 @@ def run_in_background(
 
     def failed(exc: BaseException) -> None:
         if not isinstance(exc, Cancelled):
-            _status(parent, f"{what}: {_message(exc)}")
+            _status(parent, f"{what}: {_as_error(exc)}")
 
     task.failed.connect(failed)
     return task

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from rupture_coder.gui.transcript_model import CATEGORY_COLOURS
 
@@ -24,7 +24,7 @@ RATING_PENS = {
 
 
 class Timeline(QWidget):
-    clicked = Signal(float)  # x: seconds (timed sessions) or utterance index
+    position_clicked = Signal(float)  # x: seconds (timed sessions) or utterance index
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -41,12 +41,25 @@ class Timeline(QWidget):
         self.lanes.setYRange(0.5, 3.5)
         self.ratings.setYRange(0.5, 5.5)
         self.ratings.getAxis("left").setTicks([[(v, str(v)) for v in range(1, 6)]])
-        self.ratings.addLegend(offset=(5, 2), labelTextSize="7pt")
+        # the legend is a line of its own: drawn inside the plot it covered the step lines
+        self.legend = QLabel(
+            "ratings: "
+            + " ".join(
+                f"<span style='color:{colour}'>━ {rating.replace('_', ' ')}</span>&nbsp;"
+                for rating, colour in RATING_PENS.items()
+            )
+        )
+        self.legend.setObjectName("ratingLegend")
+        self.legend.setContentsMargins(6, 0, 0, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.lanes)
+        layout.addWidget(self.legend)
         layout.addWidget(self.ratings)
+        for plot in (self.lanes, self.ratings):  # the ranges are set from the data, never guessed
+            plot.getPlotItem().vb.disableAutoRange()
+        self.lanes.setXRange(0, 300, padding=0.01)
         self.boundaries = self.lanes.plot(
             [], [], pen=pg.mkPen("#bbbbbb", style=Qt.PenStyle.DotLine), connect="pairs"
         )
@@ -59,9 +72,7 @@ class Timeline(QWidget):
             for category in LANES
         }
         self.steps = {
-            rating: self.ratings.plot(
-                [], [], pen=pg.mkPen(colour, width=2), name=rating.replace("_", " ")
-            )
+            rating: self.ratings.plot([], [], pen=pg.mkPen(colour, width=2))
             for rating, colour in RATING_PENS.items()
         }
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff9800", width=2))
@@ -94,7 +105,8 @@ class Timeline(QWidget):
                     edges += [seg_start, seg_end]
                     values += [vals[rating], vals[rating]]
             item.setData(edges, values)
-        self.lanes.setXRange(0, max(end, 1.0), padding=0.01)
+        start = min((s[0] for s in segments), default=0.0)  # a session may start at 25:24
+        self.lanes.setXRange(start, max(end, start + 1.0), padding=0.01)
         self.lanes.getAxis("bottom").setLabel("time (s)" if timed else "utterance")
 
     def set_position(self, x: float, span: tuple[float, float] | None = None) -> None:
@@ -107,4 +119,4 @@ class Timeline(QWidget):
 
     def _clicked(self, event) -> None:
         point = self.lanes.getPlotItem().vb.mapSceneToView(event.scenePos())
-        self.clicked.emit(float(point.x()))
+        self.position_clicked.emit(float(point.x()))

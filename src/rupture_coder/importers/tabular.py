@@ -45,9 +45,10 @@ from rupture_coder.limits import (
     open_zip,
 )
 
-FIELDS = ("session", "order", "speaker", "start", "end", "text")
+FIELDS = ("session", "title", "order", "speaker", "start", "end", "text")
 SYNONYMS = {
     "session": ("session", "session_id", "transcript_id", "transcript", "file", "recording"),
+    "title": ("title", "session_title", "video_title"),  # the session's title (first row's)
     "order": ("order", "utterance_id", "index", "seq", "sequence", "turn", "turn_id", "line"),
     "speaker": ("speaker", "interlocutor", "role", "participant", "name", "who"),
     "start": ("start", "timestamp", "time", "begin", "start_time", "onset", "start_s"),
@@ -106,6 +107,7 @@ class _Block:
     key: str
     first_where: str
     rows: list[tuple[float | None, int, ParsedUtterance]] = field(default_factory=list)
+    title: str = ""
 
 
 def build_sessions(
@@ -169,6 +171,7 @@ def build_sessions(
         end = parse_time_field(cell(cells, "end"), src, where, "end", problems)
         if key not in blocks:
             blocks[key] = _Block(key, where)
+            blocks[key].title = cell(cells, "title")
         elif key != last_key and "order" not in mapping:
             problems.append(ImportProblem(src, where, key, f"session {key!r} continues here after other sessions "
                                           f"(it started at {blocks[key].first_where})", repair="join it in file order"))  # fmt: skip
@@ -181,6 +184,9 @@ def build_sessions(
         block.rows.sort(key=lambda r: (r[0] if r[0] is not None else float("inf"), r[1]))
         named = any(ch.isalpha() for ch in block.key)  # "Skills group, session 3" vs "38"
         title = block.key if named else f"{stem} {block.key}".strip()
+        if block.title:  # a title column (AnnoMI's video_title): the same title twice keeps the key
+            shared = sum(1 for b in blocks.values() if b.title == block.title) > 1
+            title = f"{block.title} ({block.key})" if shared and block.key else block.title
         session = ParsedSession(
             title, [u for _o, _n, u in block.rows], Path(src).name, digest, kind
         )

@@ -192,6 +192,48 @@ def _session_and_codebook(db: Db, session_id: str, rater_id: str, codebook: tupl
     return session, stored_codebook(db, *codebook)
 
 
+def _refuse_overlap(db: Db, session_id: str, rater_id: str, spec: CodeSpec) -> None:
+    """One item once per utterance: a code of the same item (same actor and target in a group)
+    that already covers one of the new code's utterances is refused, naming where it is."""
+    if spec.first_utterance_id is None:
+        return
+    wanted = [spec.first_utterance_id, spec.last_utterance_id or spec.first_utterance_id]
+    pos = dict(
+        db.execute(select(Utterance.id, Utterance.position).where(Utterance.id.in_(wanted))).all()
+    )
+    lo, hi = sorted((pos.get(wanted[0], -1), pos.get(wanted[1], -1)))
+    others = db.execute(
+        select(CodeEvent.first_utterance_id, CodeEvent.last_utterance_id).where(
+            CodeEvent.session_id == session_id,
+            CodeEvent.rater_id == rater_id,
+            CodeEvent.item_id == spec.item_id,
+            CodeEvent.first_utterance_id.is_not(None),
+            CodeEvent.actor_id.is_(None)
+            if spec.actor_id is None
+            else CodeEvent.actor_id == spec.actor_id,
+            CodeEvent.target_id.is_(None)
+            if spec.target_id is None
+            else CodeEvent.target_id == spec.target_id,
+        )
+    ).all()
+    if not others:
+        return
+    ids = {u for row in others for u in row if u}
+    pos |= dict(
+        db.execute(select(Utterance.id, Utterance.position).where(Utterance.id.in_(ids))).all()
+    )
+    for first, last in others:
+        if first is None:
+            continue
+        a, b = sorted((pos[first], pos[last or first]))
+        if a <= hi and lo <= b:
+            where = f"utterance {a + 1}" if a == b else f"utterances {a + 1}-{b + 1}"
+            raise CommandError(
+                f"{spec.item_id} is already coded on {where} by this rater; one item is coded "
+                "once per utterance (extend or move that code instead: Ctrl+M)"
+            )
+
+
 @dataclass
 class AddCode:
     session_id: str
@@ -221,6 +263,7 @@ class AddCode:
         )
         if db.scalar(same.limit(1)):
             raise CommandError(f"{self.spec.item_id} is already coded there by this rater")
+        _refuse_overlap(db, session.id, self.rater_id, self.spec)
         event = CodeEvent(
             session_id=session.id,
             rater_id=self.rater_id,

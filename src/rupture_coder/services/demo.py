@@ -37,7 +37,7 @@ def build_demo(project: Project, actor: str = "demo") -> None:
         _demo_coding(svc, project, session_id, first, entry)
         if "second_coder" in entry:
             _demo_coding(svc, project, session_id, second, {**entry, **entry["second_coder"]})
-    svc.run(SetSetting("demo", True))
+    svc.run(SetSetting("demo", True, internal=True))
 
 
 def _demo_session(svc: ProjectService, project: Project, entry: dict) -> str:

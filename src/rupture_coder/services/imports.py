@@ -220,3 +220,39 @@ def _check_segments(plan: ImportPlan) -> None:
         if end / length > MAX_SEGMENTS:
             raise ImportRefused([], f"{planned.parsed.title}: segments of {length:g} s would cut "
                                 f"{end:.0f} s into more than {MAX_SEGMENTS:,} segments; choose a longer segment")  # fmt: skip
+
+
+def attach_transcript_file(
+    service: ProjectService,
+    session_id: str,
+    path: Path,
+    offset_s: float = 0.0,
+    fmt: str | None = None,
+    repair: bool = False,
+) -> ChangeSet:
+    """Read one transcript file and give it to a media session (AttachTranscript, undoable).
+
+    Refused (ImportRefused, nothing written) when the file has problems, unless ``repair`` and
+    every problem has a repair, or when it holds more or less than one session."""
+    from rupture_coder.services.sessions import AttachTranscript
+
+    with service.project.read() as db:
+        row = db.get(SessionRow, session_id)
+        kind = row.kind if row is not None else "individual"
+    try:
+        result = read_file(path, fmt, kind)
+    except ImportError_ as exc:
+        raise ImportRefused(
+            exc.problems, f"{path.name} cannot be read; nothing was attached"
+        ) from None
+    unrepaired = [p for p in result.problems if not (repair and p.repair)]
+    if unrepaired:
+        raise ImportRefused(
+            result.problems,
+            f"{path.name} has {len(result.problems)} problem(s); nothing was attached",
+        )
+    if len(result.sessions) != 1:
+        raise ImportRefused(
+            [], f"{path.name} holds {len(result.sessions)} sessions; attach a file with exactly one"
+        )
+    return service.run(AttachTranscript(session_id, result.sessions[0], offset_s))

@@ -8,7 +8,7 @@ from typing import ClassVar
 from sqlalchemy import select
 
 from rupture_coder.codebook.model import Scope
-from rupture_coder.errors import CommandError
+from rupture_coder.errors import CommandError, NotComplete
 from rupture_coder.services.project import get_row, stored_codebook
 from rupture_coder.services.segmentation import (
     RUPTURES,
@@ -29,8 +29,25 @@ from rupture_coder.store.models import (
 )
 
 
-def missing_ratings(db: Db, session_id: str, rater_id: str) -> list[str]:
-    """The required ratings this rater has not given yet (N/A counts as given)."""
+@dataclass(frozen=True)
+class MissingRating:
+    """A required rating not given yet: of a segment (its id and 0-based index) or the session."""
+
+    rating_id: str
+    label: str
+    segment_id: str | None = None
+    segment_index: int | None = None
+
+    def __str__(self) -> str:
+        where = "session" if self.segment_index is None else f"segment {self.segment_index + 1}"
+        return f"{where}: {self.label}"
+
+
+def missing_ratings(db: Db, session_id: str, rater_id: str) -> list[MissingRating]:
+    """The required ratings this rater has not given yet (N/A counts as given).
+
+    A segment with no utterance in a session that has a transcript (a stretch before the first
+    or between utterances) has nothing to rate and needs no ratings."""
     session = get_row(db, Session, session_id, "session")
     cb = stored_codebook(db, session.codebook_id, session.codebook_version)
     seg_given = {
@@ -45,13 +62,16 @@ def missing_ratings(db: Db, session_id: str, rater_id: str) -> list[str]:
             select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id)
         )
     }
+    has_transcript = any(s.first_position is not None for s in session.segments)
     out = []
     for seg in sorted(session.segments, key=lambda s: s.index):
+        if has_transcript and seg.first_position is None:
+            continue
         for r in cb.ratings_for(Scope.SEGMENT):
             if r.required and (seg.id, r.id) not in seg_given:
-                out.append(f"segment {seg.index + 1}: {r.label}")
+                out.append(MissingRating(r.id, r.label, seg.id, seg.index))
     out += [
-        f"session: {r.label}"
+        MissingRating(r.id, r.label)
         for r in cb.ratings_for(Scope.SESSION)
         if r.required and r.id not in sess_given
     ]
@@ -83,12 +103,7 @@ class MarkComplete:
             )
         missing = missing_ratings(db, self.session_id, self.rater_id)
         if missing:
-            shown = "; ".join(missing[:6]) + (
-                f"; and {len(missing) - 6} more" if len(missing) > 6 else ""
-            )
-            raise CommandError(
-                f"cannot mark complete: {len(missing)} required rating(s) missing ({shown})"
-            )
+            raise NotComplete(missing)
         if row is None:
             db.add(SessionCompletion(session_id=self.session_id, rater_id=self.rater_id))
 

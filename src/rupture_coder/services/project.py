@@ -27,20 +27,33 @@ from rupture_coder.store.models import (
 
 @dataclass
 class SetSetting:
+    """Change a project setting (checked against its description in services/settings.py);
+    ``value=None`` goes back to the default. Undo restores the previous value."""
+
     key: str
     value: Any
+    internal: bool = False  # a key the app keeps for itself (not checked, not listed)
     command_name: ClassVar[str] = "set setting"
 
     def describe(self) -> str:
-        return f"set {self.key} = {self.value!r}"
+        return f"set {self.key} = {self.value!r}" if self.value is not None else f"reset {self.key}"
 
     def apply(self, db: Db) -> Any:
+        from rupture_coder.services.settings import INTERNAL, spec
+
+        value = self.value
+        if not (self.internal and self.key in INTERNAL):
+            definition = spec(self.key)
+            value = definition.default if value is None else definition.parse(value)
         row = db.get(ProjectSetting, self.key)
-        if row is None:
-            db.add(ProjectSetting(key=self.key, value=self.value))
+        if self.value is None:
+            if row is not None:
+                db.delete(row)
+        elif row is None:
+            db.add(ProjectSetting(key=self.key, value=value))
         else:
-            row.value = self.value
-        return self.value
+            row.value = value
+        return value
 
 
 @dataclass

@@ -89,6 +89,7 @@ class SessionInfo:
     segments: int
     duration_s: float | None
     source_file: str | None
+    has_media: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class CodeRow:
     note: str
     flagged: bool
     flag_reason: str
+    end_s: float | None = None  # a span on the media clock ends here
 
 
 def natural_key(text: str) -> list:
@@ -160,6 +162,7 @@ def list_sessions(project: Project) -> list[SessionInfo]:
                     n_seg.get(s.id, 0),
                     duration,
                     s.source_file,
+                    bool(s.media_path),
                 )
             )
         return out
@@ -240,7 +243,7 @@ def codes(
         query = select(
             CodeEvent.id, CodeEvent.item_id, CodeEvent.first_utterance_id, CodeEvent.last_utterance_id,
             CodeEvent.start_s, CodeEvent.segment_id, CodeEvent.actor_id, CodeEvent.target_id, CodeEvent.level,
-            CodeEvent.note, CodeEvent.flagged, CodeEvent.flag_reason,
+            CodeEvent.note, CodeEvent.flagged, CodeEvent.flag_reason, CodeEvent.end_s,
         ).where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)  # fmt: skip
         if ids is not None:
             query = query.where(CodeEvent.id.in_(list(ids)))
@@ -250,6 +253,7 @@ def codes(
                 e.id, e.item_id, positions.get(e.first_utterance_id),
                 positions.get(e.last_utterance_id or e.first_utterance_id), e.start_s, e.segment_id,
                 names.get(e.actor_id), names.get(e.target_id), e.level, e.note, bool(e.flagged), e.flag_reason,
+                e.end_s,
             ))
             for e in core.execute(query)
         ]  # fmt: skip
@@ -346,3 +350,19 @@ def warnings(
     )
     with project.read() as db:
         return consistency_warnings(db, session_id, rater_id, placed)
+
+
+def segment_bound_data(project: Project, session_id: str) -> int:
+    """Segment ratings and codes on whole segments, of every rater: what re-cutting would drop."""
+    from rupture_coder.store.models import SegmentRating
+
+    with project.read() as db:
+        ratings = db.scalar(
+            select(func.count()).select_from(SegmentRating).filter_by(session_id=session_id)
+        )
+        anchored = db.scalar(
+            select(func.count())
+            .select_from(CodeEvent)
+            .where(CodeEvent.session_id == session_id, CodeEvent.segment_id.is_not(None))
+        )
+    return int(ratings or 0) + int(anchored or 0)

@@ -1,9 +1,12 @@
 """Cutting a session into coding segments.
 
-Timed sessions: consecutive fixed windows of ``length_s`` from 0 to the session's end (the media
-duration, or the last utterance's end or start); an utterance belongs to the window its start
-falls in, an untimed one to the window of the timed utterance before it. Untimed transcripts: runs of ``per_utterances`` utterances. The last window is kept
-and marked partial when it is shorter than the others.
+Timed sessions: consecutive fixed windows of ``length_s`` up to the session's end (the media
+duration, or the last utterance's end or start). They start at the media's start (0:00) when the
+session has media, else at the first utterance's time: a transcript whose clock starts at 25:24
+(a recording cut from a longer one) gets its first segment at 25:24, not five empty ones before
+it. An utterance belongs to the window its start falls in, an untimed one to the window of the
+timed utterance before it. Untimed transcripts: runs of ``per_utterances`` utterances. The last
+window is kept and marked partial when it is shorter than the others.
 """
 
 from __future__ import annotations
@@ -52,7 +55,9 @@ def plan_segments(
         and end is not None
         and (duration_s or all(u.start_s is not None for u in utterances))
     ):
-        return _by_time(utterances, length_s, end)
+        first = min((u.start_s for u in utterances if u.start_s is not None), default=0.0)
+        origin = 0.0 if duration_s else min(first, end)
+        return _by_time(utterances, length_s, end, origin)
     size = per_utterances or 20
     n = len(utterances)
     return [
@@ -63,15 +68,17 @@ def plan_segments(
     ]
 
 
-def _by_time(utterances: list[ParsedUtterance], length_s: float, end: float) -> list[SegmentPlan]:
-    count = max(1, math.ceil(end / length_s - 1e-9))
+def _by_time(
+    utterances: list[ParsedUtterance], length_s: float, end: float, origin: float = 0.0
+) -> list[SegmentPlan]:
+    count = max(1, math.ceil((end - origin) / length_s - 1e-9))
     starts, last = [], 0.0
     for u in utterances:  # an untimed utterance belongs where the timed one before it does
         last = u.start_s if u.start_s is not None else last
         starts.append(last)
     plans = []
     for i in range(count):
-        lo, hi = i * length_s, min((i + 1) * length_s, end)
+        lo, hi = origin + i * length_s, min(origin + (i + 1) * length_s, end)
         first = bisect_right(starts, lo - 1e-9) if i else 0
         last = bisect_right(starts, hi - 1e-9) - 1 if i < count - 1 else len(utterances) - 1
         has = first <= last

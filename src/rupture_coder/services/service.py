@@ -52,6 +52,7 @@ class ChangeSet:
 
 
 Listener = Callable[[ChangeSet], None]
+FailureListener = Callable[[RuptureCoderError], None]
 log = logging.getLogger(__name__)
 
 
@@ -64,11 +65,21 @@ class ProjectService:
         self._undo: list[int] = []
         self._redo: list[int] = []
         self._listeners: list[Listener] = []
+        self._failure_listeners: list[FailureListener] = []
 
     # -- listeners -------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    def subscribe_failures(self, listener: FailureListener) -> Callable[[], None]:
+        """Hear every command, undo or redo that failed (nothing of it was written)."""
+        self._failure_listeners.append(listener)
+        return lambda: self._failure_listeners.remove(listener)
+
+    def _notify_failure(self, error: RuptureCoderError) -> None:
+        for listener in list(self._failure_listeners):
+            listener(error)
 
     def _notify(self, change: ChangeSet) -> None:
         for listener in list(self._listeners):
@@ -105,16 +116,25 @@ class ProjectService:
         """Turn every failure of a write into a RuptureCoderError naming what was not saved."""
         try:
             yield
-        except RuptureCoderError:
+        except NothingToUndo:
+            raise
+        except RuptureCoderError as exc:
+            log.info("%s refused: %s", doing, exc)
+            self._notify_failure(exc)
             raise
         except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
-            raise storage_error(exc, f"{doing} was not saved") from exc
+            error = storage_error(exc, f"{doing} was not saved", self.project.path)
+            log.warning("%s", error, exc_info=True)
+            self._notify_failure(error)
+            raise error from exc
         except Exception as exc:  # a defect: say so, keep the details for the log
             log.exception("command %r failed", doing)
-            raise InternalError(
+            internal = InternalError(
                 f"{doing} was not saved: an unexpected error ({type(exc).__name__}: {exc}). "
                 "Nothing was written; please report this with the log file."
-            ) from exc
+            )
+            self._notify_failure(internal)
+            raise internal from exc
 
     def _audit(
         self, session: Db, name: str, summary: str, changes: list[RowChange], **kw

@@ -8,6 +8,7 @@ consistent copy is taken with the SQLite backup API.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -134,12 +135,21 @@ _WHY = (  # what the database said -> what it means for the person, and what to 
 )  # fmt: skip
 
 
-def storage_error(exc: BaseException, doing: str) -> StorageError:
+def _read_only(path: Path) -> bool:
+    """The project file, its write-ahead log or its folder cannot be written (permissions, an
+    immutable flag, a read-only mount): SQLite then reports a plain "disk I/O error"."""
+    targets = [path, path.with_name(path.name + "-wal"), path.parent]
+    return any(p.exists() and not os.access(p, os.W_OK) for p in targets)
+
+
+def storage_error(exc: BaseException, doing: str, path: Path | None = None) -> StorageError:
     """Translate a database or file-system failure into a StorageError a person can act on."""
     original = getattr(exc, "orig", None) or exc
     text = str(original).lower()
     if isinstance(original, OSError) and original.strerror:
         text += " " + original.strerror.lower()
+    if path is not None and "i/o error" in text and _read_only(path):
+        text += " read-only"
     why = next((w for keys, w in _WHY if any(k in text for k in keys)), None)
     if why is None:
         if isinstance(exc, IntegrityError):

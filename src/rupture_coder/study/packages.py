@@ -120,6 +120,8 @@ def read_package(path: Path) -> tuple[dict, dict]:
         raise PackageError(
             src, [f"not a readable rater package (corrupt or truncated: {exc})"]
         ) from None
+    if not isinstance(manifest, dict):
+        raise PackageError(src, ["not a rater package (its manifest is not a JSON object)"])
     if manifest.get("format") != FORMAT:
         raise PackageError(
             src, [f"unknown package format {manifest.get('format')!r} (expected {FORMAT})"]
@@ -128,7 +130,13 @@ def read_package(path: Path) -> tuple[dict, dict]:
         raise PackageError(
             src, ["the package content does not match its checksum (corrupt or edited)"]
         )
-    return manifest, json.loads(payload)
+    try:
+        data = json.loads(payload)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise PackageError(src, [f"not a readable rater package (its data: {exc})"]) from None
+    if not isinstance(data, dict) or not isinstance(manifest.get("rater"), dict):
+        raise PackageError(src, ["not a rater package (its data is not what a package holds)"])
+    return manifest, data
 
 
 def merge_packages(service, paths: list[Path], progress: Progress | None = None) -> list[dict]:
@@ -149,7 +157,13 @@ def merge_packages(service, paths: list[Path], progress: Progress | None = None)
     with service.project.read() as db:
         for k, (path, _manifest, data) in enumerate(loaded):
             progress.step(k, len(loaded), f"checking package {k + 1} of {len(loaded)}")
-            issues = check_package(db, data, cache)
+            try:
+                issues = check_package(db, data, cache)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                # a package whose checksum matches but whose content was forged or damaged
+                issues = [
+                    f"not a rater package this version can read ({type(exc).__name__}: {exc})"
+                ]
             if issues:
                 problems.append(f"{path}: " + "; ".join(issues))
     if problems:

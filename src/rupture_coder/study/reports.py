@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.shared import Cm, Pt
@@ -33,11 +35,17 @@ def _save(doc: DocxDocument, out: Path) -> Path:
     return out
 
 
+# at 8.5 pt a header word must fit its column, or Word splits it ("strategi es")
+CM_PER_CHAR = 0.19
+PAGE_CM = 16.5
+
+
 def _table(
     doc: DocxDocument, header: list[str], rows: list[list], widths: list[float] | None = None
 ):
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Light Grid Accent 1"
+    table.autofit = False
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = str(text)
     for row in rows:
@@ -48,16 +56,33 @@ def _table(
                 if value is None
                 else (f"{value:.2f}" if isinstance(value, float) else str(value))
             )
+    # every column at least as wide as its longest word (header or cell), then fitted to the page
+    longest = [
+        max((len(w) for r in table.rows for w in r.cells[i].text.split()), default=1)
+        for i in range(len(header))
+    ]
+    needed = [n * CM_PER_CHAR + 0.4 for n in longest]
+    cm = [max(w, n) for w, n in zip(widths or needed, needed, strict=False)]
+    size = 8.5
+    if sum(cm) > PAGE_CM:
+        size = max(6.5, 8.5 * PAGE_CM / sum(cm))
+        cm = [w * PAGE_CM / sum(cm) for w in cm]
     for row in table.rows:
-        for cell in row.cells:
+        for cell, w in zip(row.cells, cm, strict=True):
+            cell.width = Cm(w)
             for p in cell.paragraphs:
                 for run in p.runs:
-                    run.font.size = Pt(8.5)
-    if widths:
-        for row in table.rows:
-            for cell, w in zip(row.cells, widths, strict=False):
-                cell.width = Cm(w)
+                    run.font.size = Pt(size)
+    for column, w in zip(table.columns, cm, strict=True):
+        column.width = Cm(w)
     return table
+
+
+def _clipped_ci(lo: float, hi: float) -> tuple[str, bool]:
+    """A kappa or ICC lies in [-1, 1]; its normal-approximation CI can run past that with few
+    units (a Fleiss CI "reaching 1.17"). Shown clipped, with a mark the report explains."""
+    clipped = lo < -1 or hi > 1
+    return f" [{max(lo, -1.0):.2f}, {min(hi, 1.0):.2f}]{'†' if clipped else ''}", clipped
 
 
 def _timeline_png(project: Project, session_id: str, rater_ids: list[str]) -> bytes:
@@ -246,12 +271,19 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
     doc = Document()
     doc.add_heading("Study report: inter-rater agreement and calibration", 0)
     sessions = queries.list_sessions(project)
+    # raters who coded or rated something: an added rater who never started is not in the study
+    raters = [
+        r
+        for r in queries.raters(project)
+        if r.role in ("coder", "lead")
+        and any(s != "not started" for s in queries.session_status(project, r.id).values())
+    ]
     doc.add_paragraph(
-        f"{len(sessions)} sessions, {len(queries.raters(project))} raters. Made by rupture-coder {__version__} on "
+        f"{len(sessions)} sessions, {len(raters)} raters who coded. Made by rupture-coder {__version__} on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Statistics and their formulas: docs/ratings.md. Bands: Cicchetti "
         "(kappa, alpha, AC); Koo & Li (ICC)."
     )
-    raters = [r for r in queries.raters(project) if r.role in ("coder", "lead")]
+    any_clipped = False
     codebooks = sorted({s.codebook for s in sessions if s.codebook})
     units = ("segment-presence", "segment-rating", "session-frequency", "session-rating")
     for c, codebook in enumerate(codebooks):
@@ -262,7 +294,11 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
                 unit=unit, raters=tuple(r.id for r in raters), codebook=codebook
             )
             try:
-                result = project_agreement(project, query, progress.quiet())
+                with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+                    # undefined coefficients (no variance, one category) come back as None and
+                    # are shown as "–"; numpy's warnings about them are not for the reader
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    result = project_agreement(project, query, progress.quiet())
             except StudyError as exc:
                 doc.add_paragraph(f"{unit}: not computed ({exc}).")
                 continue
@@ -288,12 +324,9 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
                 labels.add(_name)
                 if res.apa and main.value is not None:
                     sentences.append(res.apa)
-                shown = (
-                    "–"
-                    if main.value is None
-                    else f"{main.value:.2f}"
-                    + (f" [{main.best_ci[0]:.2f}, {main.best_ci[1]:.2f}]" if main.best_ci else "")
-                )
+                ci, clipped = _clipped_ci(*main.best_ci) if main.best_ci else ("", False)
+                any_clipped |= clipped
+                shown = "–" if main.value is None else f"{main.value:.2f}{ci}"
                 alpha = res["krippendorff_alpha"].value
                 band = main.band or ""
                 if main.band_ci and main.band_ci != main.band:
@@ -316,6 +349,12 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
                                   "there are 5 or more sessions):")  # fmt: skip
                 for sentence in sentences:
                     doc.add_paragraph(sentence, style="List Bullet")
+    if any_clipped:
+        doc.add_paragraph(
+            "† The 95% confidence interval from the normal approximation ran past the "
+            "coefficient's range with this few units; it is shown clipped to [-1, 1]. Read it as "
+            "a sign that more double-coded units are needed."
+        )
     progress.step(len(codebooks) * len(units), len(codebooks) * len(units) + 1, "calibration")
     doc.add_heading("Calibration against gold-standard sessions", 1)
     _scores, cal_rows, criteria = calibration_table(project)

@@ -35,6 +35,7 @@ class Moment:
     code_id: str | None = None
     segment_id: str | None = None
     comments: list[tuple[str, str, str]] = field(default_factory=list)  # (author, status, text)
+    label: str = ""  # the item or rating as a person reads it ("C5 Complaints about progress")
 
 
 @dataclass
@@ -73,10 +74,13 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
                                                               SegmentRating.rater_id.in_(wanted),
                                                               SegmentRating.rating_id.like("%impact%"))).all()  # fmt: skip
     category_of: dict[str, str] = {}
+    label_of: dict[str, str] = {}  # item and rating ids -> what a person reads
     for key in {(s.codebook_id, s.codebook_version) for s in sessions.values() if s.codebook_id}:
         with project.read() as db:
             cb = stored_codebook(db, *key)
         category_of |= {i.id: c.rupture_type for c in cb.categories for i in c.items}
+        label_of |= {i.id: f"{i.id} {i.label}" for i in cb.items()}
+        label_of |= {r.id: r.label for r in cb.ratings}
     transcripts: dict[str, dict] = {}
     segment_rows: dict[str, list] = {}
     for c in flagged:
@@ -91,12 +95,13 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
         )
         out.append(Moment(c.session_id, sessions[c.session_id].title, raters[c.rater_id].name, seg.index + 1 if seg else None,
                           u.position if u else None, u.start_s if u else c.start_s, c.item_id,
-                          f"flagged: {c.flag_reason}", c.id, seg.id if seg else None, comments.get(c.id, [])))  # fmt: skip
+                          f"flagged: {c.flag_reason}", c.id, seg.id if seg else None, comments.get(c.id, []),
+                          label_of.get(c.item_id, c.item_id)))  # fmt: skip
     for r in impacts:
         seg = segs[r.segment_id]
         out.append(Moment(r.session_id, sessions[r.session_id].title, raters[r.rater_id].name, seg.index + 1,
-                          seg.first_position, seg.start_s, r.rating_id, f"{r.rating_id.replace('_', ' ')} {r.value}",
-                          None, seg.id, comments.get(seg.id, [])))  # fmt: skip
+                          seg.first_position, seg.start_s, r.rating_id, f"{label_of.get(r.rating_id, r.rating_id)} {r.value}",
+                          None, seg.id, comments.get(seg.id, []), label_of.get(r.rating_id, r.rating_id)))  # fmt: skip
     if filters.unresolved:
         with project.read() as db:
             coded = db.execute(
@@ -113,5 +118,6 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
                 if e.repaired or (filters.category and filters.category not in kinds):
                     continue
                 out.append(Moment(sid, sessions[sid].title, raters[rid].name, e.segments[0], e.position, e.start_s,
-                                  ", ".join(dict.fromkeys(e.markers)), "rupture episode with no repair within the window"))  # fmt: skip
+                                  ", ".join(dict.fromkeys(e.markers)), "rupture episode with no repair within the window",
+                                  label=", ".join(label_of.get(m, m) for m in dict.fromkeys(e.markers))))  # fmt: skip
     return sorted(out, key=lambda m: (m.session, m.segment or 0, m.position or 0, m.rater))

@@ -211,7 +211,7 @@ def session_summary(
     if cb.group is not None:
         out.by_level = scoring.by_level(placed, found, cb)
         out.by_actor = scoring.by_actor(placed, cb)
-    out.warnings = _warnings(out, missing, warnings, outside)
+    out.warnings = _warnings(out, [str(m) for m in missing], warnings, outside)
     return out
 
 
