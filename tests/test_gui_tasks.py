@@ -99,6 +99,8 @@ def test_cancelling_a_merge_changes_nothing(qtbot, lead_with_packages):
         for w in QApplication.topLevelWidgets()
         if isinstance(w, QProgressDialog) and w.isVisible()
     ]
+    assert "NOT saved" not in window.save_state.text()  # a cancel is not a failed save
+    assert "Not saved" not in window.statusBar().currentMessage()
     assert counts(window.project) == before
     assert {r.name for r in queries.raters(window.project)} == {"Lead"}
     assert not window.service.can_undo

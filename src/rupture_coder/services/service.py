@@ -16,7 +16,13 @@ from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from rupture_coder.errors import InternalError, NothingToUndo, RuptureCoderError, UndoConflict
+from rupture_coder.errors import (
+    Cancelled,
+    InternalError,
+    NothingToUndo,
+    RuptureCoderError,
+    UndoConflict,
+)
 from rupture_coder.services.notices import Notice
 from rupture_coder.services.recorder import ChangeRecorder, RowChange, apply_changes
 from rupture_coder.store.db import Db, Project, storage_error
@@ -116,8 +122,8 @@ class ProjectService:
         """Turn every failure of a write into a RuptureCoderError naming what was not saved."""
         try:
             yield
-        except NothingToUndo:
-            raise
+        except (NothingToUndo, Cancelled):
+            raise  # not failures: nothing was meant to be written (a cancel is the person's choice)
         except RuptureCoderError as exc:
             log.info("%s refused: %s", doing, exc)
             self._notify_failure(exc)
