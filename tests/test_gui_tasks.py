@@ -187,3 +187,48 @@ def test_the_core_stops_where_it_is_told_and_writes_nothing(tmp_path, study):  #
         merge_packages(ProjectService(lead, "lead"), [tmp / "none.rcpkg"], stopped)
     assert counts(lead) == before
     lead.close()
+
+
+def test_the_bar_moves_with_the_work_and_a_closed_window_under_a_report_does_not_crash(
+    qtbot, capfd
+):
+    """Reports move the dialog's bar and label without turning the event loop inside the call
+    (QProgressDialog.setValue does, on a shown modal dialog: the work's end or a closed window
+    could then delete the dialog under it). The window is closed and deleted while the work runs:
+    the work is cancelled (cancel changes nothing), its last reports find their signals, nothing
+    is drawn on the deleted dialog and nothing crashes."""
+    import threading
+    import time
+
+    from PySide6.QtWidgets import QProgressBar, QWidget
+
+    from rupture_coder.gui.tasks import run_task
+
+    parent = QWidget()
+    parent.show()
+    release, reported = threading.Event(), threading.Event()
+
+    def work(progress: Progress) -> str:
+        for step in range(3):
+            progress.step(step, 4, f"part {step + 1}")
+            time.sleep(0.06)  # reports are heard at most every 50 ms
+        reported.set()
+        release.wait(10)
+        for step in range(3, 200):
+            progress.step(step, 200, "more")
+        return "done"
+
+    task = run_task(parent, "Working", work)
+    dialog = progress_dialog(qtbot)
+    qtbot.waitUntil(lambda: reported.is_set() and "part 3" in dialog.labelText())
+    (bar,) = dialog.findChildren(QProgressBar)
+    assert (bar.maximum(), bar.value()) == (4, 2)
+    assert dialog.windowTitle() == "Working"
+    runnable = task._runnable  # the Task dies with its window; the work it started does not
+    parent.close()
+    parent.deleteLater()
+    qtbot.waitUntil(lambda: task.progress.cancelled)
+    release.set()
+    qtbot.waitUntil(lambda: runnable.over, timeout=10000)
+    qtbot.wait(50)  # the queued reports of the end reach nobody, quietly
+    assert "Error" not in capfd.readouterr().err

@@ -20,8 +20,17 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import SIGNAL, SLOT, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtCore import (
+    SIGNAL,
+    SLOT,
+    QCoreApplication,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+)
+from PySide6.QtWidgets import QProgressBar, QProgressDialog, QWidget
 
 from rupture_coder.errors import Cancelled, InternalError, RuptureCoderError, StorageError
 from rupture_coder.gui.failures import show_failure
@@ -31,6 +40,9 @@ log = logging.getLogger(__name__)
 SHOW_AFTER_MS = 300  # quick work finishes without a dialog flashing up
 _running = 0  # tasks under way: while any runs, what existed before stays out of the collector
 _lock = threading.Lock()
+# every worker's runnable (with its signals and progress) until its work has ended: a Task dies
+# with its window, and the work it started must still find its signals when it reports or ends
+_alive: set[_Runnable] = set()
 
 
 def _started() -> None:
@@ -63,6 +75,7 @@ class _Runnable(QRunnable):
         super().__init__()
         self.setAutoDelete(False)  # the Task keeps it, and its signals, alive until it reports
         self.work, self.progress, self.signals = work, progress, signals
+        self.over = False
 
     def run(self) -> None:
         try:
@@ -75,6 +88,7 @@ class _Runnable(QRunnable):
         else:
             _ended()
             self.signals.finished.emit(result)
+        self.over = True  # dropped from _alive by the next task's start, on the GUI thread
 
 
 class Task(QObject):
@@ -92,14 +106,22 @@ class Task(QObject):
         self.state = "running"
         self.result: Any = None
         self.error: BaseException | None = None
-        self._in_progress = False
-        self._signals = _Signals()
-        self._signals.progressed.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        self._signals.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
-        self._signals.failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        # the application's, not the Task's: the work may outlive a Task that dies with its window
+        # (without a parent, PySide deleted them with the Task once they had been emitted)
+        self._signals = _Signals(QCoreApplication.instance())
+        queued = Qt.ConnectionType.QueuedConnection
+        self._signals.progressed.connect(self._on_progress, queued)
+        self._signals.finished.connect(self._on_finished, queued)
+        self._signals.failed.connect(self._on_failed, queued)
         self.progress = Progress(self._signals.progressed.emit if dialog else None)
         self.dialog: QProgressDialog | None = None
         self._runnable = _Runnable(work, self.progress, self._signals)
+        for over in [r for r in list(_alive) if r.over]:
+            _alive.discard(over)
+            over.signals.deleteLater()
+        _alive.add(self._runnable)
+        # the window closed (and deleted) while the work runs: stop it; cancel changes nothing
+        parent.destroyed.connect(self.progress.cancel)
         if dialog:
             self._show_dialog(parent)
         _started()
@@ -115,10 +137,17 @@ class Task(QObject):
         self.dialog.setAutoClose(False)
         self.dialog.setAutoReset(False)
         self.dialog.setMinimumWidth(420)
+        # the bar is moved directly: QProgressDialog.setValue on a shown modal dialog turns the
+        # event loop inside the call, so the end of the work, a closed window or another report
+        # could run under it (a crash: the dialog deleted while in its own setValue)
+        self.bar = QProgressBar(self.dialog)
+        self.bar.setRange(0, 0)
+        self.dialog.setBar(self.bar)
         # Cancel asks the work to stop; the dialog stays (saying so) until it has stopped
         QObject.disconnect(self.dialog, SIGNAL("canceled()"), self.dialog, SLOT("cancel()"))
         self.dialog.canceled.connect(self.cancel)
-        self.dialog.setValue(0)  # starts the timer after which the dialog shows itself
+        self.dialog.setValue(0)  # starts the timer after which the dialog shows itself (not shown
+        # yet: this call does not turn the event loop)
 
     def cancel(self) -> None:
         if self.state == "running":
@@ -134,36 +163,19 @@ class Task(QObject):
     def _on_progress(self, done: int, total: int, what: str) -> None:
         if self.state != "running" or self.progress.cancelled or self.dialog is None:
             return
-        if self._in_progress:
-            # a report that arrives inside setValue's own turn of the event loop: skipping it
-            # keeps the outer call's guard (a nested call reset it, and the end of the work
-            # then deleted the dialog under the outer setValue); the next report moves the bar
-            return
-        # a modal QProgressDialog turns the event loop inside setValue: the end of the work must
-        # not close the dialog under its feet (it waits for the next turn, see _on_finished)
-        self._in_progress = True
-        try:
-            if what:
-                self.dialog.setLabelText(f"{self.title}: {what}")
-            if total > 0:
-                self.dialog.setMaximum(total)
-                self.dialog.setValue(min(done, total - 1) if done < total else total - 1)
-        finally:
-            self._in_progress = False
+        if what:
+            self.dialog.setLabelText(f"{self.title}: {what}")
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total - 1))  # full only when the work has ended
 
     def _on_finished(self, result: Any) -> None:
-        if self._in_progress:
-            QTimer.singleShot(0, lambda: self._on_finished(result))
-            return
         self.state, self.result = "done", result
         self._close()
         self.done.emit(result)
         self.ended.emit()
 
     def _on_failed(self, exc: BaseException) -> None:
-        if self._in_progress:
-            QTimer.singleShot(0, lambda: self._on_failed(exc))
-            return
         self.state = "cancelled" if isinstance(exc, Cancelled) else "failed"
         self.error = exc
         self._close()
