@@ -77,3 +77,21 @@ def test_c1_is_offered_only_toward_the_therapist(qtbot, project_1_1):
     )
     qtbot.keyClick(window.view, Qt.Key.Key_W)  # C2 may go toward anyone
     assert seen["levels"] == ["member to therapist", "member to member", "member to group"]
+
+
+def test_a_long_rating_label_wraps_whole_in_a_narrow_ratings_dock(qtbot, project_1_1):
+    """ "Therapist contribution to ruptures" wraps onto two lines in the default dock and both lines
+    are shown (the row used to keep one line's height and cut the label at top and bottom)."""
+    from PySide6.QtWidgets import QLabel
+
+    window, _rater = open_as_new_coder(qtbot, project_1_1)
+    choose_session(window, "Individual 1.1")
+    labels = [
+        w for w in window.findChildren(QLabel) if w.text() == "Therapist contribution to ruptures"
+    ]
+    assert labels, "the session rating's label is on screen"
+    label = labels[0]
+    label.parentWidget().setFixedWidth(400)  # as narrow as the dock opens on a laptop screen
+    qtbot.waitUntil(lambda: label.width() < 200)
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()) > 0)
+    assert label.heightForWidth(label.width()) > label.fontMetrics().height() * 1.5  # two lines

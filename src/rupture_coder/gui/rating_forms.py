@@ -18,6 +18,21 @@ from rupture_coder.codebook import Codebook, RatingDef
 from rupture_coder.gui.buttons import on_click
 
 
+class _WrappedLabel(QLabel):
+    """A label that wraps in a narrow dock and asks for the height its lines need (a wrapped
+    QLabel in a row layout kept one line's height and was cut at the top and bottom)."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        needed = self.heightForWidth(self.width())
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+
 class RatingRow(QFrame):
     chosen = Signal(str, object, bool)  # rating id, value (None: cleared or N/A), is N/A
 
@@ -40,9 +55,8 @@ class RatingRow(QFrame):
         )
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
-        label = QLabel(definition.label)
+        label = _WrappedLabel(definition.label)
         label.setMinimumWidth(170)
-        label.setWordWrap(True)  # a long label wraps in a narrow dock instead of being cut
         layout.addWidget(label)
         self.group = QButtonGroup(self)
         self.buttons: dict[object, QPushButton] = {}
