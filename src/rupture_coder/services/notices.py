@@ -36,6 +36,8 @@ TOPIC_OF_TABLE: dict[str, Topic] = {
     "participants": Topic.SESSIONS,
     "segments": Topic.SESSIONS,
     "raters": Topic.RATERS,
+    "rater_keys": Topic.RATERS,
+    "merged_packages": Topic.RATERS,
     "codebook_versions": Topic.CODEBOOKS,
     "code_events": Topic.CODES,
     "segment_ratings": Topic.RATINGS,

@@ -332,6 +332,32 @@ class GoldSession(Base):
     marked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class RaterKey(Base):
+    """The signing secret a lead's project issued to one rater for their coder copy.
+
+    The lead's project and that rater's coder copy hold the same secret: the copy signs its
+    packages with it (HMAC-SHA256) and the lead's project verifies them against it."""
+
+    __tablename__ = "rater_keys"
+    rater_id: Mapped[str] = mapped_column(ForeignKey("raters.id"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))  # 32 random bytes, hex
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MergedPackage(Base):
+    """One rater package merged into this project: whose, made when, its checksum.
+
+    A package made before the last one merged for the same rater is refused (it would undo the
+    coder's newer work) unless the lead forces it."""
+
+    __tablename__ = "merged_packages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rater_id: Mapped[str] = mapped_column(ForeignKey("raters.id"), index=True)
+    package_created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sha256: Mapped[str] = mapped_column(String(64))
+    merged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AuditEntry(Base):
     """Who changed what, when: one row per command, with the rows before and after."""
 
