@@ -16,7 +16,9 @@ if TYPE_CHECKING:  # the use cases load when a command runs, not for --help
 
 def add_study_parsers(sub, parents) -> None:
     p = sub.add_parser("package", parents=parents, help="write one rater's codes as a package file")
-    p.add_argument("--rater", required=True, help="rater name or id")
+    p.add_argument(
+        "--rater", help="rater name or id (a coder copy packages its own rater: leave it out)"
+    )
     p.add_argument("--out", required=True, type=Path, metavar="FILE")
     p.set_defaults(func=run_package, needs_project=True)
     p = sub.add_parser("merge", parents=parents, help="merge rater packages into the project")
@@ -42,10 +44,12 @@ def add_study_parsers(sub, parents) -> None:
 
 
 def run_package(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.services.identity import rater_to_read
     from rupture_coder.study.packages import export_package
 
+    rater = rater_to_read(project, args.rater)  # a coder copy packages only its own rater
     try:
-        manifest = export_package(project, args.rater, args.out)
+        manifest = export_package(project, rater, args.out)
     except PackageError as exc:
         print(f"rupture-coder package: {exc}", file=sys.stderr)
         return 1
@@ -57,10 +61,12 @@ def run_package(args: argparse.Namespace, project: Project) -> int:
 
 def run_merge(args: argparse.Namespace, project: Project) -> int:
     from rupture_coder.services import ProjectService
+    from rupture_coder.services.identity import LEAD, require_role
     from rupture_coder.study.packages import merge_packages
 
+    me = require_role(project, LEAD, "merging rater packages")
     try:
-        result = merge_packages(ProjectService(project, "cli"), args.files)
+        result = merge_packages(ProjectService(project, me.name, me.rater_id), args.files)
     except PackageError as exc:
         print(f"rupture-coder merge: {exc}", file=sys.stderr)
         return 1

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from rupture_coder import __version__
 from rupture_coder.errors import Cancelled, PackageError
+from rupture_coder.services.identity import LEAD, identity_of, require_role
 from rupture_coder.services.merge import (
     RATER_TABLES,
     MergePackages,
@@ -143,7 +144,14 @@ def merge_packages(service, paths: list[Path], progress: Progress | None = None)
     """Read and check every package, back the project up, then merge them in one command.
 
     Every package is read and checked before anything is written; a conflict in any of them
-    refuses all. Cancelling (``progress``) at any point changes nothing, and leaves no backup."""
+    refuses all. Cancelling (``progress``) at any point changes nothing, and leaves no backup.
+    Only a lead merges (never in a coder copy)."""
+    require_role(
+        service.project,
+        LEAD,
+        "merging rater packages",
+        identity_of(service.project, service.rater_id),
+    )
     progress = progress_or_silent(progress)
     loaded = []
     problems = []
