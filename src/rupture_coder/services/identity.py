@@ -133,6 +133,12 @@ def is_coder_copy(project: Project) -> bool:
         return bound_rater(db) is not None
 
 
+def copy_rater(project: Project) -> str | None:
+    """The rater id a coder copy is bound to (None: a lead's project)."""
+    with project.read() as db:
+        return bound_rater(db)
+
+
 def require_role(
     project: Project, roles: tuple[str, ...], what: str, identity: Identity | None = None
 ) -> Identity:
@@ -209,6 +215,8 @@ def authorize(db: Db, rater_id: str | None, cmd: Any) -> None:
             )
     if rater_id is None:
         return
+    if bound is None and db.scalar(select(Rater.id).filter_by(role="lead").limit(1)) is None:
+        return  # a lead's project with no lead yet is its maker's (they name the lead)
     me = db.get(Rater, rater_id)
     if me is None:
         return  # a rater being added by this very command (the first name typed in a new project)
