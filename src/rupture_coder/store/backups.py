@@ -96,3 +96,14 @@ def restore_backup(project_path: Path, backup: Path) -> Path:
         target.close()
         source.close()
     return safety
+
+
+def prune_backups(project_path: Path, why: str, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups taken for one reason (e.g. "before a merge");
+    returns those deleted. Backups of other reasons are left alone."""
+    mine = [b for b in list_backups(project_path) if b.why == why]
+    gone = []
+    for old in mine[keep:]:
+        old.path.unlink(missing_ok=True)
+        gone.append(old.path)
+    return gone
