@@ -226,8 +226,10 @@ def authorize(db: Db, rater_id: str | None, cmd: Any) -> None:
         return
     if name in LEAD_COMMANDS:
         raise NotAllowed(refusal(identity, LEAD, cmd.describe()))
-    if name in REVIEW_COMMANDS and identity.role not in LEAD_OR_SUPERVISOR:
-        raise NotAllowed(refusal(identity, LEAD_OR_SUPERVISOR, cmd.describe()))
+    if name in REVIEW_COMMANDS:  # comments on a code do not change it
+        if identity.role not in LEAD_OR_SUPERVISOR:
+            raise NotAllowed(refusal(identity, LEAD_OR_SUPERVISOR, cmd.describe()))
+        return
     owner = _owner(db, cmd)
     if owner is not None and owner != identity.rater_id:
         raise NotAllowed(
