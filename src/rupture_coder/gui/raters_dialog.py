@@ -55,7 +55,6 @@ class RatersDialog(QDialog):
         self.new_role.addItems(list(ROLES))
         self.add_button = QPushButton("&Add rater")
         on_click(self.add_button, self.add_rater)
-        self.new_name.returnPressed.connect(self.add_rater)
         self.role_box = QComboBox()
         self.role_box.setAccessibleName("role of the selected rater")
         self.role_box.addItems(list(ROLES))
@@ -65,6 +64,9 @@ class RatersDialog(QDialog):
         on_click(self.handout_button, self.hand_out)
         close = QPushButton("Close")
         on_click(close, self.accept)
+        for b in (self.role_button, self.handout_button, close):
+            b.setAutoDefault(False)
+        self.add_button.setDefault(True)  # Enter in the name field adds the rater
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
@@ -133,7 +135,8 @@ class RatersDialog(QDialog):
     def set_role(self) -> None:
         rater_id = self.selected_id()
         if rater_id is not None:
-            run_command(self, self.service, SetRaterRole(rater_id, self.role_box.currentText()))
+            name = self.table.item(self.table.currentRow(), 0).text()  # names are unique
+            run_command(self, self.service, SetRaterRole(name, self.role_box.currentText()))
             self.fill(rater_id)
 
     def hand_out(self) -> Path | None:

@@ -277,7 +277,7 @@ class IssueRaterKey:
     command_name: ClassVar[str] = "issue rater key"
 
     def describe(self) -> str:
-        return "issue a coder copy's key"
+        return "issue a coder copy's signing key"
 
     def apply(self, db: Db) -> RaterKey:
         key = db.get(RaterKey, self.rater_id)
