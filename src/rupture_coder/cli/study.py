@@ -21,6 +21,11 @@ def add_study_parsers(sub, parents) -> None:
     p.set_defaults(func=run_package, needs_project=True)
     p = sub.add_parser("merge", parents=parents, help="merge rater packages into the project")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument(
+        "--allow-older",
+        action="store_true",
+        help="merge a package made before the last one merged for its rater (undoes newer work)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_merge, needs_project=True)
     p = sub.add_parser(
@@ -60,23 +65,39 @@ def run_merge(args: argparse.Namespace, project: Project) -> int:
     from rupture_coder.study.packages import merge_packages
 
     try:
-        result = merge_packages(ProjectService(project, "cli"), args.files)
+        result = merge_packages(
+            ProjectService(project, "cli"), args.files, allow_older=args.allow_older
+        )
     except PackageError as exc:
         print(f"rupture-coder merge: {exc}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result, indent=2))
-    else:
-        for r in result[:-1]:
-            print(
-                f"merged {r['package']} ({r['rater']}): {r['rows'].get('code_events', 0)} code(s)"
-            )
-        print(
-            f"{result[-1]['changed_rows']} row(s) changed"
-            if result[-1]["changed_rows"]
-            else "nothing changed: already merged"
-        )
+        return 0
+    for line in merge_lines(result):
+        print(line)
     return 0
+
+
+def merge_lines(result: list[dict]) -> list[str]:
+    """What a merge did, in words: each package's verified rater, then the rows and the backup."""
+    lines = []
+    for r in result[:-1]:
+        who = f"{r['package']}: signed by {r['rater']} (verified)"
+        if r.get("already_merged"):
+            lines.append(f"{who}; already merged ({r['already_merged']}), skipped")
+        else:
+            lines.append(f"{who}; merged {r['rows'].get('code_events', 0)} code(s)")
+    total = result[-1]
+    if total["changed_rows"]:
+        lines.append(
+            f"{total['changed_rows']} row(s) changed; backup taken first: {total['backup']}"
+        )
+    elif all(r.get("already_merged") for r in result[:-1]):
+        lines.append("nothing changed: already merged; no backup taken")
+    else:
+        lines.append("nothing changed: the project already holds this work; no backup taken")
+    return lines
 
 
 def run_export(args: argparse.Namespace, project: Project) -> int:

@@ -166,18 +166,21 @@ def _verify(db: Db, package: PackageFile) -> tuple[list[str], Rater | None]:
     return [], rater
 
 
-def _last_merged(
-    db: Db, rater_id: str, sha256: str
-) -> tuple[MergedPackage | None, datetime | None]:
-    """(this very package if merged before, the creation time of the newest package merged)."""
-    same = db.scalar(select(MergedPackage).filter_by(rater_id=rater_id, sha256=sha256).limit(1))
+def _last_merged(db: Db, rater_id: str) -> tuple[MergedPackage | None, datetime | None]:
+    """(the package of this rater merged last, the creation time of the newest one merged)."""
+    last = db.scalar(
+        select(MergedPackage)
+        .where(MergedPackage.rater_id == rater_id)
+        .order_by(MergedPackage.id.desc())
+        .limit(1)
+    )
     newest = db.scalar(
         select(MergedPackage.package_created)
         .where(MergedPackage.rater_id == rater_id)
         .order_by(MergedPackage.package_created.desc())
         .limit(1)
     )
-    return same, newest
+    return last, newest
 
 
 def _check(
@@ -187,9 +190,9 @@ def _check(
     if rater is None:
         return issues
     result["rater"], result["rater_id"] = rater.name, rater.id
-    same, newest = _last_merged(db, rater.id, package.sha256)
-    if same is not None:
-        result["already_merged"] = _utc(same.merged_at).isoformat()
+    last, newest = _last_merged(db, rater.id)
+    if last is not None and last.sha256 == package.sha256:  # what the project holds already
+        result["already_merged"] = _utc(last.merged_at).isoformat()
         return []
     if newest is not None and package.created < _utc(newest) and not allow_older:
         return [
@@ -209,7 +212,8 @@ def merge_packages(
     """Read, verify and check every package, back the project up, then merge them in one command.
 
     Every package is checked before anything is written; a problem in any of them refuses all.
-    A package merged before is skipped (said so in its result); when nothing would change, no
+    The package merged last for its rater, given again, is skipped (said so in its result); an
+    older one is refused unless ``allow_older``. When nothing would change, no
     backup is taken. Cancelling (``progress``) at any point changes nothing, and leaves no backup.
     Returns one dict per package (``package``, ``rater`` as verified, ``rows``, and
     ``already_merged`` when it was) and a last one with ``changed_rows`` and ``backup``."""
