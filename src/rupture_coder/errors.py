@@ -89,6 +89,11 @@ class PackageError(_WithProblems):
         super().__init__(problems, f"{source}: " + "; ".join(problems))
 
 
+class OlderPackage(PackageError):
+    """Every package refused was made before the last one merged for its rater (merging it would
+    undo newer work); the lead may merge it anyway (``allow_older``)."""
+
+
 class ProjectError(RuptureCoderError):
     """A project file cannot be opened or created; the message says why and what to do."""
 

@@ -62,7 +62,7 @@ def run_package(args: argparse.Namespace, project: Project) -> int:
 
 def run_merge(args: argparse.Namespace, project: Project) -> int:
     from rupture_coder.services import ProjectService
-    from rupture_coder.study.packages import merge_packages
+    from rupture_coder.study.packages import merge_lines, merge_packages
 
     try:
         result = merge_packages(
@@ -77,27 +77,6 @@ def run_merge(args: argparse.Namespace, project: Project) -> int:
     for line in merge_lines(result):
         print(line)
     return 0
-
-
-def merge_lines(result: list[dict]) -> list[str]:
-    """What a merge did, in words: each package's verified rater, then the rows and the backup."""
-    lines = []
-    for r in result[:-1]:
-        who = f"{r['package']}: signed by {r['rater']} (verified)"
-        if r.get("already_merged"):
-            lines.append(f"{who}; already merged ({r['already_merged']}), skipped")
-        else:
-            lines.append(f"{who}; merged {r['rows'].get('code_events', 0)} code(s)")
-    total = result[-1]
-    if total["changed_rows"]:
-        lines.append(
-            f"{total['changed_rows']} row(s) changed; backup taken first: {total['backup']}"
-        )
-    elif all(r.get("already_merged") for r in result[:-1]):
-        lines.append("nothing changed: already merged; no backup taken")
-    else:
-        lines.append("nothing changed: the project already holds this work; no backup taken")
-    return lines
 
 
 def run_export(args: argparse.Namespace, project: Project) -> int:

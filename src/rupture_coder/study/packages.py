@@ -26,7 +26,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from rupture_coder import __version__
-from rupture_coder.errors import PackageError
+from rupture_coder.errors import OlderPackage, PackageError
 from rupture_coder.services.merge import (
     RATER_TABLES,
     Incoming,
@@ -60,7 +60,7 @@ from rupture_coder.study.package_file import (
 )
 from rupture_coder.tasks import Progress, progress_or_silent
 
-__all__ = ["FORMAT", "export_package", "merge_packages", "read_package"]
+__all__ = ["FORMAT", "export_package", "merge_lines", "merge_packages", "read_package"]
 KEEP_MERGE_BACKUPS = 5  # backups taken before merges; older ones are deleted
 
 
@@ -195,6 +195,7 @@ def _check(
         result["already_merged"] = _utc(last.merged_at).isoformat()
         return []
     if newest is not None and package.created < _utc(newest) and not allow_older:
+        result["older"] = True
         return [
             f"it was made {_when(package.created)}, before the package of {rater.name} merged "
             f"last (made {_when(newest)}); merging it would undo {rater.name}'s newer work "
@@ -243,6 +244,8 @@ def merge_packages(
                 problems.append(f"{package.path}: " + "; ".join(issues))
             results.append(result)
     problems += _same_rater_twice(loaded, results)
+    if problems and len(problems) == sum(1 for r in results if r.get("older")):
+        raise OlderPackage("merge refused, nothing changed", problems)
     if problems:
         raise PackageError("merge refused, nothing changed", problems)
     fresh = [(p, r) for p, r in zip(loaded, results, strict=True) if "already_merged" not in r]
@@ -291,3 +294,24 @@ def _backup(path: Path | None) -> Path | None:
     backup = backup_sqlite(path, path.with_name(f"{path.name}.backup-merge-{stamp}"))
     prune_backups(path, "before a merge", KEEP_MERGE_BACKUPS)
     return backup
+
+
+def merge_lines(result: list[dict]) -> list[str]:
+    """What a merge did, in words: each package's verified rater, then the rows and the backup."""
+    lines = []
+    for r in result[:-1]:
+        who = f"{r['package']}: signed by {r['rater']} (verified)"
+        if r.get("already_merged"):
+            lines.append(f"{who}; already merged ({r['already_merged']}), skipped")
+        else:
+            lines.append(f"{who}; merged {r['rows'].get('code_events', 0)} code(s)")
+    total = result[-1]
+    if total["changed_rows"]:
+        lines.append(
+            f"{total['changed_rows']} row(s) changed; backup taken first: {total['backup']}"
+        )
+    elif all(r.get("already_merged") for r in result[:-1]):
+        lines.append("nothing changed: already merged; no backup taken")
+    else:
+        lines.append("nothing changed: the project already holds this work; no backup taken")
+    return lines
