@@ -95,7 +95,9 @@ def test_the_whole_lab_round_trip(tmp_path):
         )
         packages.append(str(package))
     out = ok("merge", *packages, project=lab)
-    assert "(Cody): 2 code(s)" in out and "(Dana): 1 code(s)" in out
+    # each package is signed with the key the lead's project issued for its coder's copy
+    assert f"{packages[0]}: signed by Cody (verified); merged 2 code(s)" in out
+    assert f"{packages[1]}: signed by Dana (verified); merged 1 code(s)" in out
     project = open_project(lab)
     try:
         (session,) = queries.list_sessions(project)
@@ -116,7 +118,8 @@ def test_the_whole_lab_round_trip(tmp_path):
     audit = rows(lab, "SELECT count(*) FROM audit_log")
     codes = rows(lab, "SELECT rater_id, item_id, note FROM code_events ORDER BY id")
     # merging the same packages again is a no-op
-    assert "nothing changed: already merged" in ok("merge", *packages, project=lab)
+    again = ok("merge", *packages, project=lab)
+    assert "nothing changed: already merged; no backup taken" in again
     assert rows(lab, "SELECT count(*) FROM audit_log") == audit
     assert rows(lab, "SELECT rater_id, item_id, note FROM code_events ORDER BY id") == codes
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import zipfile
 
@@ -29,9 +30,15 @@ def counts(project):
         }
 
 
-@pytest.fixture
-def study(tmp_path):
-    """The lead's project with one session, and a coder copy of it for each of two coders."""
+_BUILT: list = []  # the study's files, built once per test run
+
+
+def study_files(tmp_path_factory):
+    """Built once: the lead's project with one session, and a coder copy of it for each of two
+    coders, who coded it (Ann: W2, C5, R4 and impact 4; Bob: W2, C3, R5 and impact 3)."""
+    if _BUILT:
+        return _BUILT[0]
+    tmp_path = tmp_path_factory.mktemp("study")
     lead_path = tmp_path / "lead.rcproj"
     lead = open_project(lead_path)
     run_import(
@@ -39,25 +46,39 @@ def study(tmp_path):
         plan_import(lead, [samples_dir() / "individual-session-07.txt"], codebook=IND),
     )
     lead.close()
-    coders = {}
     for name, items in (("Ann", ["W2", "C5", "R4"]), ("Bob", ["W2", "C3", "R5"])):
         path = tmp_path / f"{name}.rcproj"
         rater_id = coder_copy(lead_path, name, path)
         p = open_project(path)
         svc = ProjectService(p, name)
-        rater = next(r for r in queries.raters(p) if r.id == rater_id)
         (session,) = queries.list_sessions(p)
         rows = queries.transcript(p, session.id)
         for pos, item in zip((1, 17, 24), items, strict=True):
-            svc.run(AddCode(session.id, rater.id, IND, CodeSpec(item, rows[pos].id)))
+            svc.run(AddCode(session.id, rater_id, IND, CodeSpec(item, rows[pos].id)))
         seg = queries.segments(p, session.id)[0]
         svc.run(
             SetRating(
-                rater.id, IND, "withdrawal_impact", 4 if name == "Ann" else 3, segment_id=seg.id
+                rater_id, IND, "withdrawal_impact", 4 if name == "Ann" else 3, segment_id=seg.id
             )
         )
-        coders[name] = (p, svc, rater, session)
-    return lead_path, coders, tmp_path
+        p.close()
+    _BUILT.append(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def study(tmp_path, tmp_path_factory):
+    """The lead's project and the two coders' copies (open, with a service each), in tmp_path."""
+    built = study_files(tmp_path_factory)
+    for name in ("lead", "Ann", "Bob"):
+        shutil.copy(built / f"{name}.rcproj", tmp_path / f"{name}.rcproj")
+    coders = {}
+    for name in ("Ann", "Bob"):
+        p = open_project(tmp_path / f"{name}.rcproj")
+        rater = next(r for r in queries.raters(p) if r.name == name)
+        (session,) = queries.list_sessions(p)
+        coders[name] = (p, ProjectService(p, name), rater, session)
+    return tmp_path / "lead.rcproj", coders, tmp_path
 
 
 def test_merge_two_coders_and_merge_again_is_a_no_op(study):

@@ -95,6 +95,11 @@ class NotAllowed(RuptureCoderError):
     rater's codes); nothing was read or written. The message names the role that may."""
 
 
+class OlderPackage(PackageError):
+    """Every package refused was made before the last one merged for its rater (merging it would
+    undo newer work); the lead may merge it anyway (``allow_older``)."""
+
+
 class ProjectError(RuptureCoderError):
     """A project file cannot be opened or created; the message says why and what to do."""
 

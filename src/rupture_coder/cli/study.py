@@ -23,6 +23,11 @@ def add_study_parsers(sub, parents) -> None:
     p.set_defaults(func=run_package, needs_project=True)
     p = sub.add_parser("merge", parents=parents, help="merge rater packages into the project")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument(
+        "--allow-older",
+        action="store_true",
+        help="merge a package made before the last one merged for its rater (undoes newer work)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_merge, needs_project=True)
     p = sub.add_parser(
@@ -62,26 +67,21 @@ def run_package(args: argparse.Namespace, project: Project) -> int:
 def run_merge(args: argparse.Namespace, project: Project) -> int:
     from rupture_coder.services import ProjectService
     from rupture_coder.services.identity import LEAD, require_role
-    from rupture_coder.study.packages import merge_packages
+    from rupture_coder.study.packages import merge_lines, merge_packages
 
     me = require_role(project, LEAD, "merging rater packages")
     try:
-        result = merge_packages(ProjectService(project, me.name, me.rater_id), args.files)
+        result = merge_packages(
+            ProjectService(project, me.name, me.rater_id), args.files, allow_older=args.allow_older
+        )
     except PackageError as exc:
         print(f"rupture-coder merge: {exc}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result, indent=2))
-    else:
-        for r in result[:-1]:
-            print(
-                f"merged {r['package']} ({r['rater']}): {r['rows'].get('code_events', 0)} code(s)"
-            )
-        print(
-            f"{result[-1]['changed_rows']} row(s) changed"
-            if result[-1]["changed_rows"]
-            else "nothing changed: already merged"
-        )
+        return 0
+    for line in merge_lines(result):
+        print(line)
     return 0
 
 

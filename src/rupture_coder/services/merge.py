@@ -354,6 +354,7 @@ def row_problems(db: Db, data: dict, session_ids: Iterable[str]) -> list[str]:
             if row["session_id"] not in wanted:
                 continue
             session = db.get(Session, row["session_id"])
+            assert session is not None  # the caller names stored sessions only
             try:
                 cb = stored_codebook(db, row["codebook_id"], row["codebook_version"])
                 checker(db, cb, session, row)
@@ -371,15 +372,10 @@ def _what(name: str, row: dict) -> str:
 
 def _preload(db: Db, session_ids: set[str]) -> list[Any]:
     ids = list(session_ids)
-    return [
-        obj
-        for model in (Session, Utterance, Segment, Participant)
-        for obj in db.scalars(
-            select(model).where(
-                (model.id if model is Session else model.session_id).in_(ids)  # type: ignore[attr-defined]
-            )
-        )
-    ]
+    found: list[Any] = list(db.scalars(select(Session).where(Session.id.in_(ids))))
+    for column in (Utterance.session_id, Segment.session_id, Participant.session_id):
+        found += db.scalars(select(column.class_).where(column.in_(ids)))
+    return found
 
 
 def _code_problem(db: Db, cb, session: Session, row: dict) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from rupture_coder import __version__
-from rupture_coder.errors import PackageError
+from rupture_coder.errors import OlderPackage, PackageError
 from rupture_coder.services.identity import LEAD, identity_of, require_role
 from rupture_coder.services.merge import (
     RATER_TABLES,
@@ -61,7 +61,7 @@ from rupture_coder.study.package_file import (
 )
 from rupture_coder.tasks import Progress, progress_or_silent
 
-__all__ = ["FORMAT", "export_package", "merge_packages", "read_package"]
+__all__ = ["FORMAT", "export_package", "merge_lines", "merge_packages", "read_package"]
 KEEP_MERGE_BACKUPS = 5  # backups taken before merges; older ones are deleted
 
 
@@ -167,18 +167,21 @@ def _verify(db: Db, package: PackageFile) -> tuple[list[str], Rater | None]:
     return [], rater
 
 
-def _last_merged(
-    db: Db, rater_id: str, sha256: str
-) -> tuple[MergedPackage | None, datetime | None]:
-    """(this very package if merged before, the creation time of the newest package merged)."""
-    same = db.scalar(select(MergedPackage).filter_by(rater_id=rater_id, sha256=sha256).limit(1))
+def _last_merged(db: Db, rater_id: str) -> tuple[MergedPackage | None, datetime | None]:
+    """(the package of this rater merged last, the creation time of the newest one merged)."""
+    last = db.scalar(
+        select(MergedPackage)
+        .where(MergedPackage.rater_id == rater_id)
+        .order_by(MergedPackage.id.desc())
+        .limit(1)
+    )
     newest = db.scalar(
         select(MergedPackage.package_created)
         .where(MergedPackage.rater_id == rater_id)
         .order_by(MergedPackage.package_created.desc())
         .limit(1)
     )
-    return same, newest
+    return last, newest
 
 
 def _check(
@@ -188,11 +191,12 @@ def _check(
     if rater is None:
         return issues
     result["rater"], result["rater_id"] = rater.name, rater.id
-    same, newest = _last_merged(db, rater.id, package.sha256)
-    if same is not None:
-        result["already_merged"] = _utc(same.merged_at).isoformat()
+    last, newest = _last_merged(db, rater.id)
+    if last is not None and last.sha256 == package.sha256:  # what the project holds already
+        result["already_merged"] = _utc(last.merged_at).isoformat()
         return []
     if newest is not None and package.created < _utc(newest) and not allow_older:
+        result["older"] = True
         return [
             f"it was made {_when(package.created)}, before the package of {rater.name} merged "
             f"last (made {_when(newest)}); merging it would undo {rater.name}'s newer work "
@@ -210,7 +214,8 @@ def merge_packages(
     """Read, verify and check every package, back the project up, then merge them in one command.
 
     Every package is checked before anything is written; a problem in any of them refuses all.
-    A package merged before is skipped (said so in its result); when nothing would change, no
+    The package merged last for its rater, given again, is skipped (said so in its result); an
+    older one is refused unless ``allow_older``. When nothing would change, no
     backup is taken. Cancelling (``progress``) at any point changes nothing, and leaves no backup.
     Returns one dict per package (``package``, ``rater`` as verified, ``rows``, and
     ``already_merged`` when it was) and a last one with ``changed_rows`` and ``backup``.
@@ -247,6 +252,8 @@ def merge_packages(
                 problems.append(f"{package.path}: " + "; ".join(issues))
             results.append(result)
     problems += _same_rater_twice(loaded, results)
+    if problems and len(problems) == sum(1 for r in results if r.get("older")):
+        raise OlderPackage("merge refused, nothing changed", problems)
     if problems:
         raise PackageError("merge refused, nothing changed", problems)
     fresh = [(p, r) for p, r in zip(loaded, results, strict=True) if "already_merged" not in r]
@@ -295,3 +302,24 @@ def _backup(path: Path | None) -> Path | None:
     backup = backup_sqlite(path, path.with_name(f"{path.name}.backup-merge-{stamp}"))
     prune_backups(path, "before a merge", KEEP_MERGE_BACKUPS)
     return backup
+
+
+def merge_lines(result: list[dict]) -> list[str]:
+    """What a merge did, in words: each package's verified rater, then the rows and the backup."""
+    lines = []
+    for r in result[:-1]:
+        who = f"{r['package']}: signed by {r['rater']} (verified)"
+        if r.get("already_merged"):
+            lines.append(f"{who}; already merged ({r['already_merged']}), skipped")
+        else:
+            lines.append(f"{who}; merged {r['rows'].get('code_events', 0)} code(s)")
+    total = result[-1]
+    if total["changed_rows"]:
+        lines.append(
+            f"{total['changed_rows']} row(s) changed; backup taken first: {total['backup']}"
+        )
+    elif all(r.get("already_merged") for r in result[:-1]):
+        lines.append("nothing changed: already merged; no backup taken")
+    else:
+        lines.append("nothing changed: the project already holds this work; no backup taken")
+    return lines
