@@ -172,3 +172,20 @@ def test_a_coder_copy_opens_straight_into_coding_as_its_rater(qtbot, lab, monkey
             [c.item_id for c in queries.codes(window.project, session.id, ids["Cody"])] == ["W2"]
         )
     )
+
+
+def test_file_save_a_copy_keeps_what_is_still_in_the_wal(qtbot, lab, tmp_path, monkeypatch):
+    path, ids = lab
+    window = show(qtbot, MainWindow(open_project(path), "lena", rater_id=ids["Lena"]))
+    window.service.run(AddRater("Added just now"))  # committed, still in the -wal file
+    assert path.with_name(path.name + "-wal").stat().st_size > 0
+    out = tmp_path / "copy.rcproj"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    choose_menu(qtbot, window, "File", "Save a copy")
+    qtbot.waitUntil(out.exists)
+    con = sqlite3.connect(out)
+    names = {n for (n,) in con.execute("SELECT name FROM raters")}
+    con.close()
+    assert names == {"Lena", "Cody", "Added just now"}
+    assert not out.with_name(out.name + "-wal").exists()
+    assert "saved a copy" in window.statusBar().currentMessage()
