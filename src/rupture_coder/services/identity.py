@@ -109,7 +109,14 @@ def _identity(db: Db) -> Identity:
     lead = db.scalar(select(Rater).filter_by(role="lead").order_by(Rater.created_at))
     if lead is not None:
         return Identity(lead.id, lead.name, lead.role)
-    return Identity(None, getpass.getuser(), "lead")
+    return Identity(None, _user(), "lead")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment
+        return "the project's maker"
 
 
 def acting_identity(project: Project) -> Identity:

@@ -117,6 +117,8 @@ def _strip(path: Path, rater_id: str) -> tuple[int, int]:
         for table in (*RATER_ROWS, "rater_keys"):
             con.execute(f"DELETE FROM {table} WHERE rater_id != ?", (rater_id,))  # noqa: S608
         con.execute("DELETE FROM raters WHERE id != ?", (rater_id,))
+        if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+            con.execute("DELETE FROM sqlite_sequence")  # not even how long the audit log was
         con.execute(
             "INSERT OR REPLACE INTO project_settings (key, value) VALUES (?, ?)",
             (BOUND_KEY, json.dumps(rater_id)),
