@@ -101,7 +101,7 @@ def _formatted(column: pd.Series, sep: str, cell=_same) -> np.ndarray:
     """The column's cells as they appear in the file (missing values empty)."""
     mixed = column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) != "string"
     if mixed:  # 1, 1.0 and True are equal keys but not equal texts: format cell by cell
-        cache: dict[tuple[type, object], str] = {}
+        cache: dict[tuple[type, object, bool], str] = {}
         out = np.empty(len(column), dtype=object)
         for i, value in enumerate(column.to_numpy()):
             # 0.0 == -0.0 (and they hash alike), but they are written "0.0" and "-0.0"
