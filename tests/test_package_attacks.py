@@ -352,3 +352,34 @@ def test_merge_backups_are_pruned_to_the_last_five(sent):
     left = snapshot(lead_path)["backups"]
     assert len(left) == 5 and left[-1].endswith(result[-1]["backup"][-16:])
     assert left[0].endswith("20260104T000000Z") and upgrade.exists()
+
+
+def test_n_a_where_the_sender_coded_a_rupture_is_refused(tmp_path):
+    """Codebook 1.1.0: 'Resolution in segment' N/A means no rupture occurred in the segment."""
+    from rupture_coder.resources import samples_dir
+    from rupture_coder.services.coding import AddCode, CodeSpec, SetRating
+    from rupture_coder.services.imports import plan_import, run_import
+
+    cb = ("3rs-individual", "1.1.0")
+    lead_path = tmp_path / "lead.rcproj"
+    lead = open_project(lead_path)
+    sample = samples_dir() / "individual-session-07.txt"
+    run_import(ProjectService(lead, "lead"), plan_import(lead, [sample], codebook=cb))
+    lead.close()
+    ann = coder_copy(lead_path, "Ann", tmp_path / "ann.rcproj")
+    p = open_project(tmp_path / "ann.rcproj")
+    svc = ProjectService(p, "Ann")
+    (session,) = queries.list_sessions(p)
+    svc.run(AddCode(session.id, ann, cb, CodeSpec("W2", queries.transcript(p, session.id)[1].id)))
+    first = queries.segments(p, session.id)[0]
+    svc.run(SetRating(ann, cb, "segment_resolution", 3, segment_id=first.id))
+    export_package(p, ann, tmp_path / "ann.rcpkg")
+    p.close()
+
+    def no_rupture(data):
+        data["rows"]["segment_ratings"][0].update(value=None, is_na=True)
+
+    forged = repack(tmp_path / "ann.rcpkg", tmp_path / "na.rcpkg", no_rupture, secret=secret_of(tmp_path / "ann.rcproj", ann))  # fmt: skip
+    message = refused(lead_path, [forged], "N/A means that no rupture occurred")
+    assert "W2" in message
+    assert merge(lead_path, [tmp_path / "ann.rcpkg"])[-1]["changed_rows"] == 2  # the honest one

@@ -19,7 +19,13 @@ from sqlalchemy import select
 
 from rupture_coder.codebook.loader import content_hash
 from rupture_coder.errors import PackageError, RuptureCoderError
-from rupture_coder.services.coding import CodeRefused, CodeSpec, check_code, check_rating
+from rupture_coder.services.coding import (
+    CodeRefused,
+    CodeSpec,
+    check_code,
+    check_na_rule,
+    check_rating,
+)
 from rupture_coder.services.project import find_rows, stored_codebook
 from rupture_coder.services.recorder import bulk_insert, decode, encode_row
 from rupture_coder.store.db import Db
@@ -167,6 +173,9 @@ class MergePackage:
                 ],
             )
             self.counts[model.__tablename__] = len(incoming)
+        problems = _na_problems(db, self.data)  # N/A needs the codes: checked once they are in
+        if problems:
+            raise PackageError(self.source, _listed(problems))
         return self.counts
 
 
@@ -376,6 +385,26 @@ def _preload(db: Db, session_ids: set[str]) -> list[Any]:
     for column in (Utterance.session_id, Segment.session_id, Participant.session_id):
         found += db.scalars(select(column.class_).where(column.in_(ids)))
     return found
+
+
+def _na_problems(db: Db, data: dict) -> list[str]:
+    """N/A on a rating that means "no rupture occurred", where the sender coded a rupture."""
+    db.flush()
+    problems = []
+    for name in ("segment_ratings", "session_ratings"):
+        for row in data["rows"][name]:
+            if not row["is_na"]:
+                continue
+            session = db.get(Session, row["session_id"])
+            assert session is not None  # written with the package's sessions
+            cb = stored_codebook(db, row["codebook_id"], row["codebook_version"])
+            try:
+                check_na_rule(
+                    db, session, row["rater_id"], cb, row["rating_id"], row.get("segment_id")
+                )
+            except RuptureCoderError as exc:
+                problems.append(f"{_what(name, row)}: {exc}")
+    return problems
 
 
 def _code_problem(db: Db, cb, session: Session, row: dict) -> None:
