@@ -383,3 +383,38 @@ def test_n_a_where_the_sender_coded_a_rupture_is_refused(tmp_path):
     message = refused(lead_path, [forged], "N/A means that no rupture occurred")
     assert "W2" in message
     assert merge(lead_path, [tmp_path / "ann.rcpkg"])[-1]["changed_rows"] == 2  # the honest one
+
+
+MiB = 1 << 20
+
+
+@pytest.mark.parametrize(
+    ("members", "words"),
+    [
+        ([("manifest.json", 1, 1), ("data.json", 1, 1)] + [(f"x{k}", 1, 1) for k in range(15)],
+         "zip directory: an archive may hold at most 16 members"),
+        ([("manifest.json", 1, 1), ("data.json", 512 * MiB + 1, 10 * MiB)],
+         "member data.json: a member may inflate to at most 512.0 MiB"),
+        ([("manifest.json", 10 * MiB, MiB), ("data.json", 502 * MiB + 1, 6 * MiB)],
+         "member data.json: the members may inflate to at most 512.0 MiB together"),
+        ([("manifest.json", 1, 1), ("data.json", 201 * MiB, 2 * MiB)],
+         "member data.json: compressed more than 100 to 1"),
+        ([("manifest.json", 1, 1), ("data.json", MiB + 200, MiB // 200 + 1)],
+         "member data.json: compressed more than 100 to 1"),
+    ],
+)  # fmt: skip
+def test_the_zip_caps_hold_at_their_edges(sent, members, words):
+    """Each cap refuses just past its edge, from the zip's directory (the sizes declared there)."""
+    from package_forgery import crafted_zip
+
+    lead_path, _out, tmp = sent
+    path = crafted_zip(tmp / "edge.rcpkg", [(n, b"{}", u, c) for n, u, c in members])
+    refused(lead_path, [path], words)
+
+
+def test_a_package_file_over_256_mib_is_refused_unread(sent):
+    lead_path, _out, tmp = sent
+    huge = tmp / "huge.rcpkg"
+    with huge.open("wb") as fh:
+        fh.truncate(256 * MiB + 1)  # sparse: nothing is written
+    refused(lead_path, [huge], "the file is larger than the 256.0 MiB accepted")
