@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,8 @@ class PackageFile:
 
     @property
     def created(self) -> datetime:
-        return datetime.fromisoformat(self.manifest["created"])
+        """When it was made, in UTC (the project stores times as UTC without their zone)."""
+        return datetime.fromisoformat(self.manifest["created"]).astimezone(UTC)
 
     @property
     def sha256(self) -> str:

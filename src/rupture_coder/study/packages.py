@@ -32,6 +32,7 @@ from rupture_coder.services.merge import (
     Incoming,
     MergePackages,
     check_package,
+    check_rows,
     transcript_digest,
     would_change,
 )
@@ -111,7 +112,8 @@ def export_package(
             for r in rs:
                 if not isinstance(r, SessionCompletion):  # completions have no codebook
                     codebooks[(r.codebook_id, r.codebook_version)] = None
-        cbs = [_row(db.get(CodebookVersion, key)) for key in codebooks if key[0]]
+        codebooks.pop((None, None), None)  # a session without a codebook
+        cbs = [_row(db.get(CodebookVersion, key)) for key in codebooks]
         data: dict[str, Any] = {
             "rater": _row(rater),
             "codebooks": cbs,
@@ -172,13 +174,13 @@ def _last_merged(db: Db, rater_id: str) -> tuple[MergedPackage | None, datetime 
         select(MergedPackage)
         .where(MergedPackage.rater_id == rater_id)
         .order_by(MergedPackage.id.desc())
-        .limit(1)
+        .limit(1)  # pragma: no mutate (scalar() takes the first row either way)
     )
     newest = db.scalar(
         select(MergedPackage.package_created)
         .where(MergedPackage.rater_id == rater_id)
         .order_by(MergedPackage.package_created.desc())
-        .limit(1)
+        .limit(1)  # pragma: no mutate (scalar() takes the first row either way)
     )
     return last, newest
 
@@ -201,7 +203,7 @@ def _check(
             f"last (made {_when(newest)}); merging it would undo {rater.name}'s newer work "
             "(to merge it anyway: rupture-coder merge --allow-older)"
         ]
-    issues = check_package(db, package.data, cache)
+    issues = check_package(db, package.data, cache) or check_rows(db, package.data)
     if not issues:
         result["changes"] = would_change(db, package.data)
     return issues
@@ -291,7 +293,11 @@ def _backup(path: Path | None) -> Path | None:
     if path is None:
         return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    backup = backup_sqlite(path, path.with_name(f"{path.name}.backup-merge-{stamp}"))
+    name, k = f"{path.name}.backup-merge-{stamp}", 1
+    while path.with_name(name).exists():  # two merges in one second: keep both backups
+        k += 1
+        name = f"{path.name}.backup-merge-{stamp}-{k}"
+    backup = backup_sqlite(path, path.with_name(name))
     prune_backups(path, "before a merge", KEEP_MERGE_BACKUPS)
     return backup
 
