@@ -218,9 +218,10 @@ def test_merge_lines_say_what_happened():
     assert merge_lines([seen, {"changed_rows": 0, "backup": None}])[-1] == (
         "nothing changed: already merged; no backup taken"
     )
-    assert merge_lines([done, seen, {"changed_rows": 0, "backup": None}])[-1] == (
-        "nothing changed: the project already holds this work; no backup taken"
-    )
+    for order in ([done, seen], [seen, done]):
+        assert merge_lines([*order, {"changed_rows": 0, "backup": None}])[-1] == (
+            "nothing changed: the project already holds this work; no backup taken"
+        )
 
 
 # -- a session the coder brings -------------------------------------------------------------------
@@ -274,3 +275,24 @@ def test_a_lead_copy_of_the_session_is_not_changed_by_a_coder_who_has_it_too(sen
     p.close()
     result = merge(lead_path, [tmp / "bob2.rcpkg"])
     assert result[0]["rater"] == "Bob" and result[-1]["changed_rows"] == 1
+
+
+def test_merges_in_one_second_keep_every_backup(sent, monkeypatch):  # noqa: F811
+    from datetime import UTC, datetime
+
+    from rupture_coder.study import packages
+
+    class Noon(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 12, 6, 12, 0, 0, tzinfo=UTC)
+
+    monkeypatch.setattr(packages, "datetime", Noon)
+    lead_path, out, tmp = sent
+    path, _ann, secret = out["Ann"]
+    merge(lead_path, [path])
+    drop_r4 = lambda d: d["rows"]["code_events"].pop()  # noqa: E731
+    merge(lead_path, [resent(path, tmp / "2.rcpkg", secret, drop_r4, created="2099-01-01T00:00:00+00:00")])  # fmt: skip
+    merge(lead_path, [out["Bob"][0]])
+    stem = f"{lead_path.name}.backup-merge-20261206T120000Z"
+    assert snapshot(lead_path)["backups"] == [stem, f"{stem}-2", f"{stem}-3"]

