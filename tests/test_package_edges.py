@@ -81,6 +81,25 @@ def test_export_needs_a_rater_and_its_key(sent, tmp_path):  # noqa: F811
         export_package(lead, "Carl", tmp_path / "x.rcpkg")
     lead.close()
     assert not (tmp_path / "x.rcpkg").exists()
+    copy = open_project(_out["Ann"][0].with_name("Ann.rcproj"))
+    deep = tmp_path / "new" / "folder" / "ann.rcpkg"  # the folders are made
+    assert export_package(copy, "Ann", deep)["rater"]["name"] == "Ann" and deep.exists()
+    copy.close()
+
+
+def test_a_small_member_that_compresses_well_is_no_bomb(sent):  # noqa: F811
+    lead_path, out, tmp = sent
+    path, _ann, secret = out["Ann"]
+
+    def pad(data):  # (the lead's project has the session: its transcript is not needed)
+        data["sessions"][0].update(utterances=[], participants=[])
+        data["pad"] = " " * 900_000
+
+    padded = resent(path, tmp / "pad.rcpkg", secret, pad)
+    with zipfile.ZipFile(padded) as z:
+        info = z.getinfo("data.json")
+        assert info.file_size / info.compress_size > 150 and info.file_size < 1 << 20
+    assert merge(lead_path, [padded])[-1]["changed_rows"] == 4
 
 
 # -- the file -------------------------------------------------------------------------------------
