@@ -250,7 +250,12 @@ TARGETS: dict[str, tuple[str | tuple[str, ...], list[str], list[str]]] = {
             "rupture_coder/services/merge.py",
         ),
         [],  # every function of the merge code
-        ["tests/test_packages.py", "tests/test_package_attacks.py", "tests/test_merge_cli.py"],
+        [
+            "tests/test_packages.py",
+            "tests/test_package_edges.py",
+            "tests/test_package_attacks.py",
+            "tests/test_merge_cli.py",
+        ],
     ),
     "project-health": (
         "rupture_coder/store/health.py",

@@ -105,3 +105,20 @@ def zip_bomb(out: Path, manifest: dict, inflated_mib: int = 1430) -> Path:
     eocd = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 2, 2, len(cd), offset, 0)
     out.write_bytes(b"".join(parts) + cd + eocd)
     return out
+
+
+def crafted_zip(out: Path, members: list[tuple[str, bytes, int, int]]) -> Path:
+    """A zip whose directory declares, for each (name, data, inflated size, compressed size), the
+    sizes given, whatever the data is: what a guard reading the directory sees of a bomb."""
+    parts, directory, offset = [], [], 0
+    for name, data, usize, csize in members:
+        raw = name.encode()
+        directory.append(_central(raw, zlib.crc32(data), csize, usize, 8, offset))
+        local = _local(raw, zlib.crc32(data), csize, usize, 8) + data
+        parts.append(local)
+        offset += len(local)
+    cd = b"".join(directory)
+    n = len(members)
+    eocd = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, n, n, len(cd), offset, 0)
+    out.write_bytes(b"".join(parts) + cd + eocd)
+    return out

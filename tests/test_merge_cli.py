@@ -45,6 +45,9 @@ def test_merge_names_the_verified_rater_skips_a_re_merge_and_refuses_an_older_pa
     p.close()
     made = cli("package", "--rater", "Ann", "--out", tmp / "newer.rcpkg", project=ann_copy)
     assert made.returncode == 0, made.stderr
+    assert made.stdout.strip().endswith(
+        "1 session(s), 3 code(s); signed with the key the lead's project issued to Ann"
+    )
     assert cli("merge", tmp / "newer.rcpkg", project=lead_path).returncode == 0
     before = snapshot(lead_path)
     refused = cli("merge", older, project=lead_path)

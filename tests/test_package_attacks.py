@@ -236,7 +236,11 @@ def test_duplicate_and_unexpected_members_are_refused(sent):
         z.writestr("manifest.json", members["manifest.json"])
         z.writestr("data.json", members["data.json"])
         z.writestr("data.json", b'{"rows": {}}')
-    refused(lead_path, [twice], "member data.json: two members of the archive have the same name")
+    refused(
+        lead_path,
+        [twice],
+        "member data.json: two members of the archive have the same name \\(found also named 'data.json'\\)",
+    )
     extra = tmp / "extra.rcpkg"
     with zipfile.ZipFile(extra, "w") as z:
         for name, data in members.items():
@@ -352,3 +356,71 @@ def test_merge_backups_are_pruned_to_the_last_five(sent):
     left = snapshot(lead_path)["backups"]
     assert len(left) == 5 and left[-1].endswith(result[-1]["backup"][-16:])
     assert left[0].endswith("20260104T000000Z") and upgrade.exists()
+
+
+def test_n_a_where_the_sender_coded_a_rupture_is_refused(tmp_path):
+    """Codebook 1.1.0: 'Resolution in segment' N/A means no rupture occurred in the segment."""
+    from rupture_coder.resources import samples_dir
+    from rupture_coder.services.coding import AddCode, CodeSpec, SetRating
+    from rupture_coder.services.imports import plan_import, run_import
+
+    cb = ("3rs-individual", "1.1.0")
+    lead_path = tmp_path / "lead.rcproj"
+    lead = open_project(lead_path)
+    sample = samples_dir() / "individual-session-07.txt"
+    run_import(ProjectService(lead, "lead"), plan_import(lead, [sample], codebook=cb))
+    lead.close()
+    ann = coder_copy(lead_path, "Ann", tmp_path / "ann.rcproj")
+    p = open_project(tmp_path / "ann.rcproj")
+    svc = ProjectService(p, "Ann")
+    (session,) = queries.list_sessions(p)
+    svc.run(AddCode(session.id, ann, cb, CodeSpec("W2", queries.transcript(p, session.id)[1].id)))
+    first = queries.segments(p, session.id)[0]
+    svc.run(SetRating(ann, cb, "segment_resolution", 3, segment_id=first.id))
+    export_package(p, ann, tmp_path / "ann.rcpkg")
+    p.close()
+
+    def no_rupture(data):
+        data["rows"]["segment_ratings"][0].update(value=None, is_na=True)
+
+    forged = repack(tmp_path / "ann.rcpkg", tmp_path / "na.rcpkg", no_rupture, secret=secret_of(tmp_path / "ann.rcproj", ann))  # fmt: skip
+    message = refused(lead_path, [forged], "N/A means that no rupture occurred")
+    assert "W2" in message
+    assert merge(lead_path, [tmp_path / "ann.rcpkg"])[-1]["changed_rows"] == 2  # the honest one
+
+
+MiB = 1 << 20
+
+
+@pytest.mark.parametrize(
+    ("members", "words"),
+    [
+        ([("manifest.json", 1, 1), ("data.json", 1, 1)] + [(f"x{k}", 1, 1) for k in range(15)],
+         "zip directory: an archive may hold at most 16 members"),
+        ([("manifest.json", 1, 1), ("data.json", 512 * MiB + 1, 10 * MiB)],
+         "member data.json: a member may inflate to at most 512.0 MiB"),
+        ([("manifest.json", 10 * MiB, MiB), ("data.json", 502 * MiB + 1, 6 * MiB)],
+         "member data.json: the members may inflate to at most 512.0 MiB together"),
+        ([("manifest.json", 1, 1), ("data.json", 201 * MiB, 2 * MiB)],
+         "member data.json: compressed more than 100 to 1"),
+        ([("manifest.json", 1, 1), ("data.json", MiB + 200, MiB // 200 + 1)],
+         "member data.json: compressed more than 100 to 1"),
+    ],
+)  # fmt: skip
+def test_the_zip_caps_hold_at_their_edges(sent, members, words):
+    """Each cap refuses just past its edge, from the zip's directory (the sizes declared there)."""
+    from package_forgery import crafted_zip
+
+    lead_path, _out, tmp = sent
+    path = crafted_zip(tmp / "edge.rcpkg", [(n, b"{}", u, c) for n, u, c in members])
+    refused(lead_path, [path], words)
+
+
+def test_a_package_file_over_256_mib_is_refused_unread(sent):
+    lead_path, _out, tmp = sent
+    huge = tmp / "huge.rcpkg"
+    with huge.open("wb") as fh:
+        fh.truncate(256 * MiB + 1)  # sparse: nothing is written
+    refused(
+        lead_path, [huge], "the file is larger than the 256.0 MiB accepted \\(found 256.0 MiB\\)"
+    )

@@ -58,8 +58,10 @@ def run_package(args: argparse.Namespace, project: Project) -> int:
     except PackageError as exc:
         print(f"rupture-coder package: {exc}", file=sys.stderr)
         return 1
+    name = manifest["rater"]["name"]
     print(
-        f"wrote {args.out}: {manifest['rater']['name']}, {manifest['sessions']} session(s), {manifest['codes']} code(s)"
+        f"wrote {args.out}: {name}, {manifest['sessions']} session(s), {manifest['codes']} code(s); "
+        f"signed with the key the lead's project issued to {name}"
     )
     return 0
 

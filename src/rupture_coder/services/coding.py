@@ -433,3 +433,13 @@ def check_rating(cb: Codebook, rating_id: str, scope: str, value: int | None, is
     its value on the scale (or N/A where the scale allows it); CommandError if not."""
     definition = rating_definition(cb, rating_id, scope)
     check_value(cb.scale(definition.scale), value, is_na, rating_id)
+
+
+def check_na_rule(
+    db: Db, session: Session, rater_id: str, cb: Codebook, rating_id: str, segment_id: str | None
+) -> None:
+    """N/A on a rating that means "no rupture occurred" is refused once the rater coded a rupture
+    marker there (the rating form's rule); CommandError naming the markers."""
+    definition = cb.rating(rating_id)
+    if definition.na_only_without_rupture:
+        _refuse_na_with_ruptures(db, session, rater_id, definition, cb, segment_id)

@@ -19,7 +19,13 @@ from sqlalchemy import select
 
 from rupture_coder.codebook.loader import content_hash
 from rupture_coder.errors import PackageError, RuptureCoderError
-from rupture_coder.services.coding import CodeRefused, CodeSpec, check_code, check_rating
+from rupture_coder.services.coding import (
+    CodeRefused,
+    CodeSpec,
+    check_code,
+    check_na_rule,
+    check_rating,
+)
 from rupture_coder.services.project import find_rows, stored_codebook
 from rupture_coder.services.recorder import bulk_insert, decode, encode_row
 from rupture_coder.store.db import Db
@@ -47,7 +53,7 @@ RATER_TABLES: tuple[type[RaterRow], ...] = (
 )
 TABLE_NAMES = tuple(m.__tablename__ for m in RATER_TABLES)
 MAX_LISTED = 20  # problems listed for one package; the rest are counted
-_CHUNK = 5_000  # ids per IN (...) query: SQLite limits the variables of one statement
+_CHUNK = 5_000  # ids per IN (...) query: SQLite limits the variables of one statement  # pragma: no mutate
 _SPEC_FIELDS = tuple(CodeSpec.__dataclass_fields__)
 
 
@@ -85,8 +91,10 @@ class MergePackages:
     command_name: ClassVar[str] = "merge rater packages"
 
     def describe(self) -> str:
-        names = ", ".join(p.data["rater"]["name"] for p in self.packages[:10])
-        more = f" and {len(self.packages) - 10} more" if len(self.packages) > 10 else ""
+        names = ", ".join(p.data["rater"]["name"] for p in self.packages[:10])  # pragma: no mutate
+        more = (
+            f" and {len(self.packages) - 10} more" if len(self.packages) > 10 else ""
+        )  # pragma: no mutate
         return f"merge {len(self.packages)} rater package(s) ({names}{more})"
 
     def apply(self, db: Db) -> list[dict]:
@@ -119,7 +127,7 @@ class MergePackage:
 
     def apply(self, db: Db) -> dict:
         db.flush()
-        problems = check_package(db, self.data, self.cache, rows=False)
+        problems = check_package(db, self.data, self.cache)
         if problems:
             raise PackageError(self.source, problems)
         for cb in self.data["codebooks"]:
@@ -142,7 +150,7 @@ class MergePackage:
         new = set(session_ids) - present
         problems = row_problems(db, self.data, new)  # the rows of sessions this package brought
         if problems:
-            raise PackageError(self.source, problems)
+            raise PackageError(self.source, _listed(problems))
         rater_id = self.data["rater"]["id"]
         for model in RATER_TABLES:
             incoming, stored = _incoming_and_stored(db, model, rater_id, session_ids, self.data)
@@ -167,6 +175,9 @@ class MergePackage:
                 ],
             )
             self.counts[model.__tablename__] = len(incoming)
+        problems = _na_problems(db, self.data)  # N/A needs the codes: checked once they are in
+        if problems:
+            raise PackageError(self.source, _listed(problems))
         return self.counts
 
 
@@ -227,11 +238,9 @@ def _listed(problems: list[str]) -> list[str]:
     return problems
 
 
-def check_package(
-    db: Db, data: dict, cache: dict[str, str] | None = None, rows: bool = True
-) -> list[str]:
-    """Every reason the package cannot merge into this project (empty: it can). ``rows``: also
-    check each code and rating of the sessions this project holds against its codebook."""
+def check_package(db: Db, data: dict, cache: dict[str, str] | None = None) -> list[str]:
+    """Every reason the package cannot merge into this project, but its codes and ratings (empty:
+    it can); ``check_rows`` checks those."""
     cache = {} if cache is None else cache
     problems = _shape_problems(data)
     if problems:
@@ -254,9 +263,15 @@ def check_package(
                 f"session {s['title']!r} ({s['id'][:8]}): it was imported from another source file than this project's"
             )
     problems += _ownership_problems(db, data)
-    if rows and not problems:
-        problems = row_problems(db, data, set(source_hash))
     return _listed(problems)
+
+
+def check_rows(db: Db, data: dict) -> list[str]:
+    """The package's codes and ratings in the sessions this project holds, checked as the coding
+    form checks them (the rows of sessions the package brings are checked when they are in)."""
+    ids = [entry["session"]["id"] for entry in data["sessions"]]
+    stored = set(db.scalars(select(Session.id).where(Session.id.in_(ids))))
+    return _listed(row_problems(db, data, stored))
 
 
 def _shape_problems(data: dict) -> list[str]:
@@ -376,6 +391,26 @@ def _preload(db: Db, session_ids: set[str]) -> list[Any]:
     for column in (Utterance.session_id, Segment.session_id, Participant.session_id):
         found += db.scalars(select(column.class_).where(column.in_(ids)))
     return found
+
+
+def _na_problems(db: Db, data: dict) -> list[str]:
+    """N/A on a rating that means "no rupture occurred", where the sender coded a rupture."""
+    db.flush()
+    problems = []
+    for name in ("segment_ratings", "session_ratings"):
+        for row in data["rows"][name]:
+            if not row["is_na"]:
+                continue
+            session = db.get(Session, row["session_id"])
+            assert session is not None  # written with the package's sessions
+            cb = stored_codebook(db, row["codebook_id"], row["codebook_version"])
+            try:
+                check_na_rule(
+                    db, session, row["rater_id"], cb, row["rating_id"], row.get("segment_id")
+                )
+            except RuptureCoderError as exc:
+                problems.append(f"{_what(name, row)}: {exc}")
+    return problems
 
 
 def _code_problem(db: Db, cb, session: Session, row: dict) -> None:

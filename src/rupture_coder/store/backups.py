@@ -21,7 +21,7 @@ from rupture_coder.errors import ProjectError
 from rupture_coder.store.db import backup_sqlite
 from rupture_coder.store.health import SQLITE_MAGIC
 
-_STAMP = re.compile(r"(\d{8}T\d{6}Z)$")
+_STAMP = re.compile(r"(\d{8}T\d{6}Z)(-\d+)?$")  # -2, -3...: more than one in a second
 _WHY = {"rev": "before a schema upgrade", "merge": "before a merge", "before": "before a restore"}
 
 

