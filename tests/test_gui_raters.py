@@ -158,7 +158,10 @@ def test_a_coder_copy_opens_straight_into_coding_as_its_rater(qtbot, lab, monkey
         assert not any(shown[t] for t in items), shown
     file_menu = menu_items(window, "File")
     assert not file_menu["Code as…"] and not file_menu["Project settings…"]
-    assert not file_menu["Import sessions…"] and file_menu["Save a copy…"]
+    assert file_menu["Save a copy…"]
+    assert not any(
+        menu_items(window, "Session")[t] for t in ("Re-cut segments…", "Delete this session…")
+    )
     # straight into coding: the session is shown and the keyboard codes as Cody
     (session,) = queries.list_sessions(window.project)
     qtbot.waitUntil(lambda: window.state.session_id == session.id)

@@ -40,7 +40,6 @@ class IdentityActions:
     raters_action: QAction
     code_as_action: QAction
     settings_action: QAction
-    import_action: QAction
     attach_action: QAction
     resegment_action: QAction
     delete_session_action: QAction
@@ -84,12 +83,12 @@ class IdentityActions:
         self.settings_action.setEnabled(lead_like)
         for action in (
             self.settings_action,
-            self.import_action,
             self.attach_action,
             self.resegment_action,
             self.delete_session_action,
         ):
             action.setVisible(not copy)  # a copy keeps the lead's sessions, codebooks, settings
+        # (a coder may import a new session: it travels in their package)
 
     def open_raters(self) -> RatersDialog:
         from rupture_coder.gui.raters_dialog import RatersDialog

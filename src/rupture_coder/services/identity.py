@@ -46,11 +46,10 @@ LEAD_COMMANDS = frozenset(
 )
 REVIEW_COMMANDS = frozenset({"add review comment", "set review status"})
 # commands that change what every rater shares: refused in a coder copy (its sessions and
-# codebooks must stay those of the lead's project, or its package would not merge)
+# codebooks must stay those of the lead's project, or its package would not merge). A coder may
+# import a new session: it travels in their package and the lead's merge checks it.
 SHARED_COMMANDS = frozenset(
     {
-        "import sessions",
-        "create session",
         "delete session",
         "resegment session",
         "attach transcript",
