@@ -156,12 +156,12 @@ def test_many_problems_are_listed_twenty_and_counted(sent):  # noqa: F811
     lead_path, out, tmp = sent
     path, _ann, secret = out["Ann"]
 
-    def many(data):
+    def many(data, n=25):
         code = data["rows"]["code_events"][0]
-        data["rows"]["code_events"] = [
-            dict(code, id=f"bad{k:02d}", item_id="Z9") for k in range(25)
-        ]
+        data["rows"]["code_events"] = [dict(code, id=f"bad{k:02d}", item_id="Z9") for k in range(n)]
 
+    twenty = resent(path, tmp / "20.rcpkg", secret, lambda d: many(d, 20))
+    assert "more" not in refused(lead_path, [twenty], "bad19")
     message = refused(lead_path, [resent(path, tmp / "m.rcpkg", secret, many)], "and 5 more")
     assert message.count("(Z9)") == 20 and "bad19" in message and "bad20" not in message
 
@@ -315,3 +315,31 @@ def test_merges_in_one_second_keep_every_backup(sent, monkeypatch):  # noqa: F81
     merge(lead_path, [out["Bob"][0]])
     stem = f"{lead_path.name}.backup-merge-20261206T120000Z"
     assert snapshot(lead_path)["backups"] == [stem, f"{stem}-2", f"{stem}-3"]
+
+
+def test_a_codebook_version_the_lead_lacks_comes_in_only_if_it_is_one(sent):  # noqa: F811
+    """A package may bring a codebook version (content-addressed, checked); not a forged one."""
+    from rupture_coder.codebook.loader import content_hash
+    from rupture_coder.store.models import CodebookVersion
+
+    lead_path, out, tmp = sent
+    path, _ann, secret = out["Ann"]
+    merge(lead_path, [path])
+
+    def bring(version, text_edit):
+        def edit(data):
+            cb = dict(data["codebooks"][0])
+            text = text_edit(cb["content"].replace("version: 1.0.0", f"version: {version}", 1))
+            cb.update(version=version, content=text, content_hash=content_hash(text))
+            data["codebooks"].append(cb)
+
+        return resent(path, tmp / f"cb-{version}.rcpkg", secret, edit)
+
+    refused(lead_path, [bring("1.0.7", lambda t: t + "\nitems: [oops")], "3rs-individual 1.0.7 is not a valid codebook")  # fmt: skip
+    refused(lead_path, [bring("1.0.8", lambda t: t.replace("version: 1.0.8", "version: 2.0.0"))], "its text is codebook 3rs-individual 2.0.0")  # fmt: skip
+    result = merge(lead_path, [bring("1.0.9", lambda t: t)])
+    assert result[-1]["changed_rows"] == 1 and result[-1]["backup"]  # the codebook version
+    lead = open_project(lead_path)
+    with lead.read() as db:
+        assert db.get(CodebookVersion, ("3rs-individual", "1.0.9")) is not None
+    lead.close()

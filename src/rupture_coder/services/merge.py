@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import select
 
-from rupture_coder.codebook.loader import content_hash
+from rupture_coder.codebook.loader import content_hash, parse_codebook_text
 from rupture_coder.errors import PackageError, RuptureCoderError
 from rupture_coder.services.coding import (
     CodeRefused,
@@ -91,10 +91,10 @@ class MergePackages:
     command_name: ClassVar[str] = "merge rater packages"
 
     def describe(self) -> str:
+        # the audit's summary names ten raters at most  (words only: not mutated)
         names = ", ".join(p.data["rater"]["name"] for p in self.packages[:10])  # pragma: no mutate
-        more = (
-            f" and {len(self.packages) - 10} more" if len(self.packages) > 10 else ""
-        )  # pragma: no mutate
+        n = len(self.packages)
+        more = f" and {n - 10} more" if n > 10 else ""  # pragma: no mutate
         return f"merge {len(self.packages)} rater package(s) ({names}{more})"
 
     def apply(self, db: Db) -> list[dict]:
@@ -241,7 +241,7 @@ def _listed(problems: list[str]) -> list[str]:
 def check_package(db: Db, data: dict, cache: dict[str, str] | None = None) -> list[str]:
     """Every reason the package cannot merge into this project, but its codes and ratings (empty:
     it can); ``check_rows`` checks those."""
-    cache = {} if cache is None else cache
+    cache = {} if cache is None else cache  # pragma: no mutate (a cache)
     problems = _shape_problems(data)
     if problems:
         return _listed(problems)
@@ -325,6 +325,14 @@ def _codebook_problems(db: Db, data: dict) -> list[str]:
             )
         elif digest != cb["content_hash"]:
             problems.append(f"{name}: its text does not match its checksum")
+        elif have is None:  # a version this project lacks: it must be a codebook, and that one
+            try:
+                parsed = parse_codebook_text(cb["content"], name)
+            except RuptureCoderError as exc:
+                problems.append(f"{name} is not a valid codebook ({exc})")
+                continue
+            if (parsed.id, parsed.version) != (cb["codebook_id"], cb["version"]):
+                problems.append(f"{name}: its text is codebook {parsed.id} {parsed.version}")
     return problems
 
 
