@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import statistics
 import tempfile
 import time
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -18,32 +20,47 @@ from bench.common import Figure
 from rupture_coder.domain import ParsedSession, ParsedUtterance
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.coding import AddCode, CodeSpec, SetRating
-from rupture_coder.services.project import AddRater
 from rupture_coder.services.sessions import CreateSession
 from rupture_coder.store.db import backup_sqlite, open_project
-from rupture_coder.store.models import new_id
+from rupture_coder.store.models import Rater, RaterKey, new_id
 from rupture_coder.study.agreement import ProjectAgreementQuery, project_agreement
 from rupture_coder.study.exports import export_study
-from rupture_coder.study.packages import FORMAT, export_package, merge_packages
+from rupture_coder.study.package_file import FORMAT, signature
+from rupture_coder.study.packages import export_package, merge_packages
 
 PACKAGES, PACKAGE_SESSIONS = 200, 20
 
 
-def _repackage(source: Path, out: Path, k: int) -> None:
-    """A copy of a package as another rater: new rater id and name, new code and rating ids."""
+def _repackage(source: Path, out: Path, k: int) -> tuple[str, str, str]:
+    """A copy of a package as another rater: new rater id and name, new code and rating ids, signed
+    with a new key; returns (rater id, name, key) for the lead's project to issue."""
     with zipfile.ZipFile(source) as z:
         data = json.loads(z.read("data.json"))
-    rid = new_id()
-    data["rater"] |= {"id": rid, "name": f"coder {k:03d}"}
+    rid, name, secret = new_id(), f"coder {k:03d}", secrets.token_hex(32)
+    data["rater"] |= {"id": rid, "name": name}
     for rows in data["rows"].values():
         for row in rows:
             row["id"], row["rater_id"] = new_id(), rid
     payload = json.dumps(data, sort_keys=True).encode()
-    manifest = {"format": FORMAT, "rater": {"id": rid, "name": f"coder {k:03d}"}, "sessions": len(data["sessions"]),
-                "codes": len(data["rows"]["code_events"]), "sha256": hashlib.sha256(payload).hexdigest()}  # fmt: skip
+    manifest = {"format": FORMAT, "rater": {"id": rid, "name": name}, "sessions": len(data["sessions"]),
+                "codes": len(data["rows"]["code_events"]), "created": datetime.now(UTC).isoformat(),
+                "sha256": hashlib.sha256(payload).hexdigest()}  # fmt: skip
+    manifest["signature"] = signature(secret, manifest, payload)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("manifest.json", json.dumps(manifest))
         z.writestr("data.json", payload)
+    return rid, name, secret
+
+
+def _issue(project_path: Path, raters: list[tuple[str, str, str]]) -> None:
+    """What handing out coder copies leaves in a project: each rater, and the key issued to them."""
+    project = open_project(project_path)
+    with project.new_session() as db, db.begin():
+        for rid, name, secret in raters:
+            db.add(Rater(id=rid, name=name, role="coder"))
+            db.flush()
+            db.add(RaterKey(rater_id=rid, secret=secret))
+    project.close()
 
 
 def build_packages(n_packages: int = PACKAGES, n_sessions: int = PACKAGE_SESSIONS):
@@ -58,9 +75,10 @@ def build_packages(n_packages: int = PACKAGES, n_sessions: int = PACKAGE_SESSION
         svc.run(CreateSession(ParsedSession(f"session {s}", utts), build.CB))
     lead.close()
     coder_path = backup_sqlite(lead_path, tmp / "coder.rcproj")
+    rater = new_id()
+    _issue(coder_path, [(rater, "coder", secrets.token_hex(32))])
     coder = open_project(coder_path)
     csvc = ProjectService(coder, "coder")
-    rater = csvc.run(AddRater("coder")).result.id
     rng = np.random.default_rng(3)
     for info in queries.list_sessions(coder):
         rows = queries.transcript(coder, info.id)
@@ -72,10 +90,11 @@ def build_packages(n_packages: int = PACKAGES, n_sessions: int = PACKAGE_SESSION
             csvc.run(SetRating(rater, build.CB, "withdrawal_impact", int(rng.integers(1, 6)), segment_id=seg.id))  # fmt: skip
     export_package(coder, rater, tmp / "coder.rcpkg")
     coder.close()
-    paths = []
+    paths, issued = [], []
     for k in range(n_packages):
-        _repackage(tmp / "coder.rcpkg", tmp / f"coder-{k:03d}.rcpkg", k)
+        issued.append(_repackage(tmp / "coder.rcpkg", tmp / f"coder-{k:03d}.rcpkg", k))
         paths.append(tmp / f"coder-{k:03d}.rcpkg")
+    _issue(lead_path, issued)
     return lead_path, paths
 
 

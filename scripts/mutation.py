@@ -215,8 +215,9 @@ def _run_tests(src_copy: Path, tests: list[str], timeout: float) -> tuple[bool, 
     return done.returncode == 0, time.monotonic() - started
 
 
-# Named targets: a module, the functions (or classes) of it to mutate, and the tests that pin them.
-TARGETS = {
+# Named targets: a module (or several), the functions (or classes) of it to mutate (none: all),
+# and the tests that pin them.
+TARGETS: dict[str, tuple[str | tuple[str, ...], list[str], list[str]]] = {
     "elan-times": (
         "rupture_coder/importers/elan.py",
         ["_spread", "_slot_times", "_slots", "parse_eaf"],
@@ -241,6 +242,20 @@ TARGETS = {
         "rupture_coder/limits.py",
         ["check_xml", "check_yaml", "read_capped", "capped_lines", "check_count", "check_length"],
         ["tests/test_limits.py", "tests/test_codebook.py"],
+    ),
+    "packages": (
+        (
+            "rupture_coder/study/packages.py",
+            "rupture_coder/study/package_file.py",
+            "rupture_coder/services/merge.py",
+        ),
+        [],  # every function of the merge code
+        [
+            "tests/test_packages.py",
+            "tests/test_package_edges.py",
+            "tests/test_package_attacks.py",
+            "tests/test_merge_cli.py",
+        ],
     ),
     "project-health": (
         "rupture_coder/store/health.py",
@@ -271,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.target:
         module, functions, tests = TARGETS[args.target]
-        args.modules = [*args.modules, ROOT / "src" / module]
+        named = [module] if isinstance(module, str) else list(module)
+        args.modules = [*args.modules, *(ROOT / "src" / m for m in named)]
         args.functions = [*(args.functions or []), *functions]
         args.tests = [*args.tests, *tests]
     if not args.modules:

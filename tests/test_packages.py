@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import zipfile
 
 import pytest
+from coder_copies import coder_copy
 from sqlalchemy import func, select
 
 from rupture_coder.errors import PackageError
@@ -12,8 +15,7 @@ from rupture_coder.resources import samples_dir
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.coding import AddCode, CodeSpec, DeleteCode, SetRating, UpdateCode
 from rupture_coder.services.imports import plan_import, run_import
-from rupture_coder.services.project import AddRater
-from rupture_coder.store.db import backup_sqlite, open_project
+from rupture_coder.store.db import open_project
 from rupture_coder.store.models import AuditEntry, CodeEvent, SegmentRating
 from rupture_coder.study.packages import export_package, merge_packages
 
@@ -28,9 +30,15 @@ def counts(project):
         }
 
 
-@pytest.fixture
-def study(tmp_path):
-    """The lead's project with one session, and a copy of it for each of two coders."""
+_BUILT: list = []  # the study's files, built once per test run
+
+
+def study_files(tmp_path_factory):
+    """Built once: the lead's project with one session, and a coder copy of it for each of two
+    coders, who coded it (Ann: W2, C5, R4 and impact 4; Bob: W2, C3, R5 and impact 3)."""
+    if _BUILT:
+        return _BUILT[0]
+    tmp_path = tmp_path_factory.mktemp("study")
     lead_path = tmp_path / "lead.rcproj"
     lead = open_project(lead_path)
     run_import(
@@ -38,24 +46,39 @@ def study(tmp_path):
         plan_import(lead, [samples_dir() / "individual-session-07.txt"], codebook=IND),
     )
     lead.close()
-    coders = {}
     for name, items in (("Ann", ["W2", "C5", "R4"]), ("Bob", ["W2", "C3", "R5"])):
-        path = backup_sqlite(lead_path, tmp_path / f"{name}.rcproj")
+        path = tmp_path / f"{name}.rcproj"
+        rater_id = coder_copy(lead_path, name, path)
         p = open_project(path)
         svc = ProjectService(p, name)
-        rater = svc.run(AddRater(name)).result
         (session,) = queries.list_sessions(p)
         rows = queries.transcript(p, session.id)
         for pos, item in zip((1, 17, 24), items, strict=True):
-            svc.run(AddCode(session.id, rater.id, IND, CodeSpec(item, rows[pos].id)))
+            svc.run(AddCode(session.id, rater_id, IND, CodeSpec(item, rows[pos].id)))
         seg = queries.segments(p, session.id)[0]
         svc.run(
             SetRating(
-                rater.id, IND, "withdrawal_impact", 4 if name == "Ann" else 3, segment_id=seg.id
+                rater_id, IND, "withdrawal_impact", 4 if name == "Ann" else 3, segment_id=seg.id
             )
         )
-        coders[name] = (p, svc, rater, session)
-    return lead_path, coders, tmp_path
+        p.close()
+    _BUILT.append(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def study(tmp_path, tmp_path_factory):
+    """The lead's project and the two coders' copies (open, with a service each), in tmp_path."""
+    built = study_files(tmp_path_factory)
+    for name in ("lead", "Ann", "Bob"):
+        shutil.copy(built / f"{name}.rcproj", tmp_path / f"{name}.rcproj")
+    coders = {}
+    for name in ("Ann", "Bob"):
+        p = open_project(tmp_path / f"{name}.rcproj")
+        rater = next(r for r in queries.raters(p) if r.name == name)
+        (session,) = queries.list_sessions(p)
+        coders[name] = (p, ProjectService(p, name), rater, session)
+    return tmp_path / "lead.rcproj", coders, tmp_path
 
 
 def test_merge_two_coders_and_merge_again_is_a_no_op(study):
@@ -128,27 +151,13 @@ def test_corrupt_truncated_and_conflicting_packages_change_nothing(study, tmp_pa
         with pytest.raises(PackageError, match=words):
             merge_packages(svc, [good, bad])  # the good one is not merged either
     assert counts(lead) == before
-    # a project whose copy of the session differs: the conflict is listed, nothing merged
-    other = tmp_path / "other.rcproj"
-    op = open_project(other)
-    run_import(
-        ProjectService(op, "x"),
-        plan_import(op, [samples_dir() / "individual-session-07.srt"], codebook=IND),
-    )
-    with op.read() as db:
-        from rupture_coder.store.models import Session
-
-        s = db.scalar(select(Session))
-    op.close()
-    import sqlite3
-
-    with sqlite3.connect(other) as conn:  # make it "the same session" with another transcript
-        conn.execute("PRAGMA foreign_keys=OFF")
-        conn.execute(
-            "UPDATE sessions SET id=? WHERE id=?", (queries.list_sessions(lead)[0].id, s.id)
-        )
+    lead.close()
+    # the lead's copy of the session differs (an utterance re-cut): listed, nothing merged
+    with sqlite3.connect(lead_path) as conn:
+        conn.execute("UPDATE utterances SET end_s = end_s + 1 WHERE position = 3")
     conn.close()
-    op = open_project(other)
+    lead = open_project(lead_path)
     with pytest.raises(PackageError, match="transcript or segments differ"):
-        merge_packages(ProjectService(op, "x"), [good])
-    op.close()
+        merge_packages(ProjectService(lead, "lead"), [good])
+    assert counts(lead) == before
+    lead.close()

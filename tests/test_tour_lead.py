@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 
 import docx
+from coder_copies import coder_copy
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
@@ -19,8 +20,7 @@ from rupture_coder.resources import samples_dir
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.coding import AddCode, CodeSpec, SetRating
 from rupture_coder.services.consensus import decisions
-from rupture_coder.services.project import AddRater
-from rupture_coder.store.db import backup_sqlite, open_project
+from rupture_coder.store.db import open_project
 from rupture_coder.store.models import GoldSession
 from rupture_coder.study.packages import export_package
 
@@ -29,7 +29,7 @@ SAMPLE = samples_dir() / "individual-session-07.txt"
 
 
 def coders_packages(lead_path, tmp_path) -> list:
-    """Ann and Bob code copies of the lead's project on their own machines (their tour is the
+    """Ann and Bob code the coder copies the lead handed them, on their own machines (their tour is the
     coder's) and send their packages: W2 by both, C5/R4 by Ann only, C3/R5 by Bob only."""
     packages = []
     work = {
@@ -37,9 +37,10 @@ def coders_packages(lead_path, tmp_path) -> list:
         "Bob": (["W2", "C3", "R5"], {"withdrawal_impact": 3, "segment_resolution": 2}, (2, 3, 1)),
     }
     for name, (items, first_segment, confrontation) in work.items():
-        copy = open_project(backup_sqlite(lead_path, tmp_path / f"{name}.rcproj"))
+        rater_id = coder_copy(lead_path, name, tmp_path / f"{name}.rcproj")
+        copy = open_project(tmp_path / f"{name}.rcproj")
         svc = ProjectService(copy, name)
-        rater = svc.run(AddRater(name)).result
+        rater = next(r for r in queries.raters(copy) if r.id == rater_id)
         (session,) = queries.list_sessions(copy)
         codebook = session.codebook  # the one the session was imported with
         rows = queries.transcript(copy, session.id)

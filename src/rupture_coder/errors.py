@@ -13,6 +13,7 @@ refused or failed and what the person can do about it; whatever raised it change
     │   ├── IncomparableVersions  codes of two codebook versions cannot be compared
     │   ├── StudyError         a selection cannot be analysed or reported
     │   └── PackageError       a rater package (``problems``)
+    ├── NotAllowed             the acting rater's role may not do this (a coder and a lead tool)
     ├── ProjectError           a project cannot be opened or created
     ├── StorageError           the database refused a read or write (locked, full, read-only, damaged)
     ├── InternalError          a defect stopped an action (details in the log); nothing was written
@@ -87,6 +88,16 @@ class PackageError(_WithProblems):
 
     def __init__(self, source: str, problems: Sequence[str]):
         super().__init__(problems, f"{source}: " + "; ".join(problems))
+
+
+class NotAllowed(RuptureCoderError):
+    """The acting rater's role may not do this (a coder asked for a lead's tool, or for another
+    rater's codes); nothing was read or written. The message names the role that may."""
+
+
+class OlderPackage(PackageError):
+    """Every package refused was made before the last one merged for its rater (merging it would
+    undo newer work); the lead may merge it anyway (``allow_older``)."""
 
 
 class ProjectError(RuptureCoderError):

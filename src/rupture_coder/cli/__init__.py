@@ -18,6 +18,7 @@ from rupture_coder.cli.agreement import add_agreement_parser
 from rupture_coder.cli.codebook import add_codebook_parser
 from rupture_coder.cli.codes import add_codes_parser
 from rupture_coder.cli.imports import add_import_parser, add_sessions_parser
+from rupture_coder.cli.raters import add_raters_parsers
 from rupture_coder.cli.sessions import add_session_command_parsers
 from rupture_coder.cli.settings import add_settings_parser
 from rupture_coder.cli.study import add_study_parsers
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_parser(sub, [common])
     add_agreement_parser(sub, [common])
     add_study_parsers(sub, [common])
+    add_raters_parsers(sub, [common])
     add_sessions_parser(sub, [common])
     add_settings_parser(sub, [common])
     add_session_command_parsers(sub, [common])
@@ -85,13 +87,15 @@ def run(args: argparse.Namespace) -> int:
 
 CREATE_HELP = "create the project file and its folder if they do not exist"
 WRITING_COMMANDS = ("import", "merge")  # these make a missing project file (in an existing folder)
-CHANGING_COMMANDS = ("delete-session", "resegment", "attach-transcript")  # need a writable project
+CHANGING_COMMANDS = ("delete-session", "resegment", "attach-transcript", "handout")  # writable
 
 
 def _changes(args: argparse.Namespace) -> bool:
     """The command writes: a project that cannot be written is refused up front, by name."""
-    return args.command in WRITING_COMMANDS + CHANGING_COMMANDS or (
-        args.command == "settings" and getattr(args, "action", None) in ("set", "reset")
+    return (
+        args.command in WRITING_COMMANDS + CHANGING_COMMANDS
+        or (args.command == "settings" and getattr(args, "action", None) in ("set", "reset"))
+        or (args.command == "raters" and getattr(args, "action", None) is not None)
     )
 
 

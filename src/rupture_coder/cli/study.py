@@ -16,11 +16,18 @@ if TYPE_CHECKING:  # the use cases load when a command runs, not for --help
 
 def add_study_parsers(sub, parents) -> None:
     p = sub.add_parser("package", parents=parents, help="write one rater's codes as a package file")
-    p.add_argument("--rater", required=True, help="rater name or id")
+    p.add_argument(
+        "--rater", help="rater name or id (a coder copy packages its own rater: leave it out)"
+    )
     p.add_argument("--out", required=True, type=Path, metavar="FILE")
     p.set_defaults(func=run_package, needs_project=True)
     p = sub.add_parser("merge", parents=parents, help="merge rater packages into the project")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    p.add_argument(
+        "--allow-older",
+        action="store_true",
+        help="merge a package made before the last one merged for its rater (undoes newer work)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run_merge, needs_project=True)
     p = sub.add_parser(
@@ -42,40 +49,41 @@ def add_study_parsers(sub, parents) -> None:
 
 
 def run_package(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.services.identity import rater_to_read
     from rupture_coder.study.packages import export_package
 
+    rater = rater_to_read(project, args.rater)  # a coder copy packages only its own rater
     try:
-        manifest = export_package(project, args.rater, args.out)
+        manifest = export_package(project, rater, args.out)
     except PackageError as exc:
         print(f"rupture-coder package: {exc}", file=sys.stderr)
         return 1
+    name = manifest["rater"]["name"]
     print(
-        f"wrote {args.out}: {manifest['rater']['name']}, {manifest['sessions']} session(s), {manifest['codes']} code(s)"
+        f"wrote {args.out}: {name}, {manifest['sessions']} session(s), {manifest['codes']} code(s); "
+        f"signed with the key the lead's project issued to {name}"
     )
     return 0
 
 
 def run_merge(args: argparse.Namespace, project: Project) -> int:
     from rupture_coder.services import ProjectService
-    from rupture_coder.study.packages import merge_packages
+    from rupture_coder.services.identity import LEAD, require_role
+    from rupture_coder.study.packages import merge_lines, merge_packages
 
+    me = require_role(project, LEAD, "merging rater packages")
     try:
-        result = merge_packages(ProjectService(project, "cli"), args.files)
+        result = merge_packages(
+            ProjectService(project, me.name, me.rater_id), args.files, allow_older=args.allow_older
+        )
     except PackageError as exc:
         print(f"rupture-coder merge: {exc}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result, indent=2))
-    else:
-        for r in result[:-1]:
-            print(
-                f"merged {r['package']} ({r['rater']}): {r['rows'].get('code_events', 0)} code(s)"
-            )
-        print(
-            f"{result[-1]['changed_rows']} row(s) changed"
-            if result[-1]["changed_rows"]
-            else "nothing changed: already merged"
-        )
+        return 0
+    for line in merge_lines(result):
+        print(line)
     return 0
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from rupture_coder.codebook import Codebook
 from rupture_coder.gui.failures import run_command
 from rupture_coder.services import ProjectService, queries
+from rupture_coder.services.identity import copy_rater
 from rupture_coder.services.project import AddRater
 from rupture_coder.shortcuts import SHORTCUTS
 from rupture_coder.store.db import Project
@@ -81,7 +82,11 @@ class IdentityDialog(QDialog):
 
 
 def ask_identity(project: Project, parent=None, force: bool = False) -> str | None:
-    """The rater this user codes as: remembered per project, else asked (blind coding starts here)."""
+    """The rater this user codes as: remembered per project, else asked (blind coding starts here).
+    A coder copy is its rater's: it opens as them, with no question and no other identity."""
+    bound = copy_rater(project)
+    if bound is not None:
+        return bound
     raters = [r for r in queries.raters(project) if r.role in ("coder", "lead", "supervisor")]
     remembered = QSettings().value(f"identity/{project.path}")
     if not force and any(r.id == remembered for r in raters):

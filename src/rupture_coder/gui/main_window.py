@@ -31,6 +31,7 @@ from rupture_coder.gui.coding_actions import CodingActions
 from rupture_coder.gui.dialogs import HelpOverlay
 from rupture_coder.gui.failures import show_failure
 from rupture_coder.gui.focus import present, return_focus_after
+from rupture_coder.gui.identity_actions import IdentityActions
 from rupture_coder.gui.project_actions import ProjectActions
 from rupture_coder.gui.rating_forms import RatingForm
 from rupture_coder.gui.session_list import SessionList
@@ -43,6 +44,7 @@ from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.gui.warnings_panel import WarningsPanel
 from rupture_coder.gui.workspace_state import SessionState
 from rupture_coder.services import ProjectService, queries
+from rupture_coder.services.identity import copy_rater
 from rupture_coder.services.notices import Notice, Topic
 from rupture_coder.services.settings import get_setting
 from rupture_coder.shortcuts import keys
@@ -52,7 +54,7 @@ from rupture_coder.timestamps import format_timestamp
 SAVED = "✓ every change saved"
 
 
-class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
+class MainWindow(CodingActions, StudyActions, ProjectActions, IdentityActions, QMainWindow):
     def __init__(self, project: Project, actor: str, rater_id: str | None = None):
         super().__init__()
         self.setObjectName("MainWindow")
@@ -216,7 +218,8 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
             m, "&Import sessions…", "import", lambda: self.import_files([])
         )
         m.addSeparator()
-        self._action(m, "&Code as…", None, self.choose_identity)
+        self.code_as_action = self._action(m, "&Code as…", None, self.choose_identity)
+        self._action(m, "Save a cop&y…", None, self.save_copy)
         self.settings_action = self._action(m, "Project &settings…", None, self.open_settings)
         self.restore_action = self._action(m, "Restore from &backup…", None, self.open_restore)
         m.addSeparator()
@@ -273,10 +276,16 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         )
         m.addSeparator()
         self._action(m, "Export my rater &package…", None, self._export_package)
-        self._action(m, "&Merge rater packages…", None, self._merge_packages)
-        self._action(m, "Export tidy &tables…", None, self._export_tables)
-        self._action(m, "Session report (&DOCX)…", None, self._session_report)
-        self._action(m, "Stud&y report (DOCX)…", None, self._study_report)
+        self.merge_action = self._action(m, "&Merge rater packages…", None, self._merge_packages)
+        self.tables_action = self._action(m, "Export tidy &tables…", None, self._export_tables)
+        self.session_report_action = self._action(
+            m, "Session report (&DOCX)…", None, self._session_report
+        )
+        self.study_report_action = self._action(
+            m, "Stud&y report (DOCX)…", None, self._study_report
+        )
+        m.addSeparator()
+        self.raters_action = self._action(m, "R&aters…", None, self.open_raters)
         m = self.menuBar().addMenu("&Analysis")
         self.agreement_action = self._action(
             m, "Inter-rater &agreement…", "agreement", self.open_agreement
@@ -341,15 +350,19 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
 
     def _reload_raters(self) -> None:
         raters = queries.raters(self.project)
-        if self.identity is None and self.project.path is not None:
+        copy_of = copy_rater(self.project)  # a coder copy is its rater's, whoever asks
+        if copy_of is not None:
+            self.identity = copy_of
+        elif self.identity is None and self.project.path is not None:
             self.identity = QSettings().value(f"identity/{self.project.path}")
         me = next((r for r in raters if r.id == self.identity), None)
         if me is None:
             me = next((r for r in raters if r.role == "coder"), raters[0] if raters else None)
             self.identity = me.id if me else None
-        blind = me is not None and me.role == "coder"
+        blind = me is not None and (me.role == "coder" or copy_of is not None)
         if me is not None:
             self.service.actor = me.name  # audit, comments and decisions name the rater
+        self.service.rater_id = me.id if me is not None else None  # the core checks its role
         self.rater_box.blockSignals(True)
         self.rater_box.clear()
         for r in raters:
@@ -362,17 +375,8 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         self.blind_label.setText("  blind: you see only your own codes" if blind else "")
         role = me.role if me is not None else None
         if hasattr(self, "reconcile_action"):
-            for action, roles in ((self.reconcile_action, ("lead",)), (self.calibration_action, ("lead",)),
-                                  (self.review_action, ("lead", "supervisor"))):  # fmt: skip
-                action.setEnabled(role in roles)
-                action.setToolTip(
-                    ""
-                    if role in roles
-                    else f"for a {' or '.join(roles)}; you code blind as a {role}"
-                )
-            # a lab's lead changes the settings; a project with no lead yet is its maker's
             lead_exists = any(r.role == "lead" for r in raters)
-            self.settings_action.setEnabled(role == "lead" or not lead_exists)
+            self.show_role_tools(role, copy_of is not None, lead_exists)
         self.rater_box.blockSignals(False)
 
     def _refresh_status(self, session_ids: set[str] | None = None) -> None:
@@ -736,7 +740,7 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, QMainWindow):
         self.bus.close()
         self.project.close()
         self.project = project
-        self.service = ProjectService(project, self.service.actor)
+        self.service = ProjectService(project, self.service.actor)  # identity: _reload_raters
         self.bus = ChangeBus(self.service, self)
         self.bus.changed.connect(self._on_changed)
         self.bus.failed.connect(self._on_failed)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFileDialog, QStatusBar, QTreeWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QMessageBox, QStatusBar, QTreeWidget
 
 from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.focus import present, return_focus_after
@@ -114,21 +114,57 @@ class StudyActions:
             ),
         )
 
-    def _merge_packages(self) -> Task | None:
+    def _merge_packages(
+        self, paths: list[str] | None = None, allow_older: bool = False
+    ) -> Task | None:
         from rupture_coder.study.packages import merge_packages
 
-        paths = self._ask_path("Merge rater packages", "", "Rater packages (*.rcpkg)", save=False)
+        if paths is None:
+            paths = self._ask_path(
+                "Merge rater packages", "", "Rater packages (*.rcpkg)", save=False
+            )
         if not paths:
             return None
-        service = self.service
+        service, chosen = self.service, list(paths)
         return run_task(
             self,
             "Merging rater packages",
-            lambda progress: merge_packages(service, [Path(p) for p in paths], progress),
-            lambda result: self.statusBar().showMessage(
-                f"merged {len(paths)} package(s): {result[-1]['changed_rows']} row(s) changed", 8000
+            lambda progress: merge_packages(
+                service, [Path(p) for p in chosen], progress, allow_older=allow_older
             ),
+            lambda result: self.statusBar().showMessage(merged_message(result), 15000),
+            lambda exc: not allow_older and self._ask_merge_older(exc, chosen),
         )
+
+    def _ask_merge_older(self, exc: BaseException, paths: list[str]) -> bool:
+        """A package older than the last one merged for its rater: merge it anyway? (True: the
+        question was asked instead of the failure shown)."""
+        from rupture_coder.errors import OlderPackage
+
+        if not isinstance(exc, OlderPackage):
+            return False
+        box = QMessageBox(self)  # type: ignore[arg-type]
+        box.setObjectName("olderPackageDialog")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Merge an older package?")
+        box.setText(
+            "Merging would replace newer work of the same rater with older work:\n\n"
+            + "\n".join(f"• {p}" for p in exc.problems)
+        )
+        anyway = box.addButton("Merge anyway", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Don't merge", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is anyway:
+                self._merge_packages(paths, allow_older=True)
+            else:
+                self.statusBar().showMessage("not merged; nothing was changed", 8000)
+
+        box.finished.connect(answered)
+        present(box, modal=True)
+        return True
 
     def _export_tables(self) -> Task | None:
         from rupture_coder.study.exports import export_study
@@ -175,3 +211,13 @@ class StudyActions:
             lambda progress: study_report(project, Path(path), progress),
             lambda _out: self.statusBar().showMessage(f"wrote {path}", 8000),
         )
+
+
+def merged_message(result: list[dict]) -> str:
+    """The status bar's account of a merge: the verified raters, then what changed."""
+    raters = ", ".join(r["rater"] for r in result[:-1])
+    changed = result[-1]["changed_rows"]
+    told = f"{changed} row(s) changed" if changed else "nothing changed"
+    if not changed and all(r.get("already_merged") for r in result[:-1]):
+        told = "nothing changed: already merged"
+    return f"merged {len(result) - 1} package(s) signed by {raters} (verified): {told}"

@@ -372,15 +372,9 @@ class SetRating:
         else:
             raise CommandError("a rating belongs to a segment or to a session")
         _session, cb = _session_and_codebook(db, session_id, self.rater_id, self.codebook)
-        try:
-            definition = cb.rating(self.rating_id)
-        except KeyError as exc:
-            raise CommandError(exc.args[0]) from None
-        wanted = "segment" if self.segment_id else "session"
-        if definition.scope.value != wanted:
-            raise CommandError(
-                f"{self.rating_id} is a {definition.scope.value} rating, not a {wanted} rating"
-            )
+        definition = rating_definition(
+            cb, self.rating_id, "segment" if self.segment_id else "session"
+        )
         existing = find_row(
             db,
             model,
@@ -412,3 +406,40 @@ class SetRating:
         existing.updated_at = utcnow()
         db.flush()
         return existing
+
+
+def check_code(db: Db, cb: Codebook, session: Session, spec: CodeSpec) -> None:
+    """The checks of a code the coding form makes (item, place, value, count, group fields);
+    CodeRefused naming the field. Used by merging, so a package is held to the same rules."""
+    _check_spec(db, cb, session, spec)
+
+
+def rating_definition(cb: Codebook, rating_id: str, scope: str):
+    """The codebook's rating ``rating_id`` of this scope (segment or session); CommandError if
+    the codebook has no such rating, or has it for the other scope."""
+    try:
+        definition = cb.rating(rating_id)
+    except KeyError as exc:
+        raise CommandError(exc.args[0]) from None
+    if definition.scope.value != scope:
+        raise CommandError(
+            f"{rating_id} is a {definition.scope.value} rating, not a {scope} rating"
+        )
+    return definition
+
+
+def check_rating(cb: Codebook, rating_id: str, scope: str, value: int | None, is_na: bool) -> None:
+    """The checks of a rating the rating form makes: a rating of the codebook, of this scope,
+    its value on the scale (or N/A where the scale allows it); CommandError if not."""
+    definition = rating_definition(cb, rating_id, scope)
+    check_value(cb.scale(definition.scale), value, is_na, rating_id)
+
+
+def check_na_rule(
+    db: Db, session: Session, rater_id: str, cb: Codebook, rating_id: str, segment_id: str | None
+) -> None:
+    """N/A on a rating that means "no rupture occurred" is refused once the rater coded a rupture
+    marker there (the rating form's rule); CommandError naming the markers."""
+    definition = cb.rating(rating_id)
+    if definition.na_only_without_rupture:
+        _refuse_na_with_ruptures(db, session, rater_id, definition, cb, segment_id)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import ColumnElement, exists, or_, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 
 from rupture_coder.codebook import Codebook, parse_codebook_text
 from rupture_coder.codebook.loader import content_hash
@@ -71,6 +71,13 @@ class AddRater:
             raise CommandError(f"unknown rater role {self.role!r}; expected one of {RATER_ROLES}")
         if not self.name.strip():
             raise CommandError("a rater needs a name")
+        same = db.scalar(
+            select(Rater).where(func.lower(Rater.name) == self.name.strip().lower()).limit(1)
+        )
+        if same is not None:
+            raise CommandError(
+                f"there is already a rater {same.name!r} ({same.role}); give another name"
+            )
         rater = Rater(name=self.name.strip(), role=self.role)
         if self.rater_id:
             rater.id = self.rater_id

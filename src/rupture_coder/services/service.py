@@ -23,6 +23,7 @@ from rupture_coder.errors import (
     RuptureCoderError,
     UndoConflict,
 )
+from rupture_coder.services.identity import authorize
 from rupture_coder.services.notices import Notice
 from rupture_coder.services.recorder import ChangeRecorder, RowChange, apply_changes
 from rupture_coder.store.db import Db, Project, storage_error
@@ -65,9 +66,12 @@ log = logging.getLogger(__name__)
 class ProjectService:
     """Runs commands against a project on behalf of one actor (a rater or user name)."""
 
-    def __init__(self, project: Project, actor: str):
+    def __init__(self, project: Project, actor: str, rater_id: str | None = None):
         self.project = project
         self.actor = actor
+        # the rater who acts (the GUI's identity): commands their role may not run are refused
+        # (services/identity.py); a coder copy always acts as the rater it was made for
+        self.rater_id = rater_id
         self._undo: list[int] = []
         self._redo: list[int] = []
         self._listeners: list[Listener] = []
@@ -101,6 +105,7 @@ class ProjectService:
             recorder = ChangeRecorder(session)
             try:
                 with session.begin():
+                    authorize(session, self.rater_id, cmd)
                     result = cmd.apply(session)
                     session.flush()
                     changes = list(recorder.changes)

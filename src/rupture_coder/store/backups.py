@@ -21,7 +21,7 @@ from rupture_coder.errors import ProjectError
 from rupture_coder.store.db import backup_sqlite
 from rupture_coder.store.health import SQLITE_MAGIC
 
-_STAMP = re.compile(r"(\d{8}T\d{6}Z)$")
+_STAMP = re.compile(r"(\d{8}T\d{6}Z)(-\d+)?$")  # -2, -3...: more than one in a second
 _WHY = {"rev": "before a schema upgrade", "merge": "before a merge", "before": "before a restore"}
 
 
@@ -96,3 +96,14 @@ def restore_backup(project_path: Path, backup: Path) -> Path:
         target.close()
         source.close()
     return safety
+
+
+def prune_backups(project_path: Path, why: str, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups taken for one reason (e.g. "before a merge");
+    returns those deleted. Backups of other reasons are left alone."""
+    mine = [b for b in list_backups(project_path) if b.why == why]
+    gone = []
+    for old in mine[keep:]:
+        old.path.unlink(missing_ok=True)
+        gone.append(old.path)
+    return gone

@@ -23,6 +23,7 @@ from rupture_coder.agreement.bootstrap import MAX_REPLICATES
 from rupture_coder.agreement.tables import Level, RatingMatrix
 from rupture_coder.domain import BOOTSTRAP, SEED
 from rupture_coder.errors import StudyError
+from rupture_coder.services.identity import LEAD_OR_SUPERVISOR, require_role
 from rupture_coder.store.db import Project
 from rupture_coder.study.tables import load_study
 from rupture_coder.tasks import Progress, progress_or_silent
@@ -202,6 +203,7 @@ class ProjectAgreement:
 def project_agreement(
     project: Project, query: ProjectAgreementQuery, progress: Progress | None = None
 ) -> ProjectAgreement:
+    require_role(project, LEAD_OR_SUPERVISOR, "inter-rater agreement")
     progress = progress_or_silent(progress)
     progress.step(0, 0, "reading the codes")
     study = load_study(

@@ -18,6 +18,7 @@ from rupture_coder.agreement import from_long
 from rupture_coder.agreement.coefficients import cohen_kappa, percent_agreement
 from rupture_coder.agreement.icc import icc_all
 from rupture_coder.errors import StudyError
+from rupture_coder.services.identity import LEAD_OR_SUPERVISOR, require_role
 from rupture_coder.services.settings import get_setting
 from rupture_coder.store.db import Project
 from rupture_coder.store.models import CodeEvent, GoldSession, Rater, Session, SessionCompletion
@@ -157,6 +158,7 @@ SCORE_COLUMNS = [
 def calibration_table(project: Project) -> tuple[list[Score], list[list], dict[str, float]]:
     """Every coder's and lead's scores against the gold sessions, as rows under SCORE_COLUMNS;
     the last column says "met", or "not met: " and the criteria that failed."""
+    require_role(project, LEAD_OR_SUPERVISOR, "calibration")
     from rupture_coder.services import queries
 
     criteria = {

@@ -21,6 +21,7 @@ from rupture_coder.services.code_import import (
     Row,
     RowProblem,
 )
+from rupture_coder.services.identity import acting_identity, rater_to_read
 from rupture_coder.services.service import ProjectService
 from rupture_coder.store.db import Project
 
@@ -120,8 +121,13 @@ def _message(source: str, problems: list[RowProblem]) -> str:
 
 
 def acting_rater(project: Project, rater: str | None) -> str:
-    """Whose codes these are. In a coder copy (issue 10: roles, copies and blinding) this is to be
-    the copy's own rater, whatever ``--rater`` says; until copies exist, ``--rater`` is required."""
+    """Whose codes these are. In a coder copy, its own rater (``--rater`` may name only them);
+    in a lead's project, ``--rater`` is required (a new name adds a coder)."""
+    identity = acting_identity(project)
+    if identity.bound:
+        assert identity.rater_id is not None
+        rater_to_read(project, rater)  # refuses naming another rater
+        return identity.rater_id
     if not rater or not rater.strip():
         raise InputError("say whose codes these are with --rater NAME (a rater's name or id)")
     return rater.strip()

@@ -15,6 +15,7 @@ from rupture_coder import __version__
 from rupture_coder.codebook.model import Scope
 from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
+from rupture_coder.services.identity import LEAD_OR_SUPERVISOR, require_role
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.store.db import Project
@@ -45,6 +46,7 @@ SEGMENT_TABLE = ["codebook_id", "codebook_version", "rater", "rater_id", "sessio
 
 
 def study_tables(project: Project, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
+    require_role(project, LEAD_OR_SUPERVISOR, "exporting every rater's codes")
     progress = progress_or_silent(progress)
     exported_at = datetime.now(UTC).isoformat(timespec="seconds")
     segment_rows: list[tuple] = []

@@ -16,6 +16,7 @@ from rupture_coder import __version__
 from rupture_coder.codebook.model import Scope
 from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
+from rupture_coder.services.identity import LEAD_OR_SUPERVISOR, require_role
 from rupture_coder.services.review import comments_for_session
 from rupture_coder.services.settings import get_setting
 from rupture_coder.store.db import Project
@@ -147,6 +148,7 @@ def session_report(
     rater_ids: list[str] | None = None,
     progress: Progress | None = None,
 ) -> Path:
+    require_role(project, LEAD_OR_SUPERVISOR, "a session report (it shows every rater)")
     progress = progress_or_silent(progress)
     progress.step(0, 3, "reading the session")
     info = next(s for s in queries.list_sessions(project) if s.id == session_id)
@@ -267,6 +269,7 @@ def session_report(
 
 
 def study_report(project: Project, out: Path, progress: Progress | None = None) -> Path:
+    require_role(project, LEAD_OR_SUPERVISOR, "the study report")
     progress = progress_or_silent(progress)
     doc = Document()
     doc.add_heading("Study report: inter-rater agreement and calibration", 0)

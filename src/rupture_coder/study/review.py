@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from rupture_coder.services import queries
+from rupture_coder.services.identity import LEAD_OR_SUPERVISOR, require_role
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.store.db import Project
@@ -49,6 +50,7 @@ class Filters:
 
 
 def moments(project: Project, filters: Filters) -> list[Moment]:
+    require_role(project, LEAD_OR_SUPERVISOR, "supervisor review")
     out: list[Moment] = []
     with project.read() as db:
         raters = {r.id: r for r in db.scalars(select(Rater))}

@@ -15,6 +15,7 @@ from rupture_coder.codebook import Codebook
 from rupture_coder.codebook.model import Scope
 from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
+from rupture_coder.services.identity import acting_identity, rater_to_read
 from rupture_coder.services.progress import consistency_warnings, missing_ratings
 from rupture_coder.services.segmentation import (
     GROUP,
@@ -291,7 +292,9 @@ def _warnings(
 
 def find_summary(project: Project, session: str, rater: str) -> SessionSummary:
     """The summary of a session (title or id) and a rater (name or id), or a StudyError saying
-    which does not exist."""
+    which does not exist. A coder copy reads only its own rater's."""
+    if acting_identity(project).bound:
+        rater = rater_to_read(project, rater)
     with project.read() as db:
         sessions = db.scalars(
             select(Session).where((Session.id == session) | (Session.title == session))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from pathlib import Path
 
 import numpy as np
@@ -100,10 +101,11 @@ def _formatted(column: pd.Series, sep: str, cell=_same) -> np.ndarray:
     """The column's cells as they appear in the file (missing values empty)."""
     mixed = column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) != "string"
     if mixed:  # 1, 1.0 and True are equal keys but not equal texts: format cell by cell
-        cache: dict[tuple[type, object], str] = {}
+        cache: dict[tuple[type, object, bool], str] = {}
         out = np.empty(len(column), dtype=object)
         for i, value in enumerate(column.to_numpy()):
-            key = (type(value), value)
+            # 0.0 == -0.0 (and they hash alike), but they are written "0.0" and "-0.0"
+            key = (type(value), value, isinstance(value, float) and math.copysign(1, value) < 0)
             text = cache.get(key)
             if text is None:
                 text = "" if _missing(value) else _quoted(str(cell(value)), sep)
@@ -116,7 +118,13 @@ def _formatted(column: pd.Series, sep: str, cell=_same) -> np.ndarray:
     else:
         texts = [_quoted(str(cell(v)), sep) for v in np.asarray(uniques, dtype=object)]
     table = np.array([*texts, ""], dtype=object)  # code -1 (missing) -> the last, empty
-    return table[codes]
+    out = table[codes]
+    if column.dtype.kind == "f":  # factorize takes -0.0 and 0.0 for one; pandas writes both
+        values = column.to_numpy(dtype=np.float64)
+        zero = values == 0
+        if zero.any():
+            out[zero] = np.where(np.signbit(values[zero]), "-0.0", "0.0")
+    return out
 
 
 def _missing(value: object) -> bool:
