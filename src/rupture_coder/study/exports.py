@@ -17,7 +17,7 @@ from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
-from rupture_coder.store.db import Project
+from rupture_coder.store.db import Project, raw_rows
 from rupture_coder.store.models import (
     CodeEvent,
     Participant,
@@ -27,7 +27,8 @@ from rupture_coder.store.models import (
     Session,
     Utterance,
 )
-from rupture_coder.study.summaries import SessionContext, session_summary
+from rupture_coder.study.snapshot import Snapshot
+from rupture_coder.study.summaries import session_summary
 from rupture_coder.study.tabular import atomic_write_table
 from rupture_coder.tasks import Progress, progress_or_silent
 
@@ -49,11 +50,14 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
     exported_at = datetime.now(UTC).isoformat(timespec="seconds")
     segment_rows: list[tuple] = []
     event_rows, summary_rows = [], []
+    snapshot = Snapshot.read(project)  # what the summaries need, of every session at once
     with project.read() as db:
         raters = {r.id: r for r in db.scalars(select(Rater))}
         sessions = db.scalars(select(Session)).all()
         codes_by_session: dict[str, list] = {}
-        for c in db.connection().execute(select(CodeEvent)).mappings():
+        names = [c.name for c in CodeEvent.__table__.columns]  # the driver's rows, as mappings
+        for row in raw_rows(db, select(*CodeEvent.__table__.columns)):
+            c = dict(zip(names, row, strict=True))
             codes_by_session.setdefault(c["session_id"], []).append(c)
         ratings_by_session: dict[str, list] = {}
         for r in db.connection().execute(select(SegmentRating)):
@@ -75,10 +79,8 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
         ):
             names_of.setdefault(sid, {})[pid] = pseudonym
         cbs = {
-            (s.codebook_id, s.codebook_version): stored_codebook(
-                db, s.codebook_id, s.codebook_version
-            )
-            for s in sessions
+            key: stored_codebook(db, *key)
+            for key in {(s.codebook_id, s.codebook_version) for s in sessions}
         }
     for k, s in enumerate(sessions):
         progress.step(k, len(sessions), f"session {k + 1} of {len(sessions)}")
@@ -90,7 +92,7 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
         codes = codes_by_session.get(s.id, [])
         ratings = ratings_by_session.get(s.id, [])
         coded = sorted({c["rater_id"] for c in codes} | {r.rater_id for r in ratings})
-        context = SessionContext.load(project, s.id) if coded else None
+        context = snapshot.context(s.id) if coded else None
         kind_of = {i.id: (c.rupture_type, i.kind.value) for c in cb.categories for i in c.items}
         per_segment: dict[tuple, dict] = {}
         for c in codes:
@@ -149,7 +151,9 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
                     r = rating_of.get((rater_id, seg.id, rating_id))
                     segment_rows.append((*base, rating_id, "rating", "rating",
                                          r.value if r else None, bool(r.is_na) if r else False))  # fmt: skip
-            summary = session_summary(project, s.id, rater_id, context)
+            summary = session_summary(
+                project, s.id, rater_id, context, snapshot.rater_data(s.id, rater_id)
+            )
             row = {"codebook_id": cb.id, "codebook_version": cb.version, "rater_id": rater_id}
             summary_rows.append(row | summary.to_row())
     segments = pd.DataFrame.from_records(segment_rows, columns=SEGMENT_TABLE)
