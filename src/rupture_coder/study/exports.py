@@ -82,9 +82,11 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
             key: stored_codebook(db, *key)
             for key in {(s.codebook_id, s.codebook_version) for s in sessions}
         }
+    rater_name = {rid: r.name for rid, r in raters.items()}
     for k, s in enumerate(sessions):
         progress.step(k, len(sessions), f"session {k + 1} of {len(sessions)}")
         cb = cbs[(s.codebook_id, s.codebook_version)]
+        sid, title = s.id, s.title  # plain values: read for every code and segment row
         rows = utterances_of.get(s.id, [])
         position = {u.id: u.position for u in rows}
         segs = segments_of.get(s.id, [])
@@ -115,7 +117,7 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
             )
             event_rows.append({
                 "codebook_id": c["codebook_id"], "codebook_version": c["codebook_version"],
-                "rater": raters[c["rater_id"]].name, "rater_id": c["rater_id"], "session": s.title, "session_id": s.id,
+                "rater": rater_name[c["rater_id"]], "rater_id": c["rater_id"], "session": title, "session_id": sid,
                 "code_id": c["id"], "item": c["item_id"], "category": kind_of.get(c["item_id"], ("other", ""))[0],
                 "segment": seg.index + 1 if seg else None, "first_utterance_id": c["first_utterance_id"],
                 "last_utterance_id": c["last_utterance_id"] or c["first_utterance_id"], "first_utterance": first,
@@ -135,7 +137,7 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
         for rater_id in coded:
             for seg in segs:
                 # plain tuples (SEGMENT_TABLE order): a 1,000-session study has ~850,000 rows
-                base = (cb.id, cb.version, raters[rater_id].name, rater_id, s.title, s.id,
+                base = (cb.id, cb.version, rater_name[rater_id], rater_id, title, sid,
                         seg.index + 1, seg.start_s, seg.end_s, seg.partial)  # fmt: skip
                 for item_id, category, kind in items:
                     agg = per_segment.get((rater_id, seg.id, item_id))
