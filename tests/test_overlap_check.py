@@ -41,7 +41,9 @@ def test_overlap_by_index_matches_the_walk(service):
                 service.undo()
                 assert code is not None
             else:
-                with pytest.raises(CommandError, match=f"already coded on {expected} by this rater"):
+                with pytest.raises(
+                    CommandError, match=f"already coded on {expected} by this rater"
+                ):
                     service.run(AddCode(session.id, rater, IND, spec))
             tried += 1
     assert tried == 30

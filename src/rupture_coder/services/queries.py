@@ -194,7 +194,9 @@ def transcript(project: Project, session_id: str) -> list[UtteranceRow]:
         out = []
         for uid, position, speaker, pid, start, end, text in rows:
             pseudo, role = people.get(pid, (None, None))
-            out.append(make((uid, position, speaker, pseudo or speaker, role or "", start, end, text)))
+            out.append(
+                make((uid, position, speaker, pseudo or speaker, role or "", start, end, text))
+            )
         return out
 
 

@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-CACHE_KIB = 32_768  # SQLite's page cache per connection (its default, 2 MiB, thrashes on 50,000 codes)
+CACHE_KIB = (
+    32_768  # SQLite's page cache per connection (its default, 2 MiB, thrashes on 50,000 codes)
+)
 BUSY_TIMEOUT_MS = 5_000  # how long a write waits for another writer before it is refused
 
 
