@@ -239,7 +239,7 @@ def _refuse_overlap(db: Db, session_id: str, rater_id: str, spec: CodeSpec) -> N
     # in the order of the place index, as the check met them when it walked every code
     ordered = sorted(candidates.values(), key=lambda r: (r[1], r[3] is not None, r[3] or 0.0))
     for _id, first, last, _start in ordered:
-        a, b = sorted((pos[first], pos[last or first]))
+        a, b = sorted((pos[str(first)], pos[last or str(first)]))
         if a <= hi and lo <= b:
             where = f"utterance {a + 1}" if a == b else f"utterances {a + 1}-{b + 1}"
             raise CommandError(

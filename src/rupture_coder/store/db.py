@@ -16,14 +16,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, Select, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as Db  # the one name of an ORM session in this package
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.sql.base import Executable
 
 from rupture_coder.errors import InternalError, ProjectError, StorageError
 from rupture_coder.store import health
@@ -217,18 +216,19 @@ class Project:
         self.engine.dispose()
 
 
-def raw_rows(db: Db, statement: Executable) -> list[tuple]:
+def raw_rows(db: Db, statement: Select[*tuple[Any, ...]]) -> list[tuple]:
     """The rows of a Core ``select`` as the driver's plain tuples, read in ``db``'s transaction.
 
     For big reads (a session's 50,000 codes, a study's codes): SQLAlchemy's per-row processing
     costs more than SQLite's own work. The values come as the driver gives them, so select only
     columns whose stored form is what the caller uses (text, numbers; booleans come as 0 or 1)."""
     conn = db.connection()
-    if conn.dialect.name != "sqlite":
+    driver = conn.connection.driver_connection
+    if conn.dialect.name != "sqlite" or driver is None:
         return [tuple(row) for row in conn.execute(statement)]
     compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = [compiled.params[name] for name in compiled.positiontup or ()]
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver.cursor()
     try:
         return cursor.execute(str(compiled), params).fetchall()
     except sqlite3.Error as exc:
