@@ -120,7 +120,7 @@ def load_study(
         session_ids = [s.id for s in rows]
         study = Study(target, chosen_raters, {s.id: s.title for s in rows})
         # the driver's rows, named: no SQLAlchemy row processing for hundreds of thousands of codes
-        codes = _rows(
+        codes = raw_rows(  # plain tuples, in this order (_Builder._items unpacks them)
             db,
             select(CodeEvent.session_id, CodeEvent.rater_id, CodeEvent.codebook_version, CodeEvent.item_id,
                    CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s, CodeEvent.count,
@@ -129,7 +129,7 @@ def load_study(
                    CodeEvent.codebook_id == cb_id)
         )  # fmt: skip
         maps: dict[str, dict[str, list[str]]] = {}
-        for version in {c.codebook_version for c in codes}:
+        for version in {c[2] for c in codes}:  # codebook_version
             try:
                 maps[version] = translation(known[version], target, known)
             except IncomparableVersions as exc:
@@ -177,7 +177,7 @@ def load_study(
                 ),
             )
         )
-    coded = {(c.session_id, c.rater_id) for c in codes} | {
+    coded = {(c[0], c[1]) for c in codes} | {
         (r.session_id, r.rater_id) for r in (*seg_ratings, *sess_ratings)
     }
     study.warnings = [
@@ -245,28 +245,42 @@ class _Builder:
         title = self.study.sessions[session_id]
         return f"{title} [{session_id[:8]}]" + ("" if index is None else f" segment {index + 1}")
 
-    def _segment_of(self, code) -> str | None:
-        if code.segment_id:
-            return code.segment_id
-        pos = self.positions.get(code.first_utterance_id)
+    def _segment_of(
+        self, session_id: str, segment_id: str | None, first: str | None, start_s: float | None
+    ) -> str | None:
+        if segment_id:
+            return segment_id
+        pos = self.positions.get(first)  # type: ignore[arg-type]
         if pos is not None:
-            return self.segment_at.get((code.session_id, pos))
-        seg = locate_segment(self.by_session[code.session_id], None, None, code.start_s)
+            return self.segment_at.get((session_id, pos))
+        seg = locate_segment(self.by_session[session_id], None, None, start_s)
         return seg.id if seg is not None else None
 
     def _items(self, codes, maps) -> list[tuple]:
         """(session, rater, target item, count, segment id, (actor, target, level)) with items
         carried to the target version."""
         out: list[tuple] = []
-        for c in codes:
-            targets = maps[c.codebook_version].get(c.item_id, ())
+        names, to_group = self.names, self.to_group
+        # plain unpacking of the rows (the columns of load_study's code select, in order)
+        for (
+            sid,
+            rid,
+            version,
+            item_id,
+            segment_id,
+            first,
+            start_s,
+            count,
+            actor,
+            target_id,
+            level,
+        ) in codes:
+            targets = maps[version].get(item_id, ())
             if targets:
-                seg = self._segment_of(c)
-                target = self.names.get(c.target_id) or (
-                    GROUP if c.level in self.to_group else None
-                )
-                who = (self.names.get(c.actor_id), target, c.level)
-                out.extend((c.session_id, c.rater_id, item, c.count, seg, who) for item in targets)
+                seg = self._segment_of(sid, segment_id, first, start_s)
+                target = names.get(target_id) or (GROUP if level in to_group else None)
+                who = (names.get(actor), target, level)
+                out.extend((sid, rid, item, count, seg, who) for item in targets)
         return out
 
     def segment_presence(self, codes, maps) -> None:
