@@ -221,7 +221,7 @@ def _clusters(df, unit, cluster, unit_codes, unit_order) -> list:
             f"one {cluster!r}; a unit belongs to one cluster (session)"
         )
     first = per_unit.drop_duplicates("u").set_index("u")["c"]
-    return [first[i] for i in unit_order]
+    return first.loc[list(unit_order)].tolist()  # one look-up for all, not one per unit
 
 
 def _plain(x):
