@@ -5,7 +5,9 @@
 run:
 	@scripts/setup.sh gui
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
-	  echo "make run: no display found; on a machine without a screen use: xvfb-run -a make run" >&2; exit 1; fi
+	  echo "make run: no display found; on a machine without a screen use: xvfb-run -a make run" >&2; \
+	  command -v xvfb-run >/dev/null || echo "(xvfb-run is in Debian's package xvfb: scripts/setup.sh tour installs it)" >&2; \
+	  exit 1; fi
 	.venv/bin/rupture-coder
 
 test:
