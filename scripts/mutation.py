@@ -215,6 +215,8 @@ def _run_tests(src_copy: Path, tests: list[str], timeout: float) -> tuple[bool, 
     return done.returncode == 0, time.monotonic() - started
 
 
+AGREEMENT_TESTS = ["tests/test_agreement_stats.py", "tests/test_agreement_designs.py"]
+
 # Named targets: a module, the functions (or classes) of it to mutate, and the tests that pin them.
 TARGETS = {
     "elan-times": (
@@ -242,6 +244,33 @@ TARGETS = {
         ["check_xml", "check_yaml", "read_capped", "capped_lines", "check_count", "check_length"],
         ["tests/test_limits.py", "tests/test_codebook.py"],
     ),
+    # the session scores of docs/ratings.md (issue 12): the rules, then the reading of a session
+    "scoring": (
+        "rupture_coder/study/scoring.py",
+        [],
+        [
+            "tests/test_scoring_core.py",
+            "tests/test_scores.py",
+            "tests/test_scores_group.py",
+            "tests/test_summary_details.py",
+        ],
+    ),
+    "summaries": (
+        "rupture_coder/study/summaries.py",
+        [],
+        [
+            "tests/test_scoring_core.py",
+            "tests/test_scores.py",
+            "tests/test_scores_group.py",
+            "tests/test_summary_details.py",
+            "tests/test_scales.py",
+        ],
+    ),
+    # the agreement statistics (issue 13), each pinned by the published examples and the oracles
+    **{
+        f"agreement-{name}": (f"rupture_coder/agreement/{name}.py", [], AGREEMENT_TESTS)
+        for name in ("coefficients", "icc", "specific", "events", "bootstrap", "tables")
+    },
     "project-health": (
         "rupture_coder/store/health.py",
         ["check_header", "quick_check", "unwritable_reason", "latest_backup"],
@@ -272,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.target:
         module, functions, tests = TARGETS[args.target]
         args.modules = [*args.modules, ROOT / "src" / module]
-        args.functions = [*(args.functions or []), *functions]
+        if functions:
+            args.functions = [*(args.functions or []), *functions]
         args.tests = [*args.tests, *tests]
     if not args.modules:
         parser.error("give source files under src/ or --target NAME")
