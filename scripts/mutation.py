@@ -19,6 +19,7 @@ import argparse
 import ast
 import copy
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -266,6 +267,11 @@ TARGETS = {
             "tests/test_scales.py",
         ],
     ),
+    "placement": (
+        "rupture_coder/services/segmentation.py",
+        ["locate_segment", "utterance_times", "locate", "order_key"],
+        ["tests/test_scoring_core.py", "tests/test_scores.py", "tests/test_summary_details.py"],
+    ),
     # the agreement statistics (issue 13), each pinned by the published examples and the oracles
     **{
         f"agreement-{name}": (f"rupture_coder/agreement/{name}.py", [], AGREEMENT_TESTS)
@@ -296,6 +302,12 @@ def main(argv: list[str] | None = None) -> int:
         "--functions", nargs="*", help="mutate only these top-level functions and classes"
     )
     parser.add_argument("--limit", type=int, help="stop after this many mutants per module")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        help="a seeded random sample of this many mutants per module (an estimate of the score)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="the sample's seed (default 1)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     args = parser.parse_args(argv)
     if args.target:
@@ -340,6 +352,13 @@ def main(argv: list[str] | None = None) -> int:
                 found = [m for m in found if m.index in args.only]
             if args.limit:
                 found = found[: args.limit]
+            if args.sample and args.sample < len(found):
+                print(
+                    f"{rel}: a sample of {args.sample} of {len(found)} mutants (seed {args.seed})"
+                )
+                found = sorted(
+                    random.Random(args.seed).sample(found, args.sample), key=lambda m: m.index
+                )
             target = copy_root / rel
             for m in found:
                 target.write_text(mutate(source, m.index), encoding="utf-8")
