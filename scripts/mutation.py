@@ -216,7 +216,11 @@ def _run_tests(src_copy: Path, tests: list[str], timeout: float) -> tuple[bool, 
     return done.returncode == 0, time.monotonic() - started
 
 
-AGREEMENT_TESTS = ["tests/test_agreement_stats.py", "tests/test_agreement_designs.py"]
+AGREEMENT_TESTS = [
+    "tests/test_agreement_stats.py",
+    "tests/test_agreement_designs.py",
+    "tests/test_agreement_edges.py",
+]
 
 # Named targets: a module, the functions (or classes) of it to mutate, and the tests that pin them.
 TARGETS = {

@@ -1,0 +1,68 @@
+"""Edges of the agreement statistics that mutation testing found unpinned (scripts/mutation.py
+--target agreement-...): each case is computed by hand or by a reference package."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from test_agreement_designs import irrcac
+from test_agreement_stats import matrix
+
+from rupture_coder.agreement import analyze
+from rupture_coder.agreement.specific import (
+    kappa_per_category,
+    positive_category,
+    specific_agreement,
+    within_one,
+)
+
+
+# -- specific.py -------------------------------------------------------------------------------------
+def test_specific_agreement_counts_the_units_that_involve_its_category():
+    """Units (1, 1), (1, 0), (0, 0), (0, None): agreement on 1 involves units 1 and 2 (one rating of
+    1 is enough); on 0 units 2 and 3 (unit 4 is rated once). PA = 2*1 / (2*1 + 1) = 2/3."""
+    spec = specific_agreement(matrix([[1, 1], [1, 0], [0, 0], [0, None]], categories=[0, 1]))
+    one, zero = spec["1"][0], spec["0"][0]
+    assert (one.n_units, zero.n_units) == (2, 2)
+    assert one.value == pytest.approx(2 / 3) and zero.value == pytest.approx(2 / 3)
+
+
+def test_a_named_positive_category_is_used_and_an_unknown_one_refused():
+    m = matrix([["no", "yes"], ["yes", "yes"], ["no", "no"]])
+    assert positive_category(m) == 1  # "yes" by default
+    assert positive_category(m, "no") == 0 and positive_category(m, " YES ") == 1
+    with pytest.raises(ValueError, match="--positive 'maybe' is not one of the categories"):
+        positive_category(m, "maybe")
+    out = analyze(m, positive="no")  # positive agreement on "no": 2*1 / (2*1 + 1)
+    assert out["positive_agreement"]["value"] == pytest.approx(2 / 3)
+    assert positive_category(matrix([["a", "b"], ["b", "b"]])) is None  # neither means present
+    assert positive_category(matrix([[1, 2], [3, 3]])) is None  # three categories
+
+
+def test_within_one_point_needs_three_points_and_one_unit_rated_twice():
+    three = matrix([[1, 2], [1, 3], [2, 2]], "ordinal", categories=[1, 2, 3])
+    stat, _ = within_one(three)  # (1,2) yes, (1,3) no, (2,2) yes
+    assert stat.value == pytest.approx(2 / 3) and stat.n_units == 3
+    assert within_one(matrix([[1, 2], [2, 2]], "ordinal", categories=[1, 2])) is None
+    single = within_one(matrix([[1, 2], [3, None]], "ordinal", categories=[1, 2, 3]))[0]
+    assert single.value == 1.0 and single.n_units == 1  # one unit rated twice is enough
+    none = within_one(matrix([[1, None], [None, 3]], "ordinal", categories=[1, 2, 3]))[0]
+    assert none.value is None and "no unit has ratings from two or more raters" in none.reason
+
+
+def test_kappa_per_category_takes_chance_from_units_rated_once_like_irrcac():
+    """Each category against the others is Fleiss' kappa on a two-category table; with units rated
+    once it follows Gwet's convention as Fleiss' kappa does (irrCAC on the dichotomised data)."""
+    rng = np.random.default_rng(61)
+    data = rng.integers(1, 4, size=(25, 3)).astype(float)
+    data[rng.random(data.shape) < 0.3] = np.nan
+    data[:5, 1:] = np.nan  # five units rated once
+    rows = [[None if math.isnan(v) else int(v) for v in r] for r in data]
+    rows = [r for r in rows if any(v is not None for v in r)]
+    per = kappa_per_category(matrix(rows, categories=[1, 2, 3]))
+    for cat in (1, 2, 3):
+        dichotomised = [[None if v is None else int(v == cat) for v in r] for r in rows]
+        ref = irrcac(dichotomised, [0, 1]).fleiss()["est"]
+        assert per[str(cat)][0].value == pytest.approx(ref["coefficient_value"], abs=1e-12), cat
