@@ -66,3 +66,14 @@ def test_kappa_per_category_takes_chance_from_units_rated_once_like_irrcac():
         dichotomised = [[None if v is None else int(v == cat) for v in r] for r in rows]
         ref = irrcac(dichotomised, [0, 1]).fleiss()["est"]
         assert per[str(cat)][0].value == pytest.approx(ref["coefficient_value"], abs=1e-12), cat
+
+
+def test_kappa_per_category_says_why_a_category_has_none_and_goes_on():
+    per = kappa_per_category(matrix([[2, 3], [3, 3], [2, 2]], categories=[1, 2, 3]))
+    assert list(per) == ["1", "2", "3"]  # the unused first category does not stop the others
+    assert per["1"][0].value is None and per["1"][0].reason.endswith("no rater used 1")
+    assert per["2"][0].value == pytest.approx(per["3"][0].value) and per["2"][0].value is not None
+    same = kappa_per_category(matrix([[1, 1], [1, 1]], categories=[1, 2, 3]))
+    assert same["1"][0].reason.endswith("every rating is 1")
+    one = kappa_per_category(matrix([[1, 2], [3, None]], categories=[1, 2, 3]))
+    assert one["2"][0].reason.endswith("fewer than two units were rated twice")
