@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from test_agreement_designs import irrcac
 from test_agreement_stats import matrix
@@ -77,3 +78,28 @@ def test_kappa_per_category_says_why_a_category_has_none_and_goes_on():
     assert same["1"][0].reason.endswith("every rating is 1")
     one = kappa_per_category(matrix([[1, 2], [3, None]], categories=[1, 2, 3]))
     assert one["2"][0].reason.endswith("fewer than two units were rated twice")
+
+
+def test_agreement_on_na_with_two_raters_resamples_cohens_kappa():
+    """The N/A kappa of two raters is Cohen's; its bootstrap estimator must be Cohen's too (at the
+    full sample it gives the same value), not Fleiss' (pooled marginals: .780 instead of .783)."""
+    from rupture_coder.agreement import bootstrap as bs
+    from rupture_coder.agreement import from_long
+    from rupture_coder.agreement.specific import na_agreement, na_matrix
+
+    a = ["N/A", "N/A", "N/A", "N/A", 1, 2, 3, 4, 5, 5]
+    b = ["N/A", "N/A", "N/A", 4, 1, 2, 3, 5, 5, 4]
+    df = pd.DataFrame([(u, r, v) for u in range(10) for r, v in (("A", a[u]), ("B", b[u]))],
+                      columns=["unit", "rater", "value"])  # fmt: skip
+    m = from_long(df, level="ordinal", categories=[1, 2, 3, 4, 5], na_values=["N/A"])
+    stat, factory = na_agreement(m)["kappa"]
+    assert stat.value == pytest.approx((0.9 - 0.54) / 0.46, abs=1e-12)
+    assert bs.point(factory(), na_matrix(m)) == pytest.approx(stat.value, abs=1e-12)
+
+
+def test_a_rating_given_twice_names_its_rater_and_unit():
+    from rupture_coder.agreement import from_long
+
+    df = pd.DataFrame({"unit": [1, 2, 2, 3], "rater": ["a", "b", "b", "a"], "value": [1, 2, 3, 1]})
+    with pytest.raises(ValueError, match="rater 'b' rated unit 2 more than once"):
+        from_long(df)
