@@ -103,3 +103,12 @@ def test_a_rating_given_twice_names_its_rater_and_unit():
     df = pd.DataFrame({"unit": [1, 2, 2, 3], "rater": ["a", "b", "b", "a"], "value": [1, 2, 3, 1]})
     with pytest.raises(ValueError, match="rater 'b' rated unit 2 more than once"):
         from_long(df)
+
+
+def test_the_output_says_whether_the_categories_were_declared():
+    from rupture_coder.agreement import from_long
+
+    df = pd.DataFrame({"unit": [1, 1, 2, 2], "rater": ["a", "b"] * 2, "value": [1, 2, 2, 2]})
+    assert analyze(from_long(df))["categories_declared"] is False
+    declared = analyze(from_long(df, categories=[1, 2, 3]))
+    assert declared["categories_declared"] is True and declared["categories"] == ["1", "2", "3"]
