@@ -112,3 +112,19 @@ def test_the_output_says_whether_the_categories_were_declared():
     assert analyze(from_long(df))["categories_declared"] is False
     declared = analyze(from_long(df, categories=[1, 2, 3]))
     assert declared["categories_declared"] is True and declared["categories"] == ["1", "2", "3"]
+
+
+# -- events.py ---------------------------------------------------------------------------------------
+def test_events_at_the_edge_of_the_tolerance_still_pair():
+    """Onsets exactly the tolerance apart pair (any pair outweighs how close it is); intervals that
+    do not overlap and are not point events never pair, however near."""
+    from rupture_coder.agreement.events import Event, match_events
+
+    for tolerance in (2.0, 5.0, 30.0):
+        (pair,) = match_events([Event("a", "W2", 0.0, 0.0)], [Event("b", "W2", tolerance, tolerance)], "onset",
+                               tolerance)  # fmt: skip
+        assert pair.agree and pair.to_json()["onset_difference_s"] == tolerance
+    apart = match_events([Event("a", "W2", 0.0, 10.0)], [Event("b", "W2", 12.0, 20.0)], "overlap")
+    assert [(p.a is None, p.b is None) for p in apart] == [(False, True), (True, False)]
+    touching = match_events([Event("a", "W2", 0.0, 10.0)], [Event("b", "W2", 5.0, 20.0)], "overlap")
+    assert len(touching) == 1 and touching[0].agree
