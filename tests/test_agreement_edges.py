@@ -128,3 +128,12 @@ def test_events_at_the_edge_of_the_tolerance_still_pair():
     assert [(p.a is None, p.b is None) for p in apart] == [(False, True), (True, False)]
     touching = match_events([Event("a", "W2", 0.0, 10.0)], [Event("b", "W2", 5.0, 20.0)], "overlap")
     assert len(touching) == 1 and touching[0].agree
+
+
+def test_an_interval_pairs_with_the_one_it_overlaps_most_of_their_union():
+    """A 0-10 s; B 0-12 s (overlap 10 of a union of 12) and 6-10 s (4 of 10): the first fits."""
+    from rupture_coder.agreement.events import Event, match_events
+
+    pairs = match_events([Event("a", "W2", 0.0, 10.0)],
+                         [Event("b1", "W2", 0.0, 12.0), Event("b2", "W2", 6.0, 10.0)], "overlap")  # fmt: skip
+    assert [(p.a and p.a.id, p.b and p.b.id) for p in pairs] == [("a", "b1"), (None, "b2")]
