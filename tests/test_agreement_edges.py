@@ -137,3 +137,20 @@ def test_an_interval_pairs_with_the_one_it_overlaps_most_of_their_union():
     pairs = match_events([Event("a", "W2", 0.0, 10.0)],
                          [Event("b1", "W2", 0.0, 12.0), Event("b2", "W2", 6.0, 10.0)], "overlap")  # fmt: skip
     assert [(p.a and p.a.id, p.b and p.b.id) for p in pairs] == [("a", "b1"), (None, "b2")]
+    # B 0-11 s fits A 0-10 s (10 of 11) better than 2-40 s (8 of 40), though it overlaps more
+    pairs = match_events([Event("a", "W2", 0.0, 10.0)],
+                         [Event("b1", "W2", 0.0, 11.0), Event("b2", "W2", 2.0, 40.0)], "overlap")  # fmt: skip
+    assert [(p.a and p.a.id, p.b and p.b.id) for p in pairs] == [("a", "b1"), (None, "b2")]
+    # a point event exactly the tolerance after an interval's end pairs with it
+    (pair,) = match_events(
+        [Event("a", "W2", 12.0, 12.0)], [Event("b", "W2", 0.0, 10.0)], "overlap", 2.0
+    )
+    assert pair.agree
+    assert (
+        len(
+            match_events(
+                [Event("a", "W2", 12.5, 12.5)], [Event("b", "W2", 0.0, 10.0)], "overlap", 2.0
+            )
+        )
+        == 2
+    )
