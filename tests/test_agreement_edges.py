@@ -154,3 +154,20 @@ def test_an_interval_pairs_with_the_one_it_overlaps_most_of_their_union():
         )
         == 2
     )
+
+
+def test_one_same_code_pair_outweighs_any_number_of_other_pairs():
+    """A's W2 at 3 s and B's W2 at 0.5 s agree; pairing them crosses every other possible pair, so
+    the alternative is four pairs that all disagree. Same-code pairs come first."""
+    from rupture_coder.agreement.events import Event, match_events
+
+    a = [
+        Event(f"a{i}", c, t, t)
+        for i, (c, t) in enumerate([("C1", 0), ("C2", 1), ("C3", 2), ("W2", 3)])
+    ]
+    b = [
+        Event(f"b{i}", c, t, t)
+        for i, (c, t) in enumerate([("W2", 0.5), ("R1", 1.5), ("R2", 2.5), ("R3", 3.5)])
+    ]
+    pairs = [p for p in match_events(a, b, "onset", 5.0) if p.a and p.b]
+    assert [(p.a.id, p.b.id, p.agree) for p in pairs] == [("a3", "b0", True)]
