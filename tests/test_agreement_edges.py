@@ -171,3 +171,17 @@ def test_one_same_code_pair_outweighs_any_number_of_other_pairs():
     ]
     pairs = [p for p in match_events(a, b, "onset", 5.0) if p.a and p.b]
     assert [(p.a.id, p.b.id, p.agree) for p in pairs] == [("a3", "b0", True)]
+
+
+def test_the_events_table_counts_each_aligned_pair_once():
+    from rupture_coder.agreement.events import Event, event_kappa, events_table, match_events
+
+    a = [Event("a1", "W2", 10, 10), Event("a2", "C1", 30, 30), Event("a3", "R4", 60, 60)]
+    b = [Event("b1", "W2", 10, 10), Event("b2", "C1", 31, 31), Event("b3", "R1", 90, 90)]
+    pairs = match_events(a, b, "onset", 2.0)
+    table, labels = events_table(pairs)
+    assert labels == ["C1", "R1", "R4", "W2", "(none)"]
+    assert table.tolist() == [[1, 0, 0, 0, 0], [0, 0, 0, 0, 0], [0, 0, 0, 0, 1], [0, 0, 0, 1, 0],
+                              [0, 1, 0, 0, 0]]  # fmt: skip
+    stat = event_kappa(pairs)
+    assert stat.n_units == 4 and stat.extra["confusion_matrix"]["counts"] == table.tolist()
