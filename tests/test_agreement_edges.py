@@ -185,3 +185,12 @@ def test_the_events_table_counts_each_aligned_pair_once():
                               [0, 1, 0, 0, 0]]  # fmt: skip
     stat = event_kappa(pairs)
     assert stat.n_units == 4 and stat.extra["confusion_matrix"]["counts"] == table.tolist()
+
+
+def test_any_tolerance_from_zero_is_accepted_and_a_negative_one_refused():
+    from rupture_coder.agreement.events import Event, match_events
+
+    a, b = [Event("a", "W2", 10.0, 10.0)], [Event("b", "W2", 10.4, 10.4)]
+    assert len(match_events(a, b, "onset", 0.5)) == 1 and len(match_events(a, b, "onset", 0.0)) == 2
+    with pytest.raises(ValueError, match="the tolerance must be 0 s or more, not -0.5"):
+        match_events(a, b, "onset", -0.5)
