@@ -194,3 +194,40 @@ def test_any_tolerance_from_zero_is_accepted_and_a_negative_one_refused():
     assert len(match_events(a, b, "onset", 0.5)) == 1 and len(match_events(a, b, "onset", 0.0)) == 2
     with pytest.raises(ValueError, match="the tolerance must be 0 s or more, not -0.5"):
         match_events(a, b, "onset", -0.5)
+
+
+def test_event_kappa_has_a_standard_error_from_two_pairs_on():
+    from rupture_coder.agreement.events import Event, event_kappa, match_events
+
+    a = [Event("a1", "W2", 10, 10), Event("a2", "C1", 30, 30), Event("a3", "R4", 60, 60)]
+    b = [Event("b1", "W2", 10, 10), Event("b2", "C1", 31, 31), Event("b3", "R1", 90, 90)]
+    assert event_kappa(match_events(a, b)).se is not None
+    one = event_kappa(match_events(a[:1], [Event("b", "C1", 10, 10)]))
+    assert one.n_units == 1 and one.se is None and one.ci95 is None
+
+
+def test_time_agreement_within_the_tolerance_looks_both_ways():
+    """A codes W2 at 5 s, B at 4 s; ticks of 1 s, tolerance 2 s: both ticks count as W2 agreed."""
+    from rupture_coder.agreement.events import Event, time_table
+
+    table, labels = time_table([Event("a", "W2", 5, 5)], [Event("b", "W2", 4, 4)], 1.0, None, 2.0)
+    assert labels == ["W2", "(none)"] and table.tolist() == [[2, 0], [0, 4]]
+    # a code only one rater gave is a disagreement, even with a tolerance: nothing matches it
+    # (before, the other rater's "(none)" in a nearby tick was taken as agreeing with it)
+    table, labels = time_table([], [Event("b", "W2", 10, 10)], 1.0, None, 2.0)
+    assert labels == ["W2", "(none)"] and table.tolist() == [[0, 0], [1, 10]]
+    table, labels = time_table([], [], 1.0)
+    assert table.size == 0 and labels == []
+
+
+def test_the_session_bootstrap_of_event_kappa_equals_a_slow_resampling():
+    from rupture_coder.agreement.coefficients import kappa_from_table
+    from rupture_coder.agreement.events import _bootstrap
+
+    rng = np.random.default_rng(5)
+    stack = rng.integers(0, 6, size=(12, 3, 3)).astype(float) + np.eye(3) * 8
+    draws = np.random.default_rng(9).integers(0, 12, size=(200, 12))
+    slow = [kappa_from_table(stack[d].sum(axis=0), np.eye(3))[0] for d in draws]
+    lo, hi = np.percentile(slow, [2.5, 97.5])
+    assert _bootstrap(stack, 200, 9) == (pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12))
+    assert _bootstrap(stack[:3], 200, 9) is None  # too few sessions to resample

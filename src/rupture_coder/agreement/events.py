@@ -219,9 +219,10 @@ def time_table(
         if x != y and w:
             near_b = lb[max(t - w, 0) : t + w + 1]
             near_a = la[max(t - w, 0) : t + w + 1]
-            if x in near_b:
+            # the tolerance moves a code, not its absence: "(none)" is not matched nearby
+            if x != NONE and x in near_b:
                 y = x
-            elif y in near_a:
+            elif y != NONE and y in near_a:
                 x = y
         table[index[x], index[y]] += 1
     return table, labels
