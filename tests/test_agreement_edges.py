@@ -231,3 +231,23 @@ def test_the_session_bootstrap_of_event_kappa_equals_a_slow_resampling():
     lo, hi = np.percentile(slow, [2.5, 97.5])
     assert _bootstrap(stack, 200, 9) == (pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12))
     assert _bootstrap(stack[:3], 200, 9) is None  # too few sessions to resample
+
+
+# -- bootstrap.py ------------------------------------------------------------------------------------
+def test_the_bootstrap_description_names_fixed_clusters_only_when_there_are_some():
+    from test_agreement_designs import clustered
+
+    from rupture_coder.agreement import from_long
+
+    df = clustered()
+    m = from_long(df, level="nominal", categories=[0, 1], cluster="session")
+    assert analyze(m, bootstrap=50, seed=2)["bootstrap"] == {
+        "replicates": 50, "seed": 2, "resampled": "sessions", "n_clusters": 12,
+        "method": "percentile", "note": "only 12 sessions to resample: the interval is rough",
+    }  # fmt: skip
+    # one more session whose only segment is rated once: it is in every replicate, and said so
+    once = pd.concat([df, pd.DataFrame([{"unit": "s99/g0", "rater": "a", "value": 1,
+                                         "session": "s99"}])])  # fmt: skip
+    described = analyze(from_long(once, level="nominal", categories=[0, 1], cluster="session"),
+                        bootstrap=50, seed=2)["bootstrap"]  # fmt: skip
+    assert described["n_clusters"] == 12 and described["n_clusters_fixed"] == 1
