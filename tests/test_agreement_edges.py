@@ -251,3 +251,14 @@ def test_the_bootstrap_description_names_fixed_clusters_only_when_there_are_some
     described = analyze(from_long(once, level="nominal", categories=[0, 1], cluster="session"),
                         bootstrap=50, seed=2)["bootstrap"]  # fmt: skip
     assert described["n_clusters"] == 12 and described["n_clusters_fixed"] == 1
+
+
+def test_more_pairs_outweigh_closer_onsets():
+    """Tolerance 30 s: A's X at 0 s and Y at 30 s, B's P at 30 s and Q at 60 s. Two pairs, each 30 s
+    apart, beat the single pair Y-P at 0 s (most pairs first, then the closest onsets)."""
+    from rupture_coder.agreement.events import Event, match_events
+
+    a = [Event("a1", "X", 0, 0), Event("a2", "Y", 30, 30)]
+    b = [Event("b1", "P", 30, 30), Event("b2", "Q", 60, 60)]
+    pairs = [(p.a and p.a.id, p.b and p.b.id) for p in match_events(a, b, "onset", 30.0)]
+    assert pairs == [("a1", "b1"), ("a2", "b2")]
