@@ -215,7 +215,7 @@ def time_table(
     labels = sorted(set(la) | set(lb), key=lambda s: (s == NONE, s))
     index = {c: i for i, c in enumerate(labels)}
     table = np.zeros((len(labels), len(labels)))
-    for t, (x, y) in enumerate(zip(la, lb, strict=True)):
+    for t, (x, y) in enumerate(zip(la, lb, strict=True)):  # pragma: no mutate (equal lengths)
         if x != y and w:
             near_b = lb[max(t - w, 0) : t + w + 1]
             near_a = la[max(t - w, 0) : t + w + 1]
