@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -53,6 +54,12 @@ def main() -> int:
     dashboard = window.open_agreement()
     dashboard.codebook_box.setCurrentIndex(dashboard.codebook_box.findData("3rs-individual@1.0.0"))
     dashboard.unit_box.setCurrentText("segment-rating")
+    deadline = time.monotonic() + 60  # the statistics run on a worker: wait for the table
+    while time.monotonic() < deadline and (
+        dashboard.status.text().startswith("Computing") or dashboard.table.rowCount() == 0
+    ):
+        app.processEvents()
+        time.sleep(0.02)
     app.processEvents()
     dashboard.grab().save(str(OUT / "agreement.png"))
     print("wrote docs/screenshots/agreement.png")

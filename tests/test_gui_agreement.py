@@ -27,6 +27,11 @@ def test_dashboard_computes_filters_and_exports(qtbot, demo_path, tmp_path):
     computed()
     assert dash.table.rowCount() == 3 and dash.table.item(0, 8).text() == "excellent"
     assert "Few units" in dash.status.text()
+    # two units: Fleiss' analytic CI runs to -3.14; shown clipped to kappa's range, and said so
+    fleiss = dash.table.item(2, 4)
+    assert fleiss.text().endswith("[-1.00, 1.00]†"), fleiss.text()
+    assert "ran to [-3.14, 1.00]" in fleiss.toolTip()
+    assert not dash.table.item(0, 4).text().endswith("†")
     # one rater unchecked: nothing to compare, every statistic explains itself
     dash.rater_list.item(1).setCheckState(Qt.CheckState.Unchecked)
     computed()

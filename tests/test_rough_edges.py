@@ -15,11 +15,12 @@ from test_gui_coding import choose_session, open_as_new_coder
 from test_gui_study import lead_window
 from test_packages import study  # noqa: F401  (fixture)
 
+from rupture_coder.agreement.results import clipped_ci
 from rupture_coder.gui.timeline import Timeline
 from rupture_coder.services import queries
 from rupture_coder.services.coding import FlagCode, SetRating
 from rupture_coder.services.project import AddRater
-from rupture_coder.study.reports import CM_PER_CHAR, _clipped_ci, study_report
+from rupture_coder.study.reports import CM_PER_CHAR, study_report
 
 IND = ("3rs-individual", "1.0.0")
 
@@ -115,9 +116,9 @@ def test_study_report_counts_coders_and_keeps_header_words_whole(merged, tmp_pat
 
 
 def test_confidence_intervals_are_clipped_to_the_coefficients_range():
-    assert _clipped_ci(0.31, 1.17) == (" [0.31, 1.00]†", True)
-    assert _clipped_ci(-1.2, 0.4) == (" [-1.00, 0.40]†", True)
-    assert _clipped_ci(0.1, 0.9) == (" [0.10, 0.90]", False)
+    assert clipped_ci(0.31, 1.17) == (" [0.31, 1.00]†", True)
+    assert clipped_ci(-1.2, 0.4) == (" [-1.00, 0.40]†", True)
+    assert clipped_ci(0.1, 0.9) == (" [0.10, 0.90]", False)
 
 
 def test_report_study_prints_only_what_it_wrote(merged, tmp_path):  # noqa: F811

@@ -62,6 +62,14 @@ def _num(x: float | None) -> float | None:
     return round(float(x), 6)
 
 
+def clipped_ci(lo: float, hi: float) -> tuple[str, bool]:
+    """ " [lo, hi]" clipped to [-1, 1], and whether it was: a kappa or ICC lies in [-1, 1], but its
+    normal-approximation CI can run past that with few units (a Fleiss CI "reaching 1.17").
+    A clipped interval is marked with a dagger that the report and the dashboard explain."""
+    clipped = lo < -1 or hi > 1
+    return f" [{max(lo, -1.0):.2f}, {min(hi, 1.0):.2f}]{'†' if clipped else ''}", clipped
+
+
 def undefined(name: str, why: str, n_units: int | None = None) -> Stat:
     return Stat(name, None, n_units=n_units, reason=f"not defined because {why}")
 

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rupture_coder.agreement.results import clipped_ci
 from rupture_coder.domain import EVENT_METHODS as METHODS
 from rupture_coder.errors import Cancelled, RuptureCoderError
 from rupture_coder.gui.buttons import on_click
@@ -92,11 +93,18 @@ def _cell(stat: Statistic | None) -> QTableWidgetItem:
         return item
     text = f"{stat.value:.2f}"
     ci = stat.best_ci
+    clipped = False
     if ci is not None:
-        text += f"  [{ci[0]:.2f}, {ci[1]:.2f}]"
+        shown, clipped = clipped_ci(*ci)
+        text += " " + shown
     item = QTableWidgetItem(text)
     source = "session bootstrap" if stat.ci95_bootstrap is not None else "analytic"
     tip = stat.name + (f"\n95% CI: {source}" if ci is not None else "")
+    if clipped:
+        tip += (
+            f"\n† the interval computed ran to [{ci[0]:.2f}, {ci[1]:.2f}], past the coefficient's"
+            " range with this few units; shown clipped to [-1, 1]"
+        )
     item.setToolTip(tip + (f"\n{stat.note}" if stat.note else ""))
     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item

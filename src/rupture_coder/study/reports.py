@@ -13,6 +13,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Cm, Pt
 
 from rupture_coder import __version__
+from rupture_coder.agreement.results import clipped_ci
 from rupture_coder.codebook.model import Scope
 from rupture_coder.errors import StudyError
 from rupture_coder.services import queries
@@ -77,13 +78,6 @@ def _table(
     for column, w in zip(table.columns, cm, strict=True):
         column.width = Cm(w)
     return table
-
-
-def _clipped_ci(lo: float, hi: float) -> tuple[str, bool]:
-    """A kappa or ICC lies in [-1, 1]; its normal-approximation CI can run past that with few
-    units (a Fleiss CI "reaching 1.17"). Shown clipped, with a mark the report explains."""
-    clipped = lo < -1 or hi > 1
-    return f" [{max(lo, -1.0):.2f}, {min(hi, 1.0):.2f}]{'†' if clipped else ''}", clipped
 
 
 def _timeline_png(project: Project, session_id: str, rater_ids: list[str]) -> bytes:
@@ -327,7 +321,7 @@ def study_report(project: Project, out: Path, progress: Progress | None = None) 
                 labels.add(_name)
                 if res.apa and main.value is not None:
                     sentences.append(res.apa)
-                ci, clipped = _clipped_ci(*main.best_ci) if main.best_ci else ("", False)
+                ci, clipped = clipped_ci(*main.best_ci) if main.best_ci else ("", False)
                 any_clipped |= clipped
                 shown = "–" if main.value is None else f"{main.value:.2f}{ci}"
                 alpha = res["krippendorff_alpha"].value
