@@ -337,6 +337,9 @@ def test_a_codebook_version_the_lead_lacks_comes_in_only_if_it_is_one(sent):  # 
 
     refused(lead_path, [bring("1.0.7", lambda t: t + "\nitems: [oops")], "3rs-individual 1.0.7 is not a valid codebook")  # fmt: skip
     refused(lead_path, [bring("1.0.8", lambda t: t.replace("version: 1.0.8", "version: 2.0.0"))], "its text is codebook 3rs-individual 2.0.0")  # fmt: skip
+    both = repack(tmp / "cb-1.0.8.rcpkg", tmp / "both.rcpkg", lambda d: d["codebooks"].insert(1, unpack(tmp / "cb-1.0.7.rcpkg")[1]["codebooks"][1]), secret=secret)  # fmt: skip
+    message = refused(lead_path, [both], "1.0.7 is not a valid codebook")
+    assert "its text is codebook 3rs-individual 2.0.0" in message  # every codebook is checked
     result = merge(lead_path, [bring("1.0.9", lambda t: t)])
     assert result[-1]["changed_rows"] == 1 and result[-1]["backup"]  # the codebook version
     lead = open_project(lead_path)
