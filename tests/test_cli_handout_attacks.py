@@ -59,3 +59,16 @@ def test_a_locked_project_refuses_a_write_in_one_line(tmp_path):
         con.execute("rollback")
         con.close()
     assert rows(lab, "select name from raters order by name") == before
+
+
+def test_a_package_to_a_folder_names_the_folder(tmp_path):
+    lab = _lab(tmp_path)
+    copy = tmp_path / "ann.rcproj"
+    ok("handout", "--rater", "Ann", "--out", str(copy), project=lab)
+    out = tmp_path / "packages"
+    out.mkdir()
+    line = refused("package", "--out", str(out), project=copy)
+    assert line == (
+        f"rupture-coder package: {out}: is a folder, not a file; name the file to write"
+    ), line
+    assert list(out.iterdir()) == [] and not list(tmp_path.glob(".*.part"))
