@@ -42,11 +42,14 @@ def _project(n_sessions: int, minutes: int) -> tuple[Path, ProjectService]:
 
 
 def _codes_csv(path: Path, sessions: int, per_session: int, utterances: int, seed: int = 1) -> Path:
+    """``per_session`` codes in each session, each (item, utterance) at most once: one item is
+    coded once per utterance, and the import refuses a repeat."""
     rng = np.random.default_rng(seed)
     lines = ["session,item,utterance"]
     for s in range(sessions):
-        for u in sorted(rng.choice(utterances, per_session, replace=per_session > utterances)):
-            lines.append(f"session {s},{ITEMS[int(rng.integers(len(ITEMS)))]},{u + 1}")
+        places = rng.choice(utterances * len(ITEMS), per_session, replace=False)
+        for u, item in sorted((int(p) % utterances, int(p) // utterances) for p in places):
+            lines.append(f"session {s},{ITEMS[item]},{u + 1}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

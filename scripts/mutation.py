@@ -19,6 +19,7 @@ import argparse
 import ast
 import copy
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -215,6 +216,12 @@ def _run_tests(src_copy: Path, tests: list[str], timeout: float) -> tuple[bool, 
     return done.returncode == 0, time.monotonic() - started
 
 
+AGREEMENT_TESTS = [
+    "tests/test_agreement_stats.py",
+    "tests/test_agreement_designs.py",
+    "tests/test_agreement_edges.py",
+]
+
 # Named targets: a module (or several), the functions (or classes) of it to mutate (none: all),
 # and the tests that pin them.
 TARGETS: dict[str, tuple[str | tuple[str, ...], list[str], list[str]]] = {
@@ -257,6 +264,38 @@ TARGETS: dict[str, tuple[str | tuple[str, ...], list[str], list[str]]] = {
             "tests/test_merge_cli.py",
         ],
     ),
+    # the session scores of docs/ratings.md (issue 12): the rules, then the reading of a session
+    "scoring": (
+        "rupture_coder/study/scoring.py",
+        [],
+        [
+            "tests/test_scoring_core.py",
+            "tests/test_scores.py",
+            "tests/test_scores_group.py",
+            "tests/test_summary_details.py",
+        ],
+    ),
+    "summaries": (
+        "rupture_coder/study/summaries.py",
+        [],
+        [
+            "tests/test_scoring_core.py",
+            "tests/test_scores.py",
+            "tests/test_scores_group.py",
+            "tests/test_summary_details.py",
+            "tests/test_scales.py",
+        ],
+    ),
+    "placement": (
+        "rupture_coder/services/segmentation.py",
+        ["locate_segment", "utterance_times", "locate", "order_key"],
+        ["tests/test_scoring_core.py", "tests/test_scores.py", "tests/test_summary_details.py"],
+    ),
+    # the agreement statistics (issue 13), each pinned by the published examples and the oracles
+    **{
+        f"agreement-{name}": (f"rupture_coder/agreement/{name}.py", [], AGREEMENT_TESTS)
+        for name in ("coefficients", "icc", "specific", "events", "bootstrap", "tables")
+    },
     "project-health": (
         "rupture_coder/store/health.py",
         ["check_header", "quick_check", "unwritable_reason", "latest_backup"],
@@ -282,13 +321,20 @@ def main(argv: list[str] | None = None) -> int:
         "--functions", nargs="*", help="mutate only these top-level functions and classes"
     )
     parser.add_argument("--limit", type=int, help="stop after this many mutants per module")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        help="a seeded random sample of this many mutants per module (an estimate of the score)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="the sample's seed (default 1)")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     args = parser.parse_args(argv)
     if args.target:
         module, functions, tests = TARGETS[args.target]
         named = [module] if isinstance(module, str) else list(module)
         args.modules = [*args.modules, *(ROOT / "src" / m for m in named)]
-        args.functions = [*(args.functions or []), *functions]
+        if functions:
+            args.functions = [*(args.functions or []), *functions]
         args.tests = [*args.tests, *tests]
     if not args.modules:
         parser.error("give source files under src/ or --target NAME")
@@ -326,6 +372,13 @@ def main(argv: list[str] | None = None) -> int:
                 found = [m for m in found if m.index in args.only]
             if args.limit:
                 found = found[: args.limit]
+            if args.sample and args.sample < len(found):
+                print(
+                    f"{rel}: a sample of {args.sample} of {len(found)} mutants (seed {args.seed})"
+                )
+                found = sorted(
+                    random.Random(args.seed).sample(found, args.sample), key=lambda m: m.index
+                )
             target = copy_root / rel
             for m in found:
                 target.write_text(mutate(source, m.index), encoding="utf-8")

@@ -60,6 +60,10 @@ def demo_path(demo_template, tmp_path) -> Path:
 
 @pytest.fixture
 def annomi_dir() -> Path:
-    if not (ANNOMI / "AnnoMI-simple.csv").exists():
-        pytest.skip("the shared AnnoMI corpus (../shared/data/annomi) is not beside this checkout")
+    missing = [n for n in ("AnnoMI-simple.csv", "AnnoMI-full.csv") if not (ANNOMI / n).exists()]
+    if missing:
+        pytest.skip(
+            f"the shared AnnoMI corpus is not beside this checkout ({', '.join(missing)} not in "
+            "../shared/data/annomi)"
+        )
     return ANNOMI

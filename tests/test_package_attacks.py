@@ -380,8 +380,10 @@ def test_n_a_where_the_sender_coded_a_rupture_is_refused(tmp_path):
     export_package(p, ann, tmp_path / "ann.rcpkg")
     p.close()
 
-    def no_rupture(data):
-        data["rows"]["segment_ratings"][0].update(value=None, is_na=True)
+    def no_rupture(data):  # a good rating first, then the N/A
+        ratings = data["rows"]["segment_ratings"]
+        ratings[0].update(value=None, is_na=True)
+        ratings.insert(0, dict(ratings[0], id="w", rating_id="withdrawal_impact", value=2, is_na=False))  # fmt: skip
 
     forged = repack(tmp_path / "ann.rcpkg", tmp_path / "na.rcpkg", no_rupture, secret=secret_of(tmp_path / "ann.rcproj", ann))  # fmt: skip
     message = refused(lead_path, [forged], "N/A means that no rupture occurred")

@@ -61,6 +61,11 @@ def test_missing_ratings_are_listed_six_at_most(service, tmp_path):
         "segment 1: Withdrawal impact is not rated although W2, W3 are coded (left out of the scores)"
         in bob.warnings
     )
+    # seven missing: the seventh is "1 more", not silently dropped
+    load(service, tmp_path, "Cem", f"{HEAD}\nS,W2,2",
+         "session,segment,scale,value\n" + "\n".join(session_ratings.splitlines()[1:]))  # fmt: skip
+    assert summary(service, "S", "Cem").warnings[1].startswith("7 required rating(s) missing (")
+    assert summary(service, "S", "Cem").warnings[1].endswith("; and 1 more)")
 
 
 def test_a_complete_session_has_no_completion_warning(service, tmp_path):

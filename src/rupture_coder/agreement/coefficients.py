@@ -67,7 +67,9 @@ def pair_shares(counts: np.ndarray, w: np.ndarray) -> np.ndarray:
     )  # r*_ik = sum_l w_kl r_il (einsum: no BLAS threads)
     sum_q = np.einsum("ij,ij->i", counts, weighted) - ri  # sum_k r_ik (r*_ik - 1)
     den = ri * (ri - 1)
-    return np.divide(sum_q, den, out=np.zeros_like(sum_q), where=den > 0)
+    return np.divide(
+        sum_q, den, out=np.zeros_like(sum_q), where=ri > 1
+    )  # units rated twice or more
 
 
 def percent_agreement(m: RatingMatrix) -> Stat:

@@ -215,13 +215,14 @@ def time_table(
     labels = sorted(set(la) | set(lb), key=lambda s: (s == NONE, s))
     index = {c: i for i, c in enumerate(labels)}
     table = np.zeros((len(labels), len(labels)))
-    for t, (x, y) in enumerate(zip(la, lb, strict=True)):
+    for t, (x, y) in enumerate(zip(la, lb, strict=True)):  # pragma: no mutate (equal lengths)
         if x != y and w:
             near_b = lb[max(t - w, 0) : t + w + 1]
             near_a = la[max(t - w, 0) : t + w + 1]
-            if x in near_b:
+            # the tolerance moves a code, not its absence: "(none)" is not matched nearby
+            if x != NONE and x in near_b:
                 y = x
-            elif y in near_a:
+            elif y != NONE and y in near_a:
                 x = y
         table[index[x], index[y]] += 1
     return table, labels

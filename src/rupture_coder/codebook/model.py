@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Final, Literal
 
 import semver
@@ -254,10 +255,16 @@ class Codebook(Strict):
 
     def rupture_type_of(self, item_id: str) -> str:
         """withdrawal, confrontation, resolution or other (unknown items: other)."""
+        return self._rupture_types.get(item_id, "other")
+
+    @cached_property
+    def _rupture_types(self) -> dict[str, str]:
+        # the model is frozen: one map, not a search per call (a session's 50,000 codes ask it)
+        types: dict[str, str] = {}
         for cat in self.categories:
-            if any(i.id == item_id for i in cat.items):
-                return cat.rupture_type
-        return "other"
+            for i in cat.items:
+                types.setdefault(i.id, cat.rupture_type)
+        return types
 
     def hotkeys(self) -> dict[str, str]:
         """Map of canonical hotkey -> item id."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -38,6 +39,8 @@ from rupture_coder.tasks import Progress
 
 log = logging.getLogger(__name__)
 SHOW_AFTER_MS = 300  # quick work finishes without a dialog flashing up
+SWITCH_INTERVAL_S = 0.0005
+_interval = 0.005  # Python's switch interval before the first task started
 _running = 0  # tasks under way: while any runs, what existed before stays out of the collector
 _lock = threading.Lock()
 # every worker's runnable (with its signals and progress) until its work has ended: a Task dies
@@ -49,10 +52,14 @@ def _started() -> None:
     """A full garbage collection walks every object while holding the GIL, freezing the window
     for a good fraction of a second in a big study; the objects that existed before the work are
     kept out of it (gc.freeze) until the last task's work ends."""
-    global _running
+    global _running, _interval
     with _lock:
         if _running == 0:
             gc.freeze()
+            # the GUI thread gets the GIL back from the worker ten times sooner than Python's
+            # default 5 ms, so its event loop keeps turning while pure-Python work runs
+            _interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(_interval, SWITCH_INTERVAL_S))
         _running += 1
 
 
@@ -62,6 +69,7 @@ def _ended() -> None:
         _running -= 1
         if _running == 0:
             gc.unfreeze()
+            sys.setswitchinterval(_interval)
 
 
 class _Signals(QObject):

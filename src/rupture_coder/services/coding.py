@@ -194,7 +194,11 @@ def _session_and_codebook(db: Db, session_id: str, rater_id: str, codebook: tupl
 
 def _refuse_overlap(db: Db, session_id: str, rater_id: str, spec: CodeSpec) -> None:
     """One item once per utterance: a code of the same item (same actor and target in a group)
-    that already covers one of the new code's utterances is refused, naming where it is."""
+    that already covers one of the new code's utterances is refused, naming where it is.
+
+    Found by index, not by walking the rater's codes of the item: a code that covers one of the
+    new code's utterances either starts on one of them (ix_code_events_place) or spans several
+    utterances (ix_code_events_spans, the few with a last utterance)."""
     if spec.first_utterance_id is None:
         return
     wanted = [spec.first_utterance_id, spec.last_utterance_id or spec.first_utterance_id]
@@ -202,30 +206,40 @@ def _refuse_overlap(db: Db, session_id: str, rater_id: str, spec: CodeSpec) -> N
         db.execute(select(Utterance.id, Utterance.position).where(Utterance.id.in_(wanted))).all()
     )
     lo, hi = sorted((pos.get(wanted[0], -1), pos.get(wanted[1], -1)))
-    others = db.execute(
-        select(CodeEvent.first_utterance_id, CodeEvent.last_utterance_id).where(
-            CodeEvent.session_id == session_id,
-            CodeEvent.rater_id == rater_id,
-            CodeEvent.item_id == spec.item_id,
-            CodeEvent.first_utterance_id.is_not(None),
-            CodeEvent.actor_id.is_(None)
-            if spec.actor_id is None
-            else CodeEvent.actor_id == spec.actor_id,
-            CodeEvent.target_id.is_(None)
-            if spec.target_id is None
-            else CodeEvent.target_id == spec.target_id,
-        )
+    inside = dict(
+        db.execute(
+            select(Utterance.id, Utterance.position).where(
+                Utterance.session_id == session_id, Utterance.position.between(lo, hi)
+            )
+        ).all()
+    )
+    same = (
+        CodeEvent.session_id == session_id,
+        CodeEvent.rater_id == rater_id,
+        CodeEvent.item_id == spec.item_id,
+        CodeEvent.actor_id.is_(None) if spec.actor_id is None else CodeEvent.actor_id == spec.actor_id,
+        CodeEvent.target_id.is_(None) if spec.target_id is None else CodeEvent.target_id == spec.target_id,
+    )  # fmt: skip
+    columns = (CodeEvent.id, CodeEvent.first_utterance_id, CodeEvent.last_utterance_id,
+               CodeEvent.start_s)  # fmt: skip
+    starting = db.execute(
+        select(*columns).where(*same, CodeEvent.first_utterance_id.in_(list(inside)))
     ).all()
-    if not others:
+    # (no condition on the first utterance here: it would lead SQLite to the place index)
+    spanning = db.execute(
+        select(*columns).where(*same, CodeEvent.last_utterance_id.is_not(None))
+    ).all()
+    candidates = {row[0]: row for row in (*starting, *spanning) if row[1] is not None}
+    if not candidates:
         return
-    ids = {u for row in others for u in row if u}
+    ids = {u for row in candidates.values() for u in row[1:3] if u}
     pos |= dict(
         db.execute(select(Utterance.id, Utterance.position).where(Utterance.id.in_(ids))).all()
     )
-    for first, last in others:
-        if first is None:
-            continue
-        a, b = sorted((pos[first], pos[last or first]))
+    # in the order of the place index, as the check met them when it walked every code
+    ordered = sorted(candidates.values(), key=lambda r: (r[1], r[3] is not None, r[3] or 0.0))
+    for _id, first, last, _start in ordered:
+        a, b = sorted((pos[str(first)], pos[last or str(first)]))
         if a <= hi and lo <= b:
             where = f"utterance {a + 1}" if a == b else f"utterances {a + 1}-{b + 1}"
             raise CommandError(

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from sqlalchemy import select
 
-from rupture_coder.codebook.model import Scope
+from rupture_coder.codebook.model import Codebook, Scope
 from rupture_coder.errors import CommandError, NotComplete
 from rupture_coder.services.project import get_row, stored_codebook
 from rupture_coder.services.segmentation import (
@@ -62,14 +62,29 @@ def missing_ratings(db: Db, session_id: str, rater_id: str) -> list[MissingRatin
             select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id)
         )
     }
-    has_transcript = any(s.first_position is not None for s in session.segments)
+    segments = [(g.id, g.index, g.first_position) for g in session.segments]
+    return missing_of(cb, segments, seg_given, sess_given)
+
+
+SegmentPlace = tuple[str, int, int | None]  # segment id, 0-based index, first utterance position
+
+
+def missing_of(
+    cb: Codebook,
+    segments: list[SegmentPlace],
+    seg_given: set[tuple[str, str]],
+    sess_given: set[str],
+) -> list[MissingRating]:
+    """``missing_ratings`` from data in hand: the session's segments, the (segment id, rating id)
+    and the session rating ids given."""
+    has_transcript = any(first is not None for _id, _index, first in segments)
     out = []
-    for seg in sorted(session.segments, key=lambda s: s.index):
-        if has_transcript and seg.first_position is None:
+    for seg_id, index, first in sorted(segments, key=lambda g: g[1]):
+        if has_transcript and first is None:
             continue
         for r in cb.ratings_for(Scope.SEGMENT):
-            if r.required and (seg.id, r.id) not in seg_given:
-                out.append(MissingRating(r.id, r.label, seg.id, seg.index))
+            if r.required and (seg_id, r.id) not in seg_given:
+                out.append(MissingRating(r.id, r.label, seg_id, index))
     out += [
         MissingRating(r.id, r.label)
         for r in cb.ratings_for(Scope.SESSION)
@@ -132,7 +147,7 @@ PlacedCode = tuple[str, str | None, int | None, float | None]  # item, segment i
 
 def placed_codes(
     db: Db, session: Session, rater_id: str, codes: list[PlacedCode] | None = None
-) -> list[tuple[tuple, str, int | None]]:
+) -> list[Placement]:
     """One rater's codes in a session as (order key, item id, 0-based segment or None), in the
     order of docs/ratings.md section 1 (codes in no segment last). ``codes``: the rater's codes in
     the session as (item, segment id, utterance position, time) when the caller holds them already
@@ -159,6 +174,18 @@ def placed_codes(
             CodeEvent.item_id, CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s
         ).where(CodeEvent.session_id == session.id, CodeEvent.rater_id == rater_id)
         codes = [(i, s, pos.get(u) if u else None, t) for i, s, u, t in core.execute(query)]
+    return place_codes(cb, spans, at, times, codes)
+
+
+Placement = tuple[tuple, str, int | None]  # order key, item id, 0-based segment or None
+
+
+def place_codes(
+    cb: Codebook, spans: list[SegmentSpan], at: dict[int, int], times: list[float] | None,
+    codes: list[PlacedCode],
+) -> list[Placement]:  # fmt: skip
+    """``placed_codes`` from data in hand: the segments, utterance position -> segment, the
+    utterances' times (``utterance_times``) and the codes as (item, segment id, position, time)."""
     kind_of = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     out = []
     for item_id, segment_id, position, start_s in codes:  # plain tuples: 50,000 codes
@@ -184,10 +211,38 @@ def na_conflicts(
     codebooks that do not declare it (1.0.0)."""
     session = get_row(db, Session, session_id, "session")
     cb = stored_codebook(db, session.codebook_id, session.codebook_version)
-    markers = [
-        (item, seg) for _k, item, seg in (placed if placed is not None else placed_codes(db, session, rater_id))
-        if cb.rupture_type_of(item) in RUPTURES
+    if placed is None:
+        placed = placed_codes(db, session, rater_id)
+    sess_rows, seg_rows = _rating_rows(db, session_id, rater_id)
+    index = {s.id: s.index for s in session.segments}
+    return na_conflicts_of(cb, index, placed, seg_rows, sess_rows, declared_only)
+
+
+SegmentRatingRow = tuple[str, str, int | None, bool]  # segment id, rating id, value, N/A
+SessionRatingRow = tuple[str, int | None, bool]  # rating id, value, N/A
+
+
+def _rating_rows(
+    db: Db, session_id: str, rater_id: str
+) -> tuple[list[SessionRatingRow], list[SegmentRatingRow]]:
+    sess = [
+        (r.rating_id, r.value, bool(r.is_na))
+        for r in db.scalars(select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id))
     ]  # fmt: skip
+    seg = [
+        (r.segment_id, r.rating_id, r.value, bool(r.is_na))
+        for r in db.scalars(select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id))
+    ]  # fmt: skip
+    return sess, seg
+
+
+def na_conflicts_of(
+    cb: Codebook, index: dict[str, int], placed: list[Placement],
+    seg_ratings: list[SegmentRatingRow], sess_ratings: list[SessionRatingRow],
+    declared_only: bool = False,
+) -> list[str]:  # fmt: skip
+    """``na_conflicts`` from data in hand (``index``: segment id -> 0-based index)."""
+    markers = [(item, seg) for _k, item, seg in placed if cb.rupture_type_of(item) in RUPTURES]
     if not markers:
         return []
     resolution = {c.id for c in cb.categories if c.rupture_type == "resolution"}
@@ -200,20 +255,18 @@ def na_conflicts(
         implicit = r.relates_to in resolution and cb.scale(r.scale).allow_na
         return r.na_only_without_rupture or (implicit and not declared_only)
 
-    index = {s.id: s.index for s in session.segments}
     out = []
-    for r in db.scalars(select(SessionRating).filter_by(session_id=session_id, rater_id=rater_id)):
-        if r.is_na and watched(r.rating_id):
+    for rating_id, _value, is_na in sess_ratings:
+        if is_na and watched(rating_id):
             found = sorted({item for item, _seg in markers})
-            out.append(f"{cb.rating(r.rating_id).label} is N/A (no rupture occurred) but "
+            out.append(f"{cb.rating(rating_id).label} is N/A (no rupture occurred) but "
                        f"{', '.join(found)} {'is' if len(found) == 1 else 'are'} coded")  # fmt: skip
-    segment_rows = db.scalars(
-        select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
-    ).all()
-    for r in sorted(segment_rows, key=lambda r: index.get(r.segment_id, -1)):
-        here = sorted({item for item, seg in markers if seg == index.get(r.segment_id)})
-        if r.is_na and watched(r.rating_id) and here:
-            out.append(f"segment {index[r.segment_id] + 1}: {cb.rating(r.rating_id).label} is N/A "
+    for segment_id, rating_id, _value, is_na in sorted(
+        seg_ratings, key=lambda r: index.get(r[0], -1)
+    ):
+        here = sorted({item for item, seg in markers if seg == index.get(segment_id)})
+        if is_na and watched(rating_id) and here:
+            out.append(f"segment {index[segment_id] + 1}: {cb.rating(rating_id).label} is N/A "
                        f"(no rupture occurred) but {', '.join(here)} {'is' if len(here) == 1 else 'are'} coded")  # fmt: skip
     return out
 
@@ -238,8 +291,17 @@ def consistency_warnings(
     ``placed_codes``."""
     session = get_row(db, Session, session_id, "session")
     cb = stored_codebook(db, session.codebook_id, session.codebook_version)
-    segs = sorted(session.segments, key=lambda s: s.index)
+    segs = [(s.id, s.index) for s in sorted(session.segments, key=lambda s: s.index)]
     placed = placed_codes(db, session, rater_id, codes)
+    sess_rows, seg_rows = _rating_rows(db, session_id, rater_id)
+    return consistency_of(cb, segs, placed, seg_rows, sess_rows)
+
+
+def consistency_of(
+    cb: Codebook, segs: list[tuple[str, int]], placed: list[Placement],
+    seg_ratings: list[SegmentRatingRow], sess_ratings: list[SessionRatingRow],
+) -> list[str]:  # fmt: skip
+    """``consistency_warnings`` from data in hand (``segs``: (id, 0-based index) in order)."""
     out = []
     seen_rupture = False
     for _key, item, seg in placed:
@@ -249,32 +311,30 @@ def consistency_warnings(
         elif kind == "resolution" and not seen_rupture:
             where = f"segment {seg + 1}" if seg is not None else "the session"
             out.append(f"{item} in {where}: a resolution strategy with no rupture coded before it")
-    ratings = db.scalars(
-        select(SegmentRating).filter_by(session_id=session_id, rater_id=rater_id)
-    ).all()
     by_type = {
         r.relates_to: r
         for r in cb.ratings_for(Scope.SEGMENT)
         if r.relates_to in ("withdrawal", "confrontation")
     }
-    rating_of = {(r.segment_id, r.rating_id): r for r in ratings}
+    rating_of = {(r[0], r[1]): r[2] for r in seg_ratings}  # (segment, rating) -> value
     coded: dict[tuple[int, str], set[str]] = {}  # (segment index, rupture type) -> items
     for _k, item, s in placed:
         kind = cb.rupture_type_of(item)
         if s is not None and kind in by_type:
             coded.setdefault((s, kind), set()).add(item)
     for rupture, definition in by_type.items():
-        for seg in segs:
-            rating = rating_of.get((seg.id, definition.id))
-            markers = sorted(coded.get((seg.index, rupture), ()))
-            if rating is None or rating.value is None:
+        for seg_id, seg_index in segs:
+            value = rating_of.get((seg_id, definition.id))
+            markers = sorted(coded.get((seg_index, rupture), ()))
+            if value is None:
                 continue
-            if rating.value == 1 and markers:
+            if value == 1 and markers:
                 out.append(
-                    f"segment {seg.index + 1}: {definition.label} is 1 (none) but {', '.join(markers)} coded"
+                    f"segment {seg_index + 1}: {definition.label} is 1 (none) but {', '.join(markers)} coded"
                 )
-            if rating.value > 1 and not markers:
+            if value > 1 and not markers:
                 out.append(
-                    f"segment {seg.index + 1}: {definition.label} is {rating.value} but no {rupture} marker is coded"
+                    f"segment {seg_index + 1}: {definition.label} is {value} but no {rupture} marker is coded"
                 )
-    return out + na_conflicts(db, session_id, rater_id, placed=placed)
+    index = {seg_id: seg_index for seg_id, seg_index in segs}
+    return out + na_conflicts_of(cb, index, placed, seg_ratings, sess_ratings)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from rupture_coder.codebook import Codebook
 from rupture_coder.services.project import get_row, stored_codebook
-from rupture_coder.store.db import Project
+from rupture_coder.store.db import Project, raw_rows
 from rupture_coder.store.models import CodeEvent, Participant, Rater, Segment, Session, Utterance
 
 
@@ -184,19 +184,18 @@ def transcript(project: Project, session_id: str) -> list[UtteranceRow]:
                 )
             )
         }
-        rows = db.connection().execute(  # plain rows: no ORM objects for 20,000 utterances
+        rows = raw_rows(db,  # the driver's rows: no ORM objects for 20,000 utterances
             select(Utterance.id, Utterance.position, Utterance.speaker, Utterance.participant_id,
                    Utterance.start_s, Utterance.end_s, Utterance.text)
             .where(Utterance.session_id == session_id)
             .order_by(Utterance.position)
         )  # fmt: skip
+        make = _maker(UtteranceRow)
         out = []
         for uid, position, speaker, pid, start, end, text in rows:
             pseudo, role = people.get(pid, (None, None))
             out.append(
-                UtteranceRow(
-                    uid, position, speaker, pseudo or speaker, role or "", start, end, text
-                )
+                make((uid, position, speaker, pseudo or speaker, role or "", start, end, text))
             )
         return out
 
@@ -248,14 +247,12 @@ def codes(
         if ids is not None:
             query = query.where(CodeEvent.id.in_(list(ids)))
         make = _maker(CodeRow)
-        rows = [
+        rows = [  # e: (id, item, first, last, start, segment, actor, target, level, note, flagged, reason, end)
             make((
-                e.id, e.item_id, positions.get(e.first_utterance_id),
-                positions.get(e.last_utterance_id or e.first_utterance_id), e.start_s, e.segment_id,
-                names.get(e.actor_id), names.get(e.target_id), e.level, e.note, bool(e.flagged), e.flag_reason,
-                e.end_s,
+                e[0], e[1], positions.get(e[2]), positions.get(e[3] or e[2]), e[4], e[5],
+                names.get(e[6]), names.get(e[7]), e[8], e[9], bool(e[10]), e[11], e[12],
             ))
-            for e in core.execute(query)
+            for e in raw_rows(db, query)
         ]  # fmt: skip
     return sorted(
         rows, key=lambda r: (r.first_position if r.first_position is not None else -1, r.item_id)

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -205,6 +206,15 @@ class CodeEvent(Base):
             "item_id",
             "first_utterance_id",
             "start_s",
+        ),
+        # the codes that span utterances (AddCode's overlap check): a look-up too
+        Index(
+            "ix_code_events_spans",
+            "session_id",
+            "rater_id",
+            "item_id",
+            sqlite_where=text("last_utterance_id IS NOT NULL"),
+            postgresql_where=text("last_utterance_id IS NOT NULL"),
         ),
     )
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

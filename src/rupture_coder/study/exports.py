@@ -18,7 +18,7 @@ from rupture_coder.services import queries
 from rupture_coder.services.identity import LEAD_OR_SUPERVISOR, require_role
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
-from rupture_coder.store.db import Project
+from rupture_coder.store.db import Project, raw_rows
 from rupture_coder.store.models import (
     CodeEvent,
     Participant,
@@ -28,7 +28,8 @@ from rupture_coder.store.models import (
     Session,
     Utterance,
 )
-from rupture_coder.study.summaries import SessionContext, session_summary
+from rupture_coder.study.snapshot import Snapshot
+from rupture_coder.study.summaries import session_summary
 from rupture_coder.study.tabular import atomic_write_table
 from rupture_coder.tasks import Progress, progress_or_silent
 
@@ -51,11 +52,14 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
     exported_at = datetime.now(UTC).isoformat(timespec="seconds")
     segment_rows: list[tuple] = []
     event_rows, summary_rows = [], []
+    snapshot = Snapshot.read(project)  # what the summaries need, of every session at once
     with project.read() as db:
         raters = {r.id: r for r in db.scalars(select(Rater))}
         sessions = db.scalars(select(Session)).all()
         codes_by_session: dict[str, list] = {}
-        for c in db.connection().execute(select(CodeEvent)).mappings():
+        names = [c.name for c in CodeEvent.__table__.columns]  # the driver's rows, as mappings
+        for row in raw_rows(db, select(*CodeEvent.__table__.columns)):
+            c = dict(zip(names, row, strict=True))
             codes_by_session.setdefault(c["session_id"], []).append(c)
         ratings_by_session: dict[str, list] = {}
         for r in db.connection().execute(select(SegmentRating)):
@@ -77,14 +81,14 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
         ):
             names_of.setdefault(sid, {})[pid] = pseudonym
         cbs = {
-            (s.codebook_id, s.codebook_version): stored_codebook(
-                db, s.codebook_id, s.codebook_version
-            )
-            for s in sessions
+            key: stored_codebook(db, *key)
+            for key in {(s.codebook_id, s.codebook_version) for s in sessions}
         }
+    rater_name = {rid: r.name for rid, r in raters.items()}
     for k, s in enumerate(sessions):
         progress.step(k, len(sessions), f"session {k + 1} of {len(sessions)}")
         cb = cbs[(s.codebook_id, s.codebook_version)]
+        sid, title = s.id, s.title  # plain values: read for every code and segment row
         rows = utterances_of.get(s.id, [])
         position = {u.id: u.position for u in rows}
         segs = segments_of.get(s.id, [])
@@ -92,7 +96,7 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
         codes = codes_by_session.get(s.id, [])
         ratings = ratings_by_session.get(s.id, [])
         coded = sorted({c["rater_id"] for c in codes} | {r.rater_id for r in ratings})
-        context = SessionContext.load(project, s.id) if coded else None
+        context = snapshot.context(s.id) if coded else None
         kind_of = {i.id: (c.rupture_type, i.kind.value) for c in cb.categories for i in c.items}
         per_segment: dict[tuple, dict] = {}
         for c in codes:
@@ -115,7 +119,7 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
             )
             event_rows.append({
                 "codebook_id": c["codebook_id"], "codebook_version": c["codebook_version"],
-                "rater": raters[c["rater_id"]].name, "rater_id": c["rater_id"], "session": s.title, "session_id": s.id,
+                "rater": rater_name[c["rater_id"]], "rater_id": c["rater_id"], "session": title, "session_id": sid,
                 "code_id": c["id"], "item": c["item_id"], "category": kind_of.get(c["item_id"], ("other", ""))[0],
                 "segment": seg.index + 1 if seg else None, "first_utterance_id": c["first_utterance_id"],
                 "last_utterance_id": c["last_utterance_id"] or c["first_utterance_id"], "first_utterance": first,
@@ -135,7 +139,7 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
         for rater_id in coded:
             for seg in segs:
                 # plain tuples (SEGMENT_TABLE order): a 1,000-session study has ~850,000 rows
-                base = (cb.id, cb.version, raters[rater_id].name, rater_id, s.title, s.id,
+                base = (cb.id, cb.version, rater_name[rater_id], rater_id, title, sid,
                         seg.index + 1, seg.start_s, seg.end_s, seg.partial)  # fmt: skip
                 for item_id, category, kind in items:
                     agg = per_segment.get((rater_id, seg.id, item_id))
@@ -151,7 +155,9 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
                     r = rating_of.get((rater_id, seg.id, rating_id))
                     segment_rows.append((*base, rating_id, "rating", "rating",
                                          r.value if r else None, bool(r.is_na) if r else False))  # fmt: skip
-            summary = session_summary(project, s.id, rater_id, context)
+            summary = session_summary(
+                project, s.id, rater_id, context, snapshot.rater_data(s.id, rater_id)
+            )
             row = {"codebook_id": cb.id, "codebook_version": cb.version, "rater_id": rater_id}
             summary_rows.append(row | summary.to_row())
     segments = pd.DataFrame.from_records(segment_rows, columns=SEGMENT_TABLE)

@@ -20,7 +20,8 @@ from rupture_coder.store.models import (
     SegmentRating,
     Session,
 )
-from rupture_coder.study.summaries import SessionContext, session_summary
+from rupture_coder.study.snapshot import Snapshot
+from rupture_coder.study.summaries import session_summary
 
 
 @dataclass
@@ -111,11 +112,12 @@ def moments(project: Project, filters: Filters) -> list[Moment]:
                 .where(CodeEvent.rater_id.in_(wanted))
                 .distinct()
             ).all()
-        contexts: dict[str, SessionContext] = {}
+        snapshot = Snapshot.read(project, {sid for sid, _rid in coded})  # one read for all
         for sid, rid in sorted(coded):
-            if sid not in contexts:
-                contexts[sid] = SessionContext.load(project, sid)
-            for e in session_summary(project, sid, rid, contexts[sid]).episode_list:
+            summary = session_summary(
+                project, sid, rid, snapshot.context(sid), snapshot.rater_data(sid, rid)
+            )
+            for e in summary.episode_list:
                 kinds = {category_of.get(m) for m in e.markers}
                 if e.repaired or (filters.category and filters.category not in kinds):
                     continue

@@ -2,33 +2,36 @@
 
 The one implementation behind the summary panel, ``rupture-coder summary``, the tidy exports, the
 DOCX session report and the supervisor review. The rules are pure functions in ``study.scoring``;
-this module reads one session once (``SessionContext``) and one rater's codes and ratings.
+this module computes them from a ``study.snapshot.Snapshot`` (one session's, or many sessions'
+read at once) and re-exports ``SessionContext``.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from sqlalchemy import select
 
 from rupture_coder.codebook import Codebook
 from rupture_coder.codebook.model import Scope
 from rupture_coder.errors import StudyError
-from rupture_coder.services import queries
 from rupture_coder.services.identity import acting_identity, rater_to_read
-from rupture_coder.services.progress import consistency_warnings, missing_ratings
+from rupture_coder.services.progress import (
+    consistency_of,
+    missing_of,
+    place_codes,
+)
 from rupture_coder.services.segmentation import (
     GROUP,
     RUPTURES,
     RawCode,
     SegmentSpan,
-    utterance_times,
 )
-from rupture_coder.services.settings import get_setting
 from rupture_coder.store.db import Project
-from rupture_coder.store.models import CodeEvent, Rater, Session, SessionCompletion
+from rupture_coder.store.models import Rater, Session
 from rupture_coder.study import scoring
 from rupture_coder.study.scoring import Episode, RatingStats
+from rupture_coder.study.snapshot import RaterData, SessionContext, Snapshot
 
 
 @dataclass
@@ -77,7 +80,12 @@ class SessionSummary:
 
     def to_row(self) -> dict:
         """The scores as one flat row (the exports' summaries table): nested scores get prefixes."""
-        row = {k: v for k, v in self.to_json().items() if not isinstance(v, dict | list)}
+        # the flat scores as to_json gives them (asdict copies the nested ones, left out here)
+        row = {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if not isinstance(getattr(self, f.name), dict | list)
+        }
         row |= {f"{t}_share_at_threshold": v for t, v in self.share_at_threshold.items()}
         row |= {f"{t}_frequency": v for t, v in self.category_frequency.items()}
         row |= {f"family_{f}_frequency": v for f, v in self.family_frequency.items()}
@@ -89,100 +97,63 @@ class SessionSummary:
         return row
 
 
-@dataclass
-class SessionContext:
-    """What every rater's summary of one session shares: read once when summarising many."""
-
-    title: str
-    codebook: Codebook
-    segments: list[SegmentSpan]
-    segment_of_position: dict[int, int]
-    times: list[float] | None
-    positions: dict[str, int]  # utterance id -> position
-    names: dict[str, str]  # participant id -> pseudonym
-    threshold: int
-    window: int
-
-    @classmethod
-    def load(cls, project: Project, session_id: str) -> SessionContext:
-        with project.read() as db:
-            session = db.get(Session, session_id)
-            if session is None:
-                raise StudyError(f"no session {session_id} in this project")
-            title = session.title
-        rows = queries.transcript(project, session_id)
-        segs = queries.segments(project, session_id)
-        spans = [SegmentSpan(s.index, s.id, s.start_s, s.end_s, bool(s.partial)) for s in segs]
-        # utterance position -> segment. Not mutated: a segment has both ends or neither, and a
-        # position past its last is the next segment's, which overwrites it
-        at = {
-            p: s.index
-            for s in segs
-            if s.first_position is not None and s.last_position is not None  # pragma: no mutate
-            for p in range(s.first_position, s.last_position + 1)  # pragma: no mutate
-        }
-        return cls(
-            title, queries.session_codebook(project, session_id), spans, at,
-            utterance_times([u.start_s for u in rows]), {u.id: u.position for u in rows},
-            {p.id: p.pseudonym for p in queries.participants(project, session_id)},
-            int(get_setting(project, "summary.impact_threshold")), int(get_setting(project, "summary.repair_window")),
-        )  # fmt: skip
-
-
-def _raw_codes(project: Project, session_id: str, rater_id: str, ctx: SessionContext) -> list:
+def _raw_codes(data: RaterData, ctx: SessionContext) -> list:
     cb = ctx.codebook
     to_group = (
         {lv.id for lv in cb.group.levels if lv.target_role == cb.group.group_target}
         if cb.group
         else set()
     )
-    with project.read() as db:
-        rows = db.connection().execute(
-            select(CodeEvent.id, CodeEvent.item_id, CodeEvent.segment_id, CodeEvent.first_utterance_id,
-                   CodeEvent.start_s, CodeEvent.count.label("occurrences"), CodeEvent.actor_id, CodeEvent.target_id, CodeEvent.level)
-            .where(CodeEvent.session_id == session_id, CodeEvent.rater_id == rater_id)
-        ).all()  # fmt: skip
     return [
         RawCode(
-            r.item_id,
-            r.segment_id,
-            ctx.positions.get(r.first_utterance_id),
-            r.start_s,
-            r.occurrences,
-            ctx.names.get(r.actor_id),
-            ctx.names.get(r.target_id) or (GROUP if r.level in to_group else None),
-            r.level,
-            r.id,
+            item_id,
+            segment_id,
+            ctx.positions.get(first) if first else None,
+            start_s,
+            occurrences,
+            ctx.names.get(actor_id) if actor_id else None,
+            (ctx.names.get(target_id) if target_id else None)
+            or (GROUP if level in to_group else None),
+            level,
+            code_id,
         )  # fmt: skip
-        for r in rows
+        for code_id, item_id, segment_id, first, start_s, occurrences, actor_id, target_id, level in data.codes
     ]
 
 
 def session_summary(
-    project: Project, session_id: str, rater_id: str, context: SessionContext | None = None
-) -> SessionSummary:
-    """Every score of docs/ratings.md for one rater in one session."""
-    ctx = context or SessionContext.load(project, session_id)
+    project: Project, session_id: str, rater_id: str, context: SessionContext | None = None,
+    data: RaterData | None = None,
+) -> SessionSummary:  # fmt: skip
+    """Every score of docs/ratings.md for one rater in one session. ``context`` and ``data``:
+    the session's and the rater's part of a ``Snapshot`` read for many sessions; without them
+    a snapshot of this one session is read."""
+    if context is None or data is None:
+        snapshot = Snapshot.read(project, [session_id])
+        context = context or snapshot.context(session_id)
+        data = data or snapshot.rater_data(session_id, rater_id)
+    ctx = context
     cb = ctx.codebook
-    with project.read() as db:
-        rater = db.get(Rater, rater_id)
-        if rater is None:
-            raise StudyError(f"no rater {rater_id} in this project")
-        complete = (
-            db.scalar(
-                select(SessionCompletion.id).filter_by(session_id=session_id, rater_id=rater_id)
-            )
-            is not None
-        )
-        missing = missing_ratings(db, session_id, rater_id)
-        warnings = consistency_warnings(db, session_id, rater_id)
+    complete = data.complete
+    seg_given = {(segment_id, rating_id) for segment_id, rating_id, _v, _na in data.segment_ratings}
+    sess_given = {rating_id for rating_id, _v, _na in data.session_ratings}
+    places = [(s.id, s.index, ctx.first_positions.get(s.id)) for s in ctx.segments]
+    missing = missing_of(cb, places, seg_given, sess_given)
+    raw = _raw_codes(data, ctx)
+    placements = place_codes(
+        cb, [SegmentSpan(s.index, s.id, s.start_s, s.end_s) for s in ctx.segments],
+        ctx.segment_of_position, ctx.times, [(c.item_id, c.segment_id, c.position, c.start_s) for c in raw],
+    )  # fmt: skip
+    warnings = consistency_of(
+        cb, [(s.id, s.index) for s in ctx.segments], placements, data.segment_ratings, data.session_ratings
+    )  # fmt: skip
     duration = scoring.duration(ctx.segments)
     out = SessionSummary(
-        ctx.title, session_id, rater.name, f"{cb.id}@{cb.version}", ctx.threshold, ctx.window,
+        ctx.title, session_id, data.rater, f"{cb.id}@{cb.version}", ctx.threshold, ctx.window,
         len(ctx.segments), sum(s.partial for s in ctx.segments), duration, complete=complete,
     )  # fmt: skip
     placed, outside = scoring.place(
-        _raw_codes(project, session_id, rater_id, ctx),
+        raw,
         cb,
         ctx.segments,
         ctx.segment_of_position,
@@ -208,7 +179,7 @@ def session_summary(
             out, f"episodes_with_{t}", sum(any(kinds.get(m) == t for m in e.markers) for e in found)
         )
     out.ruptures_per_5_min = scoring.per_five_minutes(out.episodes, duration)
-    _ratings(project, out, ctx, rater_id, placed)
+    _ratings(out, ctx, data, placed)
     if cb.group is not None:
         out.by_level = scoring.by_level(placed, found, cb)
         out.by_actor = scoring.by_actor(placed, cb)
@@ -216,12 +187,11 @@ def session_summary(
     return out
 
 
-def _ratings(
-    project: Project, out: SessionSummary, ctx: SessionContext, rater_id: str, placed: list
-) -> None:
+def _ratings(out: SessionSummary, ctx: SessionContext, data: RaterData, placed: list) -> None:
     """Section 4 and 5 of docs/ratings.md: values used per segment, their statistics, shares."""
     cb = ctx.codebook
-    seg_given, sess_given = queries.ratings(project, out.session_id, rater_id)
+    seg_given = {(sid, rid): (value, is_na) for sid, rid, value, is_na in data.segment_ratings}
+    sess_given: dict[str, tuple] = {rid: (v, na) for rid, v, na in data.session_ratings}
     index = {s.id: s.index for s in ctx.segments}
     given = {(index[sid], rid): v for (sid, rid), v in seg_given.items() if sid in index}
     marked = scoring.marked_segments(placed, cb)

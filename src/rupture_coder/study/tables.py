@@ -14,7 +14,8 @@ refused with the reason.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import functools
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +30,7 @@ from rupture_coder.codebook.versions import translation
 from rupture_coder.errors import IncomparableVersions, StudyError
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import GROUP, locate_segment
-from rupture_coder.store.db import Project
+from rupture_coder.store.db import Project, raw_rows
 from rupture_coder.store.models import (
     CodebookVersion,
     CodeEvent,
@@ -118,58 +119,65 @@ def load_study(
         }
         session_ids = [s.id for s in rows]
         study = Study(target, chosen_raters, {s.id: s.title for s in rows})
-        core = db.connection()  # plain Core rows: no ORM bookkeeping for tens of thousands of codes
-        codes = core.execute(
+        # the driver's rows, named: no SQLAlchemy row processing for hundreds of thousands of codes
+        codes = raw_rows(  # plain tuples, in this order (_Builder._items unpacks them)
+            db,
             select(CodeEvent.session_id, CodeEvent.rater_id, CodeEvent.codebook_version, CodeEvent.item_id,
                    CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s, CodeEvent.count,
                    CodeEvent.actor_id, CodeEvent.target_id, CodeEvent.level)
             .where(CodeEvent.session_id.in_(session_ids), CodeEvent.rater_id.in_(list(chosen_raters)),
                    CodeEvent.codebook_id == cb_id)
-        ).all()  # fmt: skip
+        )  # fmt: skip
         maps: dict[str, dict[str, list[str]]] = {}
-        for version in {c.codebook_version for c in codes}:
+        for version in {c[2] for c in codes}:  # codebook_version
             try:
                 maps[version] = translation(known[version], target, known)
             except IncomparableVersions as exc:
                 raise StudyError(str(exc)) from None
-        seg_ratings = core.execute(
+        seg_ratings = _rows(
+            db,
             select(SegmentRating.session_id, SegmentRating.segment_id, SegmentRating.rater_id, SegmentRating.rating_id,
                    SegmentRating.value, SegmentRating.is_na, SegmentRating.codebook_version)
             .where(SegmentRating.session_id.in_(session_ids), SegmentRating.rater_id.in_(list(chosen_raters)),
                    SegmentRating.codebook_id == cb_id)
-        ).all()  # fmt: skip
-        sess_ratings = core.execute(
+        )  # fmt: skip
+        sess_ratings = _rows(
+            db,
             select(SessionRating.session_id, SessionRating.rater_id, SessionRating.rating_id, SessionRating.value,
                    SessionRating.is_na, SessionRating.codebook_version)
             .where(SessionRating.session_id.in_(session_ids), SessionRating.rater_id.in_(list(chosen_raters)),
                    SessionRating.codebook_id == cb_id)
-        ).all()  # fmt: skip
-        segments = core.execute(
+        )  # fmt: skip
+        segments = _rows(
+            db,
             select(Segment.id, Segment.session_id, Segment.index, Segment.start_s, Segment.end_s,
                    Segment.first_position, Segment.last_position).where(Segment.session_id.in_(session_ids))
-        ).all()  # fmt: skip
+        )  # fmt: skip
         positions = dict(
-            db.execute(
+            raw_rows(
+                db,
                 select(Utterance.id, Utterance.position).where(
                     Utterance.session_id.in_(session_ids)
-                )
-            ).all()
+                ),
+            )
         )
         names = dict(
-            core.execute(
+            raw_rows(
+                db,
                 select(Participant.id, Participant.pseudonym).where(
                     Participant.session_id.in_(session_ids)
-                )
-            ).all()
+                ),
+            )
         )
         done = set(
-            core.execute(
+            raw_rows(
+                db,
                 select(SessionCompletion.session_id, SessionCompletion.rater_id).where(
                     SessionCompletion.session_id.in_(session_ids)
-                )
-            ).all()
+                ),
+            )
         )
-    coded = {(c.session_id, c.rater_id) for c in codes} | {
+    coded = {(c[0], c[1]) for c in codes} | {
         (r.session_id, r.rater_id) for r in (*seg_ratings, *sess_ratings)
     }
     study.warnings = [
@@ -187,6 +195,17 @@ def load_study(
     else:
         builder.ratings(sess_ratings, Scope.SESSION, segments)
     return study
+
+
+def _rows(db, statement) -> list:
+    """The driver's rows of a select, as named tuples (``row.item_id``)."""
+    cls = _row_class(tuple(c.key for c in statement.selected_columns))
+    return [cls._make(r) for r in raw_rows(db, statement)]
+
+
+@functools.lru_cache(maxsize=32)
+def _row_class(names: tuple[str, ...]):
+    return namedtuple("Row", names)
 
 
 def _target_version(db, cb_id: str, version: str | None) -> Codebook:
@@ -226,28 +245,42 @@ class _Builder:
         title = self.study.sessions[session_id]
         return f"{title} [{session_id[:8]}]" + ("" if index is None else f" segment {index + 1}")
 
-    def _segment_of(self, code) -> str | None:
-        if code.segment_id:
-            return code.segment_id
-        pos = self.positions.get(code.first_utterance_id)
+    def _segment_of(
+        self, session_id: str, segment_id: str | None, first: str | None, start_s: float | None
+    ) -> str | None:
+        if segment_id:
+            return segment_id
+        pos = self.positions.get(first)  # type: ignore[arg-type]
         if pos is not None:
-            return self.segment_at.get((code.session_id, pos))
-        seg = locate_segment(self.by_session[code.session_id], None, None, code.start_s)
+            return self.segment_at.get((session_id, pos))
+        seg = locate_segment(self.by_session[session_id], None, None, start_s)
         return seg.id if seg is not None else None
 
     def _items(self, codes, maps) -> list[tuple]:
         """(session, rater, target item, count, segment id, (actor, target, level)) with items
         carried to the target version."""
         out: list[tuple] = []
-        for c in codes:
-            targets = maps[c.codebook_version].get(c.item_id, ())
+        names, to_group = self.names, self.to_group
+        # plain unpacking of the rows (the columns of load_study's code select, in order)
+        for (
+            sid,
+            rid,
+            version,
+            item_id,
+            segment_id,
+            first,
+            start_s,
+            count,
+            actor,
+            target_id,
+            level,
+        ) in codes:
+            targets = maps[version].get(item_id, ())
             if targets:
-                seg = self._segment_of(c)
-                target = self.names.get(c.target_id) or (
-                    GROUP if c.level in self.to_group else None
-                )
-                who = (self.names.get(c.actor_id), target, c.level)
-                out.extend((c.session_id, c.rater_id, item, c.count, seg, who) for item in targets)
+                seg = self._segment_of(sid, segment_id, first, start_s)
+                target = names.get(target_id) or (GROUP if level in to_group else None)
+                who = (names.get(actor), target, level)
+                out.extend((sid, rid, item, count, seg, who) for item in targets)
         return out
 
     def segment_presence(self, codes, maps) -> None:
