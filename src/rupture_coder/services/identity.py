@@ -89,10 +89,10 @@ def bound_rater(db: Db) -> str | None:
 
 def find_rater(db: Db, key: str) -> Rater | None:
     """The rater with this id, else with this name (case and outer spaces ignored)."""
+    from rupture_coder.services.project import rater_named
+
     key = key.strip()
-    return db.get(Rater, key) or db.scalar(
-        select(Rater).where(func.lower(Rater.name) == key.lower()).order_by(Rater.created_at)
-    )
+    return db.get(Rater, key) or rater_named(db, key)
 
 
 def _identity(db: Db) -> Identity:
