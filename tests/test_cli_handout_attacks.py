@@ -72,3 +72,17 @@ def test_a_package_to_a_folder_names_the_folder(tmp_path):
         f"rupture-coder package: {out}: is a folder, not a file; name the file to write"
     ), line
     assert list(out.iterdir()) == [] and not list(tmp_path.glob(".*.part"))
+
+
+def test_a_copy_whose_binding_was_damaged_by_hand_is_refused_in_one_line(tmp_path):
+    lab = _lab(tmp_path)
+    copy = tmp_path / "ann.rcproj"
+    ok("handout", "--rater", "Ann", "--out", str(copy), project=lab)
+    con = sqlite3.connect(copy)
+    with con:
+        con.execute("update project_settings set value = 'not json{' where key = 'bound_rater_id'")
+    con.close()
+    for args in (("package", "--out", str(tmp_path / "ann.rcpkg")), ("export", "--out", "e")):
+        line = refused(*args, project=copy)
+        assert "bound_rater_id is damaged" in line, line
+    assert not (tmp_path / "ann.rcpkg").exists()

@@ -83,7 +83,13 @@ class Identity:
 
 def bound_rater(db: Db) -> str | None:
     """The rater id a coder copy is bound to; None in a lead's project."""
-    row = db.get(ProjectSetting, BOUND_KEY)
+    try:
+        row = db.get(ProjectSetting, BOUND_KEY)
+    except ValueError:  # the stored value is not JSON: a damaged or hand-edited file
+        raise NotAllowed(
+            f"this project's setting {BOUND_KEY} is damaged (not JSON), so whose copy it is "
+            "cannot be known; ask the lead for a new coder copy"
+        ) from None
     return str(row.value) if row is not None and row.value else None
 
 
