@@ -86,3 +86,20 @@ def test_a_copy_whose_binding_was_damaged_by_hand_is_refused_in_one_line(tmp_pat
         line = refused(*args, project=copy)
         assert "bound_rater_id is damaged" in line, line
     assert not (tmp_path / "ann.rcpkg").exists()
+
+
+def test_a_package_never_replaces_a_project(tmp_path):
+    lab = _lab(tmp_path)
+    copy = tmp_path / "ann.rcproj"
+    ok("handout", "--rater", "Ann", "--out", str(copy), project=lab)
+    ann_codes = "select count(*) from raters union all select count(*) from code_events"
+    before = rows(lab, ann_codes), rows(copy, ann_codes)
+    line = refused("package", "--out", str(copy), project=copy)
+    assert line.endswith("ann.rcproj: is the project itself; choose another file for the package")
+    line = refused("package", "--out", str(lab), project=copy)
+    assert "lab.rcproj: is a project file, which the package would replace" in line
+    assert (rows(lab, ann_codes), rows(copy, ann_codes)) == before  # still projects, unchanged
+    assert rows(copy, "select name from raters") == [("Ann",)]
+    # an older package of the same name is replaced, as before
+    ok("package", "--out", str(tmp_path / "ann.rcpkg"), project=copy)
+    ok("package", "--out", str(tmp_path / "ann.rcpkg"), project=copy)
