@@ -13,6 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _HOME = tempfile.mkdtemp(prefix="rupture-coder-tests-")
 os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")
 os.environ["XDG_DATA_HOME"] = os.path.join(_HOME, "data")
+os.environ["RUPTURE_CODER_LOG"] = os.path.join(_HOME, "log", "rupture-coder.log")
 
 from rupture_coder.resources import default_codebook_path  # noqa: E402
 from rupture_coder.services import ProjectService  # noqa: E402

@@ -24,8 +24,11 @@ def log_path() -> Path:
     return Path(user_log_dir("rupture-coder", "rupture-coder")) / "rupture-coder.log"
 
 
-def setup_logging(level: int = logging.INFO) -> Path:
-    """Send the package's log records to the rotating file (once per process); returns its path."""
+def setup_logging(level: int = logging.INFO, *, stderr_fallback: bool = True) -> Path:
+    """Send the package's log records to the rotating file (once per process); returns its path.
+
+    When the file cannot be opened, the records go to stderr, or nowhere with
+    ``stderr_fallback=False`` (the CLI, whose stderr holds one line per refusal)."""
     path = log_path()
     logger = logging.getLogger("rupture_coder")
     for h in [h for h in logger.handlers if getattr(h, "_rupture_coder", False)]:
@@ -39,7 +42,7 @@ def setup_logging(level: int = logging.INFO) -> Path:
             path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
     except OSError:  # a read-only home must not stop the app: keep records on stderr then
-        handler = logging.StreamHandler()
+        handler = logging.StreamHandler() if stderr_fallback else logging.NullHandler()
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -85,3 +86,34 @@ def propose_participants(session: ParsedSession) -> list[ParticipantPlan]:
             role = "member" if session.kind == "group" else "client"
         plans.append(ParticipantPlan(label, label, role))
     return plans
+
+
+RATER_NAME_MAX = 80  # characters; a name is shown in lists, menus and one-line messages
+
+
+def rater_name_key(name: str) -> str:
+    """How rater names are compared: Unicode-normalized (NFKC, so a composed and a decomposed
+    "Å" or a full-width "Ａ" are the same letter), case-folded for every script, inner runs
+    of spaces as one."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def clean_rater_name(name: str) -> str:
+    """The name as stored: NFC, outer spaces dropped, inner runs of spaces as one. Raises
+    ValueError naming the problem for an empty name, an over-long one, or one holding control or
+    invisible characters (a newline, an escape, a zero-width or right-to-left mark)."""
+    cleaned = " ".join(unicodedata.normalize("NFC", name).split())
+    if not cleaned:
+        raise ValueError("a rater needs a name")
+    odd = [
+        c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") and not c.isspace()
+    ]
+    odd += [c for c in name if c in "\n\r\t\v\f\x1c\x1d\x1e\x85\u2028\u2029"]
+    if odd:
+        raise ValueError(
+            f"a rater's name may not hold control or invisible characters "
+            f"(found U+{ord(odd[0]):04X} in {name!r})"
+        )
+    if len(cleaned) > RATER_NAME_MAX:
+        raise ValueError(f"a rater's name is at most {RATER_NAME_MAX} characters")
+    return cleaned

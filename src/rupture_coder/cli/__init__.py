@@ -67,6 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rupture_coder.applog import setup_logging
+
+    # Log records (a refused write's details, a defect's traceback) go to the log file: without
+    # a handler Python would print warnings and their tracebacks on stderr.
+    setup_logging(stderr_fallback=False)
     try:
         if getattr(args, "needs_project", False) or (
             args.command == "agreement" and args.file is None

@@ -43,6 +43,9 @@ def add_raters_parsers(sub, parents) -> None:
     )
     p.add_argument("--rater", required=True, help="the coder's name or id")
     p.add_argument("--out", required=True, type=Path, metavar="COPY.rcproj")
+    p.add_argument(
+        "--replace", action="store_true", help="replace COPY.rcproj if it exists (it is lost)"
+    )
     p.set_defaults(func=run_handout, needs_project=True)
 
 
@@ -86,8 +89,15 @@ def run_set_role(args: argparse.Namespace, project: Project) -> int:
 
 
 def run_handout(args: argparse.Namespace, project: Project) -> int:
+    from rupture_coder.errors import CommandError
     from rupture_coder.study.handout import hand_out
 
+    out: Path = args.out
+    if out.is_file() and not args.replace and out.resolve() != Path(project.path or "").resolve():
+        raise CommandError(
+            f"{out} exists (a coder's work in it would be lost); choose another file, "
+            "or add --replace to replace it"
+        )
     made = hand_out(_service(project), args.rater, args.out)
     print(
         f"wrote {made.path}: {made.rater}'s coder copy, {made.sessions} session(s), "

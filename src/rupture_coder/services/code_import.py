@@ -18,7 +18,7 @@ from sqlalchemy import select
 from rupture_coder.codebook.model import Codebook
 from rupture_coder.errors import CommandError, ImportFileError
 from rupture_coder.services.coding import AddCode, CodeRefused, CodeSpec, SetRating
-from rupture_coder.services.project import stored_codebook
+from rupture_coder.services.project import rater_named, stored_codebook, valid_rater_name
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import Participant, Rater, Segment, Session, Utterance
 
@@ -280,9 +280,9 @@ class ImportCodes:
         name = self.rater.strip()
         if not name:
             raise CommandError("say whose codes these are: a rater's name")
-        found = db.get(Rater, name) or db.scalar(select(Rater).filter_by(name=name).limit(1))
+        found = db.get(Rater, name) or rater_named(db, name)
         created = found is None
-        rater = found if found is not None else Rater(name=name, role="coder")
+        rater = found if found is not None else Rater(name=valid_rater_name(name), role="coder")
         if created:
             db.add(rater)
             db.flush()

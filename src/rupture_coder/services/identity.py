@@ -83,16 +83,22 @@ class Identity:
 
 def bound_rater(db: Db) -> str | None:
     """The rater id a coder copy is bound to; None in a lead's project."""
-    row = db.get(ProjectSetting, BOUND_KEY)
+    try:
+        row = db.get(ProjectSetting, BOUND_KEY)
+    except ValueError:  # the stored value is not JSON: a damaged or hand-edited file
+        raise NotAllowed(
+            f"this project's setting {BOUND_KEY} is damaged (not JSON), so whose copy it is "
+            "cannot be known; ask the lead for a new coder copy"
+        ) from None
     return str(row.value) if row is not None and row.value else None
 
 
 def find_rater(db: Db, key: str) -> Rater | None:
     """The rater with this id, else with this name (case and outer spaces ignored)."""
+    from rupture_coder.services.project import rater_named
+
     key = key.strip()
-    return db.get(Rater, key) or db.scalar(
-        select(Rater).where(func.lower(Rater.name) == key.lower()).order_by(Rater.created_at)
-    )
+    return db.get(Rater, key) or rater_named(db, key)
 
 
 def _identity(db: Db) -> Identity:

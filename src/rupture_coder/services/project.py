@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 
 from rupture_coder.codebook import Codebook, parse_codebook_text
 from rupture_coder.codebook.loader import content_hash
+from rupture_coder.domain import clean_rater_name, rater_name_key
 from rupture_coder.errors import CommandError
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
@@ -69,21 +70,43 @@ class AddRater:
     def apply(self, db: Db) -> Rater:
         if self.role not in RATER_ROLES:
             raise CommandError(f"unknown rater role {self.role!r}; expected one of {RATER_ROLES}")
-        if not self.name.strip():
-            raise CommandError("a rater needs a name")
-        same = db.scalar(
-            select(Rater).where(func.lower(Rater.name) == self.name.strip().lower()).limit(1)
-        )
+        from rupture_coder.services.consensus import CONSENSUS
+
+        name = valid_rater_name(self.name)
+        if rater_name_key(name) == rater_name_key(CONSENSUS):
+            raise CommandError(
+                f"{name!r} is the app's own rater for reconciled codes; give another name"
+            )
+        same = rater_named(db, name)
         if same is not None:
             raise CommandError(
                 f"there is already a rater {same.name!r} ({same.role}); give another name"
             )
-        rater = Rater(name=self.name.strip(), role=self.role)
+        rater = Rater(name=name, role=self.role)
         if self.rater_id:
             rater.id = self.rater_id
         db.add(rater)
         db.flush()
         return rater
+
+
+def valid_rater_name(name: str) -> str:
+    """The name as it is stored, or a CommandError saying why it cannot be a rater's name."""
+    try:
+        return clean_rater_name(name)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def rater_named(db: Db, name: str) -> Rater | None:
+    """The earliest rater whose name is ``name`` compared as ``rater_name_key`` compares names
+    (SQLite's lower() folds ASCII only: "Émile" and "ÉMILE" would differ, and even "Émile"
+    would not find "Émile")."""
+    want = rater_name_key(name)
+    for rater in db.scalars(select(Rater).order_by(Rater.created_at)):
+        if rater_name_key(rater.name) == want:
+            return rater
+    return None
 
 
 def codebook_in_use(db: Db, codebook_id: str, version: str) -> bool:

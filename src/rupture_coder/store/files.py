@@ -8,6 +8,7 @@ crash or power loss the target is either the old file or the complete new one, n
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -23,6 +24,10 @@ def atomic_write(path: str | Path, write: Callable[[Path], T]) -> T:
     The folder must exist. On any failure the temporary file is removed and ``path`` is unchanged.
     """
     path = Path(path)
+    if path.is_dir():  # os.replace would fail naming the temporary file, not the one asked for
+        raise IsADirectoryError(
+            errno.EISDIR, "is a folder, not a file; name the file to write", str(path)
+        )
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)

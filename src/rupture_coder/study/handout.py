@@ -65,6 +65,8 @@ def _not_itself(project_path: Path, out: Path) -> None:
         raise CommandError(f"{out} is the project itself; choose another file for the copy")
     if not out.parent.is_dir():
         raise CommandError(f"{out.parent} is not a folder; choose where to save the copy")
+    if out.is_dir():
+        raise CommandError(f"{out} is a folder; name the copy's file, e.g. {out / 'copy.rcproj'}")
 
 
 def save_copy(project: Project, out: Path) -> Path:

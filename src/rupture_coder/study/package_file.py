@@ -95,6 +95,12 @@ def write_package(out: Path, manifest: dict[str, Any], payload: bytes) -> None:
     atomic_write(out, write)
 
 
+def _why(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):  # "[[[[..." a hundred thousand deep
+        return "its JSON is nested too deeply"
+    return str(exc)
+
+
 def read_package(path: Path) -> PackageFile:
     """The package, or PackageError naming why it is not one this version can merge."""
     src = str(path)
@@ -111,8 +117,10 @@ def read_package(path: Path) -> PackageFile:
         raise PackageError(src, [f"cannot read it ({exc.strerror or exc})"]) from None
     try:
         manifest = json.loads(manifest_bytes)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise PackageError(src, [f"not a readable rater package (its manifest: {exc})"]) from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise PackageError(
+            src, [f"not a readable rater package (its manifest: {_why(exc)})"]
+        ) from None
     if not isinstance(manifest, dict):
         raise PackageError(src, ["not a rater package (its manifest is not a JSON object)"])
     if manifest.get("format") != FORMAT:
@@ -131,8 +139,12 @@ def read_package(path: Path) -> PackageFile:
             raise TypeError("not a package's data")
         if created.tzinfo is None:
             raise ValueError(f"no time zone in its date {manifest['created']!r}")
-    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise PackageError(src, [f"not a rater package this version can read ({exc})"]) from None
+    except (
+        json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError, RecursionError
+    ) as exc:  # fmt: skip
+        raise PackageError(
+            src, [f"not a rater package this version can read ({_why(exc)})"]
+        ) from None
     return PackageFile(path, manifest, payload, data)
 
 

@@ -70,11 +70,26 @@ def _row(obj) -> dict[str, Any]:
     return {a.key: encode(getattr(obj, a.key)) for a in sa_inspect(obj).mapper.column_attrs}
 
 
+def _not_a_project(project: Project, out: Path) -> None:
+    """A package never replaces a project: the coder's own copy (``--out`` naming it by mistake)
+    or any other project file would be lost, the zip written in its place."""
+    if project.path is not None and out.resolve() == Path(project.path).resolve():
+        raise PackageError(str(out), ["is the project itself; choose another file for the package"])
+    if out.is_file():
+        with open(out, "rb") as fh:
+            if fh.read(16) == b"SQLite format 3\0":
+                raise PackageError(
+                    str(out),
+                    ["is a project file, which the package would replace; choose another file"],
+                )
+
+
 def export_package(
     project: Project, rater_id: str, out: Path, progress: Progress | None = None
 ) -> dict[str, Any]:
     """Write one rater's package (atomically), signed with the key this project holds for that
     rater (a coder copy holds its own rater's); returns its manifest."""
+    _not_a_project(project, Path(out))
     progress = progress_or_silent(progress)
     with project.read() as db:
         rater = db.get(Rater, rater_id) or db.scalar(select(Rater).filter_by(name=rater_id))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from rupture_coder.codebook import Codebook
 from rupture_coder.codebook.model import Scope
 from rupture_coder.errors import StudyError
-from rupture_coder.services.identity import acting_identity, rater_to_read
+from rupture_coder.services.identity import acting_identity, find_rater, rater_to_read
 from rupture_coder.services.progress import (
     consistency_of,
     missing_of,
@@ -28,7 +28,7 @@ from rupture_coder.services.segmentation import (
     SegmentSpan,
 )
 from rupture_coder.store.db import Project
-from rupture_coder.store.models import Rater, Session
+from rupture_coder.store.models import Session
 from rupture_coder.study import scoring
 from rupture_coder.study.scoring import Episode, RatingStats
 from rupture_coder.study.snapshot import RaterData, SessionContext, Snapshot
@@ -269,7 +269,8 @@ def find_summary(project: Project, session: str, rater: str) -> SessionSummary:
         sessions = db.scalars(
             select(Session).where((Session.id == session) | (Session.title == session))
         ).all()
-        raters = db.scalars(select(Rater).where((Rater.id == rater) | (Rater.name == rater))).all()
+        found = find_rater(db, rater)
+        raters = [found] if found is not None else []
     if not sessions:
         raise StudyError(f"no session {session!r}; see rupture-coder sessions")
     if len(sessions) > 1:
