@@ -103,3 +103,22 @@ def test_a_package_never_replaces_a_project(tmp_path):
     # an older package of the same name is replaced, as before
     ok("package", "--out", str(tmp_path / "ann.rcpkg"), project=copy)
     ok("package", "--out", str(tmp_path / "ann.rcpkg"), project=copy)
+
+
+def test_a_replaced_copy_leaves_no_stale_wal_behind(tmp_path):
+    """The old copy's -wal (its coder had it open, or the app was killed) must not be replayed
+    onto the new copy: --replace removes it with the file it belonged to."""
+    lab = _lab(tmp_path)
+    copy = tmp_path / "ann.rcproj"
+    ok("handout", "--rater", "Ann", "--out", str(copy), project=lab)
+    con = sqlite3.connect(copy)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("UPDATE raters SET name = 'stale' WHERE name = 'Ann'")
+    con.commit()
+    wal = (tmp_path / "ann.rcproj-wal").read_bytes()  # the old copy's un-checkpointed change
+    con.close()
+    (tmp_path / "ann.rcproj-wal").write_bytes(wal)
+    ok("handout", "--rater", "Ann", "--out", str(copy), "--replace", project=lab)
+    assert not (tmp_path / "ann.rcproj-wal").exists()
+    assert rows(copy, "select name, role from raters") == [("Ann", "coder")]

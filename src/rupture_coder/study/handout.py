@@ -104,6 +104,8 @@ def hand_out(service: ProjectService, rater: str, out: Path) -> Handout:
                 Path(f"{tmp}{extra}").unlink(missing_ok=True)
 
     sessions, codes = atomic_write(out, write)
+    for extra in ("-wal", "-shm"):  # a replaced copy's own: SQLite would replay them onto this one
+        Path(f"{out}{extra}").unlink(missing_ok=True)
     return Handout(out, rater_id, name, sessions, codes)
 
 
