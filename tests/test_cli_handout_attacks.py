@@ -5,6 +5,7 @@ refused because another process holds the project prints one line, never a trace
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 
 from test_lab_roundtrip import SAMPLE, cli, ok, refused, rows
 
@@ -103,6 +104,17 @@ def test_a_package_never_replaces_a_project(tmp_path):
     # an older package of the same name is replaced, as before
     ok("package", "--out", str(tmp_path / "ann.rcpkg"), project=copy)
     ok("package", "--out", str(tmp_path / "ann.rcpkg"), project=copy)
+    # any other file is not: the lead's notes, an archive that is no package
+    notes = tmp_path / "notes.txt"
+    notes.write_text("the coder's notes\n", encoding="utf-8")
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("photo.txt", "not a package")
+    for other in (notes, archive):
+        before_bytes = other.read_bytes()
+        line = refused("package", "--out", str(other), project=copy)
+        assert f"{other.name}: exists and is not a rater package" in line
+        assert other.read_bytes() == before_bytes
 
 
 def test_a_replaced_copy_leaves_no_stale_wal_behind(tmp_path):

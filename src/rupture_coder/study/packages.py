@@ -18,6 +18,7 @@ changes nothing, takes no backup and says so.
 from __future__ import annotations
 
 import json
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,20 @@ def _not_a_project(project: Project, out: Path) -> None:
                     str(out),
                     ["is a project file, which the package would replace; choose another file"],
                 )
+        if not _is_package(out):  # an older package of the same name is replaced: nothing else
+            raise PackageError(
+                str(out),
+                ["exists and is not a rater package, which the package would replace; "
+                 "choose another file, or move it away first"],
+            )  # fmt: skip
+
+
+def _is_package(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return "manifest.json" in z.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def export_package(
