@@ -134,3 +134,27 @@ def test_a_replaced_copy_leaves_no_stale_wal_behind(tmp_path):
     ok("handout", "--rater", "Ann", "--out", str(copy), "--replace", project=lab)
     assert not (tmp_path / "ann.rcproj-wal").exists()
     assert rows(copy, "select name, role from raters") == [("Ann", "coder")]
+
+
+def test_a_copy_saved_over_an_old_one_leaves_no_stale_wal_behind(tmp_path):
+    """File > Save a copy goes through the same backup as handout: a replaced file's -wal goes."""
+    from rupture_coder.store.db import backup_sqlite
+
+    src, dest = tmp_path / "src.db", tmp_path / "dest.db"
+    for path, value in ((src, "new"), (dest, "old")):
+        con = sqlite3.connect(path)
+        con.execute("CREATE TABLE t (v TEXT)")
+        con.execute("INSERT INTO t VALUES (?)", (value,))
+        con.commit()
+        con.close()
+    con = sqlite3.connect(dest)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA wal_autocheckpoint=0")
+    con.execute("UPDATE t SET v = 'stale'")
+    con.commit()
+    wal = (tmp_path / "dest.db-wal").read_bytes()
+    con.close()
+    (tmp_path / "dest.db-wal").write_bytes(wal)
+    backup_sqlite(src, dest)
+    assert not (tmp_path / "dest.db-wal").exists()
+    assert rows(dest, "select v from t") == [("new",)]

@@ -11,12 +11,12 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, Select, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -27,6 +27,8 @@ from sqlalchemy.orm import sessionmaker
 from rupture_coder.errors import InternalError, ProjectError, StorageError
 from rupture_coder.store import health
 from rupture_coder.store.files import atomic_write
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -175,7 +177,16 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
             copy.close()
             source.close()
 
-    return atomic_write(dest, write) or dest
+    return replace_database_file(dest, write) or dest
+
+
+def replace_database_file(dest: Path, write: Callable[[Path], T]) -> T:
+    """``atomic_write`` for an SQLite file: the file it replaces takes its ``-wal`` and ``-shm``
+    with it (SQLite would replay a stale ``-wal`` onto the new file)."""
+    result = atomic_write(dest, write)
+    for extra in ("-wal", "-shm"):
+        Path(f"{dest}{extra}").unlink(missing_ok=True)
+    return result
 
 
 @dataclass

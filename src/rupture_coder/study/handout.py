@@ -28,8 +28,7 @@ from rupture_coder.services.identity import (
     identity_of,
     require_role,
 )
-from rupture_coder.store.db import Project, backup_sqlite
-from rupture_coder.store.files import atomic_write
+from rupture_coder.store.db import Project, backup_sqlite, replace_database_file
 
 # every table of the rows of one rater (deleted for every other rater in a coder copy)
 RATER_ROWS = ("code_events", "segment_ratings", "session_ratings", "session_completions")
@@ -103,9 +102,7 @@ def hand_out(service: ProjectService, rater: str, out: Path) -> Handout:
             for extra in ("-wal", "-shm", "-journal"):
                 Path(f"{tmp}{extra}").unlink(missing_ok=True)
 
-    sessions, codes = atomic_write(out, write)
-    for extra in ("-wal", "-shm"):  # a replaced copy's own: SQLite would replay them onto this one
-        Path(f"{out}{extra}").unlink(missing_ok=True)
+    sessions, codes = replace_database_file(out, write)
     return Handout(out, rater_id, name, sessions, codes)
 
 
