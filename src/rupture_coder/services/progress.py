@@ -128,10 +128,20 @@ def session_status(db: Db, rater_id: str, session_ids: set[str] | None = None) -
     (one grouped query per table), or of the sessions given (index look-ups, for a key press)."""
 
     def sessions_of(model) -> set[str]:
-        query = select(model.session_id).where(model.rater_id == rater_id)
-        if session_ids is not None:
-            query = query.where(model.session_id.in_(list(session_ids)))
-        return set(db.scalars(query.distinct()))
+        if session_ids is None:
+            query = select(model.session_id).where(model.rater_id == rater_id)
+            return set(db.scalars(query.distinct()))
+        # one index probe per session: DISTINCT would walk every code of a 50,000-code session
+        return {
+            sid
+            for sid in session_ids
+            if db.scalar(
+                select(model.session_id)
+                .where(model.session_id == sid, model.rater_id == rater_id)
+                .limit(1)
+            )
+            is not None
+        }
 
     done = sessions_of(SessionCompletion)
     started = sessions_of(CodeEvent) | sessions_of(SegmentRating) | sessions_of(SessionRating)
