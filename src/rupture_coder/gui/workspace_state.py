@@ -94,11 +94,20 @@ class SessionState:
     def _place_ticks(self, codes: list[queries.CodeRow]) -> None:
         """Each code's x on the timeline, kept from key press to key press: the deferred refresh
         must not walk 50,000 codes in Python."""
+        rows, timed, category_of = self.rows, self.timed, self.category_of
         for code in codes:
-            x = self._x_of(code)
-            if x is not None:
-                category = self.category_of.get(code.item_id, "other")
-                self.ticks.setdefault(category, {})[code.id] = x
+            p = code.first_position
+            if p is None:
+                x = self._x_of(code)
+                if x is None:
+                    continue
+            else:  # the common case, inline: it runs for every code when a session opens
+                start = rows[p].start_s
+                x = start if timed and start is not None else float(p)
+            ticks = self.ticks.get(category := category_of.get(code.item_id, "other"))
+            if ticks is None:
+                ticks = self.ticks[category] = {}
+            ticks[code.id] = x
 
     def _x_of(self, code: queries.CodeRow) -> float | None:
         if code.first_position is not None:
