@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -199,7 +200,7 @@ def place_codes(
     kind_of = {i.id: c.rupture_type for c in cb.categories for i in c.items}
     strategy_of = {item: int(kind not in RUPTURES) for item, kind in kind_of.items()}
     n_times = len(times) if times is not None else 0
-    out = []
+    out: list[Placement] = []
     for item_id, segment_id, position, start_s in codes:  # plain tuples: 50,000 codes
         if segment_id is None and position is not None:
             # the common case, a code on an utterance, inline: place_code's own arithmetic
@@ -222,7 +223,7 @@ def place_codes(
 
 
 def place_code(
-    kind_of: dict[str, str], spans: list[SegmentSpan], at: dict[int, int],
+    kind_of: Mapping[str, str], spans: list[SegmentSpan], at: dict[int, int],
     times: list[float] | None, item_id: str, segment_id: str | None, position: int | None,
     start_s: float | None,
 ) -> Placement:  # fmt: skip
