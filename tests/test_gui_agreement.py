@@ -114,3 +114,63 @@ def test_dashboard_events_tolerance_and_methods_sentence_by_keyboard_and_mouse(q
         "Inter-rater reliability of Confrontation impact was assessed on 3 segments"
     )
     assert "McGraw & Wong, 1996" in copied and copied in dash.status.text()
+
+
+def test_a_dashboard_never_stops_the_coder_typing_and_a_closed_one_is_gone(qtbot, demo_path):
+    """Found by hand: a closed dashboard lived on, recomputed after every key press behind a
+    progress dialog that took the keyboard, and the coder's next keys were lost."""
+    from gui_helpers import choose_menu, top_level, wait_window
+    from PySide6.QtTest import QTest
+
+    window = open_main_window(demo_path)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    rater = window.rater_box.currentData()
+
+    def computed(dash) -> None:
+        qtbot.waitUntil(
+            lambda: not dash.busy() and not dash._after_change.isActive(), timeout=30000
+        )
+
+    def type_codes(rows: list[int]) -> None:
+        """W2 (key 2) on each row that has none, with the time a person takes between keys; no
+        progress dialog may come up meanwhile."""
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        for row in rows:
+            window.view.select_rows(row)
+            window.view.setFocus()
+            qtbot.waitUntil(window.view.hasFocus)
+            before = len(queries.codes(window.project, window.state.session_id, rater))
+            QTest.keyClick(window.view, Qt.Key.Key_2)
+            qtbot.waitUntil(
+                lambda b=before: (
+                    len(queries.codes(window.project, window.state.session_id, rater)) == b + 1
+                )
+            )
+            for _ in range(15):  # 300 ms: a dialog would show after its 300 ms delay
+                QTest.qWait(20)
+                assert top_level("taskProgress") is None
+
+    free = [r for r in range(window.model.rowCount())
+            if "W2" not in {c.item_id for c in window.model.codes_at(r)}]  # fmt: skip
+    choose_menu(qtbot, window, "Analysis", "Inter-rater agreement")
+    dash = wait_window(qtbot, "agreementDashboard")
+    computed(dash)
+    shown = dash._generation
+    type_codes(free[:2])  # the dashboard stays open behind: it follows, quietly, after the burst
+    qtbot.waitUntil(lambda: dash._generation == shown + 1, timeout=5000)
+    computed(dash)
+    assert dash.status.text() != "Computing… (the codes changed)"
+    dash.activateWindow()
+    qtbot.waitUntil(dash.isActiveWindow)
+    gone: list[bool] = []
+    dash.destroyed.connect(lambda *_: gone.append(True))
+    qtbot.keyClick(dash, Qt.Key.Key_Escape)  # closed: deleted, it follows nothing any more
+    qtbot.waitUntil(lambda: gone == [True])
+    type_codes(free[2:4])
+    choose_menu(qtbot, window, "Analysis", "Inter-rater agreement")  # a new one, up to date
+    again = wait_window(qtbot, "agreementDashboard")
+    computed(again)
+    assert again.result is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QApplication,
@@ -120,6 +120,11 @@ class AgreementDashboard(QDialog):
         self.result: ProjectAgreement | EventAgreement | None = None
         self.task: Task | None = None
         self._generation = 0
+        self._stale = False  # the data changed since the statistics shown were computed
+        self._after_change = QTimer(self)  # a burst of key presses: one refresh, after it
+        self._after_change.setSingleShot(True)
+        self._after_change.setInterval(1000)
+        self._after_change.timeout.connect(self._refresh_after_change)
         self._build()
         self.refresh()
         if bus is not None:
@@ -131,7 +136,20 @@ class AgreementDashboard(QDialog):
         if notice.touches(
             Topic.SESSIONS, Topic.RATERS, Topic.CODEBOOKS, Topic.CODES, Topic.RATINGS
         ):
-            self.refresh()
+            # never at once, never with a progress dialog: a coder typing in the main window
+            # must not be stopped by statistics recomputed behind it (nor by a hidden dashboard)
+            self._stale = True
+            if self.isVisible():
+                self._after_change.start()
+
+    def _refresh_after_change(self) -> None:
+        if self._stale and self.isVisible():
+            self.refresh(quiet=True)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self._stale:  # changed while hidden: brought up to date now
+            self._after_change.start(0)
 
     def _build(self) -> None:
         self.unit_box = QComboBox()
@@ -249,7 +267,10 @@ class AgreementDashboard(QDialog):
     def events_mode(self) -> bool:
         return self.unit_box.currentText() == "events"
 
-    def refresh(self) -> None:
+    def refresh(self, quiet: bool = False) -> None:
+        """Compute the statistics of the selection on a worker: with a progress dialog when the
+        person changed the selection, without one (``quiet``) when the data changed."""
+        self._stale = False
         codebook = self.codebook_box.currentData()
         for widget in (
             self.method_box,
@@ -276,7 +297,7 @@ class AgreementDashboard(QDialog):
             self.task.cancel()  # a newer selection replaces it
         self._generation += 1
         generation = self._generation
-        self.status.setText("Computing…")
+        self.status.setText("Computing…" if not quiet else "Computing… (the codes changed)")
 
         def done(result: ProjectAgreement | EventAgreement) -> None:
             if generation == self._generation:
@@ -295,7 +316,7 @@ class AgreementDashboard(QDialog):
             return True
 
         # on a worker: thousands of sessions take seconds, and the window must not freeze
-        self.task = run_task(self, "Computing agreement", compute, done, failed)
+        self.task = run_task(self, "Computing agreement", compute, done, failed, dialog=not quiet)
 
     def busy(self) -> bool:
         """True while the newest selection's statistics are being computed."""

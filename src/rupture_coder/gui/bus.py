@@ -58,5 +58,7 @@ class ChangeBus(QObject):
 
 
 def _disconnect(signal, slot) -> None:
-    with contextlib.suppress(RuntimeError, TypeError):  # already gone with its receiver
+    # already gone with its receiver (PySide raises SystemError when the slot is a method of the
+    # C++ object being deleted: a dashboard closed with WA_DeleteOnClose)
+    with contextlib.suppress(RuntimeError, TypeError, SystemError):
         signal.disconnect(slot)

@@ -91,6 +91,9 @@ class ProjectActions:
 
     def switch_project(self, project: Project) -> None:
         """Show another project (or the same file reopened) in this window."""
+        dashboard = self.__dict__.pop("_agreement", None)
+        if dashboard is not None:  # it shows the project being closed
+            dashboard.close()
         self.bus.close()
         self.project.close()
         self.project = project

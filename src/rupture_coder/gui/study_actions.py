@@ -213,12 +213,25 @@ class StudyActions:
         )
 
     def open_agreement(self):
+        """The window's one agreement dashboard: brought forward when open, deleted when closed
+        (a closed one must not go on following every change)."""
         from rupture_coder.gui.agreement_dashboard import AgreementDashboard
 
-        dashboard = AgreementDashboard(self.project, self.bus, self)
-        return_focus_after(dashboard, self.back_to_transcript)
+        dashboard = self.__dict__.get("_agreement")
+        if dashboard is None or dashboard.project is not self.project:
+            if dashboard is not None:
+                dashboard.close()
+            dashboard = AgreementDashboard(self.project, self.bus, self)
+            dashboard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self._agreement = dashboard
+            dashboard.destroyed.connect(lambda *_, d=dashboard: self._forget_agreement(d))
+            return_focus_after(dashboard, self.back_to_transcript)
         present(dashboard)
         return dashboard
+
+    def _forget_agreement(self, dashboard) -> None:
+        if self.__dict__.get("_agreement") is dashboard:
+            del self.__dict__["_agreement"]
 
 
 def merged_message(result: list[dict]) -> str:

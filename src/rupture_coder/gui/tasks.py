@@ -205,11 +205,13 @@ def run_task(
     work: Callable[[Progress], Any],
     on_done: Callable[[Any], None] | None = None,
     on_error: Callable[[BaseException], bool] | None = None,
+    dialog: bool = True,
 ) -> Task:
-    """Run ``work(progress)`` on a worker with a progress dialog; ``on_done(result)`` on the GUI
-    thread. A failure goes to ``on_error(exc)`` first; unless it returns True, a cancel is said in
-    the parent window's status bar and anything else in a message box."""
-    task = Task(parent, title, work)
+    """Run ``work(progress)`` on a worker with a progress dialog (none with ``dialog=False``: a
+    view following a change must not block the window); ``on_done(result)`` on the GUI thread. A
+    failure goes to ``on_error(exc)`` first; unless it returns True, a cancel is said in the parent
+    window's status bar and anything else in a message box."""
+    task = Task(parent, title, work, dialog=dialog)
     if on_done is not None:
         task.done.connect(on_done)
 
