@@ -188,9 +188,20 @@ def _incoming_and_stored(
     """The package's rows of one table, and this project's rows of the sender in those sessions."""
     incoming = {r["id"]: r for r in data["rows"][model.__tablename__]}
     table = model.__table__
-    query = select(table).where(table.c.rater_id == rater_id, table.c.session_id.in_(session_ids))
+    query = select(table).where(table.c.rater_id == rater_id)
+    if model is SegmentRating:
+        # found by segment (the unique index leads with it, then the rater): by session, SQLite
+        # walks every rater's ratings of the session, 200 packages x 20 sessions over a growing
+        # table; a segment rating lies in its segment's session (SetRating, a merge check)
+        in_sessions = select(Segment.id).where(Segment.session_id.in_(session_ids))
+        query = query.where(table.c.segment_id.in_(in_sessions))
+    else:
+        query = query.where(table.c.session_id.in_(session_ids))
+    wanted = set(session_ids)
     stored = {
-        r["id"]: encode_row(table, dict(r)) for r in db.connection().execute(query).mappings()
+        r["id"]: encode_row(table, dict(r))
+        for r in db.connection().execute(query).mappings()
+        if r["session_id"] in wanted
     }
     return incoming, stored
 
@@ -369,7 +380,6 @@ def row_problems(db: Db, data: dict, session_ids: Iterable[str]) -> list[str]:
         return []
     places = _places(db, wanted)
     codebook = _codebooks(db)
-    sessions: dict[str, Session] = {}
     problems = []
     for name, checker in (
         ("code_events", _code_problem),
@@ -380,10 +390,7 @@ def row_problems(db: Db, data: dict, session_ids: Iterable[str]) -> list[str]:
             sid = row["session_id"]
             if sid not in wanted:
                 continue
-            session = sessions.get(sid)
-            if session is None:
-                session = sessions[sid] = db.get(Session, sid)  # type: ignore[assignment]
-            assert session is not None  # the caller names stored sessions only
+            session = places.sessions[sid]  # the caller names stored sessions only
             try:
                 cb = codebook(row["codebook_id"], row["codebook_version"])
                 checker(places, cb, session, row)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from rupture_coder.errors import CommandError
 from rupture_coder.store.db import Db
-from rupture_coder.store.models import Participant, Segment, Utterance
+from rupture_coder.store.models import Participant, Segment, Session, Utterance
 
 _CHUNK = 500  # session ids per IN (...): SQLite limits the variables of one statement
 
@@ -30,12 +30,15 @@ class Places:
         self._segments: dict[str, str] = {}  # id -> session id
         self._people: dict[str, tuple[str, str]] = {}  # id -> (session id, role)
         self._loaded: set[str] = set()
+        self.sessions: dict[str, Session] = {}  # the preloaded sessions, by id
 
     def preload(self, session_ids: Iterable[str]) -> None:
         """Read the utterances, segments and participants of these sessions at once."""
         ids = sorted(set(session_ids) - self._loaded)
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
+            for session in self.db.scalars(select(Session).where(Session.id.in_(chunk))):
+                self.sessions[session.id] = session
             for uid, sid, position in self.db.execute(
                 select(Utterance.id, Utterance.session_id, Utterance.position).where(
                     Utterance.session_id.in_(chunk)

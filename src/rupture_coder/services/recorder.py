@@ -8,6 +8,7 @@ checking that the rows still are as the change left them.
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -26,6 +27,8 @@ from sqlalchemy import (
     update,
 )
 
+from sqlalchemy.engine import Dialect
+
 from rupture_coder.errors import UndoConflict
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import AuditEntry, Base
@@ -37,6 +40,8 @@ _ORDER = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}  # paren
 
 def encode(value: Any) -> Any:
     if isinstance(value, datetime):
+        if value.tzinfo is UTC:  # the same text, sooner (a merge encodes 200,000 of them)
+            return value.isoformat()
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
     if isinstance(value, date):
         return value.isoformat()
@@ -174,15 +179,52 @@ def bulk_insert(session: Db, model: type[Base], rows: list[dict[str, Any]]) -> N
             f"bulk_insert into {table.name} needs every column; missing {sorted(missing)}"
         )
     session.flush()  # keep the order: earlier ORM inserts (parents) first
-    session.execute(insert(table), rows)
+    conn = session.connection()
+    plan = _insert_plan(table, conn.dialect)
+    if plan is None:
+        session.execute(insert(table), rows)
+    else:  # SQLAlchemy's own statement and bind processors, without its per-row bookkeeping
+        sql, get, processed = plan
+        try:
+            params = [list(get(row)) for row in rows]
+        except KeyError as exc:
+            raise ValueError(
+                f"bulk_insert into {table.name} needs every column; missing {exc.args[0]!r}"
+            ) from None
+        for i, process in processed:
+            for values in params:
+                values[i] = process(values[i])
+        conn.exec_driver_sql(sql, [tuple(values) for values in params])
     recorder: ChangeRecorder | None = session.info.get("change_recorder")
     if recorder is not None:
         pk_cols = [c.name for c in table.primary_key.columns]
+        _columns, datetimes, dates = _temporal(table)
+        temporal = datetimes + dates
+        changes = recorder.changes
         for row in rows:
-            encoded = encode_row(table, row)
-            recorder.changes.append(
+            encoded = dict(row)
+            for key in temporal:
+                if encoded.get(key) is not None:
+                    encoded[key] = encode(encoded[key])
+            changes.append(
                 RowChange("insert", table.name, {k: encoded[k] for k in pk_cols}, None, encoded)
             )
+
+
+@functools.cache
+def _insert_plan(table: Table, dialect: Dialect) -> tuple[str, Any, tuple] | None:
+    """(SQL, a getter of a row's values in the order of its parameters, (position, bind
+    processor) of those SQLAlchemy processes) of an insert of every column of the table; None
+    for a dialect with named parameters."""
+    compiled = insert(table).compile(dialect=dialect)
+    if not compiled.positional or compiled.positiontup is None:
+        return None
+    keys = tuple(compiled.positiontup)
+    if set(keys) != {c.key for c in table.columns} or len(keys) < 2:
+        return None
+    processors = (table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys)
+    processed = tuple((i, p) for i, p in enumerate(processors) if p is not None)
+    return compiled.string, operator.itemgetter(*keys), processed
 
 
 def _where(table: Table, pk: dict[str, Any]):

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,7 @@ class PackageFile:
         """When it was made, in UTC (the project stores times as UTC without their zone)."""
         return datetime.fromisoformat(self.manifest["created"]).astimezone(UTC)
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.payload).hexdigest()
 
