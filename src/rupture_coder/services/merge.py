@@ -28,7 +28,7 @@ from rupture_coder.services.coding import (
 )
 from rupture_coder.services.places import Places
 from rupture_coder.services.project import find_rows, stored_codebook
-from rupture_coder.services.recorder import bulk_insert, decode, encode_row
+from rupture_coder.services.recorder import bulk_insert, decode, decode_pair, encode_row
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     CodebookVersion,
@@ -166,15 +166,8 @@ class MergePackage:
                     for key, value in decode(model.__table__, incoming[rid]).items():
                         setattr(objs[rid], key, value)
                 db.flush()
-            bulk_insert(
-                db,
-                model,
-                [
-                    decode(model.__table__, row)
-                    for rid, row in incoming.items()
-                    if rid not in stored
-                ],
-            )
+            pairs = [decode_pair(model.__table__, r) for i, r in incoming.items() if i not in stored]
+            bulk_insert(db, model, [p[0] for p in pairs], [p[1] for p in pairs])
             self.counts[model.__tablename__] = len(incoming)
         problems = _na_problems(db, self.data)  # N/A needs the codes: checked once they are in
         if problems:

@@ -75,6 +75,37 @@ def decode(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _written_as_encode_writes(text: Any, value: datetime) -> bool:
+    """Is ``text`` (that ``datetime.fromisoformat`` read as ``value``) what ``encode(value)``
+    gives, "YYYY-MM-DDTHH:MM:SS.ffffff+00:00"? Then it need not be formatted again."""
+    return (
+        value.tzinfo is UTC
+        and value.microsecond != 0
+        and len(text) == 32
+        and text[4] == "-" and text[7] == "-" and text[10] == "T" and text[13] == ":"
+        and text[16] == ":" and text[19] == "."
+        and text.endswith("+00:00")
+    )  # fmt: skip
+
+
+def decode_pair(table: Table, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(``decode(table, values)``, the row as ``encode_row`` gives it back): ``values`` itself
+    when its times are written as ``encode`` writes them (a package's rows are)."""
+    out = decode(table, values)
+    _columns, datetimes, dates = _temporal(table)
+    encoded: dict[str, Any] | None = None
+    for key in datetimes:
+        value = out.get(key)
+        if value is not None and not _written_as_encode_writes(values[key], value):
+            encoded = dict(values) if encoded is None else encoded
+            encoded[key] = encode(value)
+    for key in dates:
+        if out.get(key) is not None:
+            encoded = dict(values) if encoded is None else encoded
+            encoded[key] = encode(out[key])
+    return out, values if encoded is None else encoded
+
+
 def encode_row(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     """A row's column values as JSON can hold them (the inverse of ``decode``)."""
     _columns, datetimes, dates = _temporal(table)
@@ -165,10 +196,16 @@ class ChangeRecorder:
                 self.changes.append(RowChange("delete", obj.__tablename__, _pk(obj), row, None))
 
 
-def bulk_insert(session: Db, model: type[Base], rows: list[dict[str, Any]]) -> None:
+def bulk_insert(
+    session: Db,
+    model: type[Base],
+    rows: list[dict[str, Any]],
+    encoded: list[dict[str, Any]] | None = None,
+) -> None:
     """Insert many rows in one executemany, recorded for the audit and undo like any insert.
 
-    Each row must give every column (the caller fills defaults such as ids).
+    Each row must give every column (the caller fills defaults such as ids). ``encoded``: the
+    same rows as ``encode_row`` gives them, when the caller has them (``decode_pair``).
     """
     if not rows:
         return
@@ -201,13 +238,17 @@ def bulk_insert(session: Db, model: type[Base], rows: list[dict[str, Any]]) -> N
         _columns, datetimes, dates = _temporal(table)
         temporal = datetimes + dates
         changes = recorder.changes
-        for row in rows:
-            encoded = dict(row)
-            for key in temporal:
-                if encoded.get(key) is not None:
-                    encoded[key] = encode(encoded[key])
+        if encoded is None:
+            encoded = []
+            for row in rows:
+                text = dict(row)
+                for key in temporal:
+                    if text.get(key) is not None:
+                        text[key] = encode(text[key])
+                encoded.append(text)
+        for text in encoded:
             changes.append(
-                RowChange("insert", table.name, {k: encoded[k] for k in pk_cols}, None, encoded)
+                RowChange("insert", table.name, {k: text[k] for k in pk_cols}, None, text)
             )
 
 
