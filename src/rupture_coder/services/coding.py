@@ -16,7 +16,6 @@ from rupture_coder.services.project import get_row as _get
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     CodeEvent,
-    Participant,
     Rater,
     Segment,
     SegmentRating,
@@ -95,7 +94,7 @@ def _check_spec(
 
 
 def _check_group(places: Places, cb: Codebook, session: Session, item, spec: CodeSpec) -> None:
-    people = {spec.actor_id, spec.target_id} - {None}
+    people = {p for p in (spec.actor_id, spec.target_id) if p is not None}
     for pid in people:
         if places.participant(pid)[0] != session.id:
             raise CodeRefused(

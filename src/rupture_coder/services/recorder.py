@@ -26,7 +26,6 @@ from sqlalchemy import (
     text,
     update,
 )
-
 from sqlalchemy.engine import Dialect
 
 from rupture_coder.errors import UndoConflict

@@ -19,7 +19,9 @@ class SpanIndex:
 
     def __init__(self, size: int):
         self._size = max(size, 1)
-        self._tree: dict[int, tuple[int, int, Any]] = {}  # node -> (end, start, ref) reaching furthest
+        self._tree: dict[
+            int, tuple[int, int, Any]
+        ] = {}  # node -> (end, start, ref) reaching furthest
 
     def add(self, lo: int, hi: int, ref: Any) -> None:
         lo, hi = min(lo, hi), max(lo, hi)

@@ -61,7 +61,7 @@ from rupture_coder.study.package_file import (
     signed_by,
     write_package,
 )
-from rupture_coder.tasks import Progress, progress_or_silent, release
+from rupture_coder.tasks import Progress, collector_paused, progress_or_silent, release
 
 __all__ = ["FORMAT", "export_package", "merge_lines", "merge_packages", "read_package"]
 KEEP_MERGE_BACKUPS = 5  # backups taken before merges; older ones are deleted
@@ -261,19 +261,27 @@ def merge_packages(
     )
     progress = progress_or_silent(progress)
     loaded: list[PackageFile] = []
-    problems = []
-    try:
-        for k, path in enumerate(paths):
-            progress.step(k, len(paths), f"reading package {k + 1} of {len(paths)}")
-            try:
-                loaded.append(read_package(Path(path)))
-            except PackageError as exc:
-                problems.append(str(exc))
-        return _merge_loaded(service, loaded, problems, progress, allow_older)
-    finally:  # a package at a time (on a worker, freeing them all at once froze the window)
-        for package in loaded:
-            package.data.clear()
-        release(loaded)
+    problems: list[str] = []
+    with collector_paused():
+        try:
+            return _read_and_merge(service, paths, loaded, problems, progress, allow_older)
+        finally:  # a package at a time (on a worker, freeing them all at once froze the window)
+            for package in loaded:
+                package.data.clear()
+            release(loaded)
+
+
+def _read_and_merge(
+    service, paths, loaded: list[PackageFile], problems: list[str], progress: Progress,
+    allow_older: bool,
+) -> list[dict]:  # fmt: skip
+    for k, path in enumerate(paths):
+        progress.step(k, len(paths), f"reading package {k + 1} of {len(paths)}")
+        try:
+            loaded.append(read_package(Path(path)))
+        except PackageError as exc:
+            problems.append(str(exc))
+    return _merge_loaded(service, loaded, problems, progress, allow_older)
 
 
 def _merge_loaded(
