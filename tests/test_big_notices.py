@@ -47,9 +47,12 @@ def test_past_a_thousand_touched_codes_the_state_reads_the_rater_s_codes_again(s
         c.id for c in queries.codes(service.project, session.id, ann)
     ]
     assert set(state.code_by_id) == set(added)
+    placed = {i for ticks in state.ticks.values() for i in ticks}
+    assert placed == set(added)  # the timeline's ticks follow
     service.undo()  # the last code goes: a small notice, moved in place as before
     removed, fresh = state.update_codes(service.project, ann, {added[-1]})
     assert [c.id for c in removed] == [added[-1]] and fresh == []
     with service.project.read() as db:
         left = set(db.scalars(select(CodeEvent.id).where(CodeEvent.rater_id == ann)))
     assert set(state.code_by_id) == left == set(added[:-1])
+    assert {i for ticks in state.ticks.values() for i in ticks} == left

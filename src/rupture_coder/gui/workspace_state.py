@@ -73,6 +73,8 @@ class SessionState:
             )
             self.codes = sorted(fresh, key=code_key)
             self.code_by_id = {c.id: c for c in self.codes}
+            self.ticks = {}
+            self._place_ticks(self.codes)
             return removed, fresh
         fresh = queries.codes(project, self.session_id, rater_id, ids, self.positions, self.names)
         removed = [self.code_by_id.pop(i) for i in ids if i in self.code_by_id]
