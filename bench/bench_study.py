@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import statistics
 import tempfile
@@ -137,19 +138,28 @@ def time_export(path: Path, fmt: str, repeat: int = 3) -> float:
     return statistics.median(times)
 
 
+def merge_figures() -> list[Figure]:
+    lead, packages = build_packages()
+    merges, again, rows = time_merge(lead, packages)
+    return [
+        Figure("merge rater packages (one command)", f"{PACKAGES} x {PACKAGE_SESSIONS} sess. ({rows:,} rows)",
+               statistics.median(merges), "s", 10.0, reference="work"),
+        Figure("  the same packages again (no change)", f"{PACKAGES} packages",
+               statistics.median(again), "s", 10.0, reference="work"),
+    ]  # fmt: skip
+
+
 def run() -> list[Figure]:
+    """Every figure; with BENCH_STUDY=merge in the environment, the merge's only."""
+    if os.environ.get("BENCH_STUDY") == "merge":
+        return merge_figures()
     out = []
     big = build.study_project(3_000)
     for unit in ("segment-presence", "segment-rating"):
         seconds, units = time_agreement(big, unit)
         out.append(Figure(f"agreement, {unit}, every item", f"3,000 sess. x 3 raters ({units:,} units)",
                           seconds, "s", 10.0, reference="work"))  # fmt: skip
-    lead, packages = build_packages()
-    merges, again, rows = time_merge(lead, packages)
-    out.append(Figure("merge rater packages (one command)", f"{PACKAGES} x {PACKAGE_SESSIONS} sess. ({rows:,} rows)",
-                      statistics.median(merges), "s", 10.0, reference="work"))  # fmt: skip
-    out.append(Figure("  the same packages again (no change)", f"{PACKAGES} packages",
-                      statistics.median(again), "s", 10.0, reference="work"))  # fmt: skip
+    out += merge_figures()
     thousand = build.study_project(1_000, seed=2)
     out.append(Figure("export tidy tables, CSV", "1,000 sess. x 3 raters", time_export(thousand, "csv"),
                       "s", 10.0, reference="work"))  # fmt: skip

@@ -27,18 +27,23 @@ class ChangeBus(QObject):
         super().__init__(parent)
         self._pending: Notice | None = None
         self._closed = False
-        self._from_worker.connect(self._on_change, Qt.ConnectionType.QueuedConnection)
+        self._from_worker.connect(self._on_notice, Qt.ConnectionType.QueuedConnection)
         self._unsubscribe_changes = service.subscribe(self._on_change)
         self._unsubscribe_failures = service.subscribe_failures(self.failed.emit)
 
     def _on_change(self, change: ChangeSet) -> None:
         if QThread.currentThread() is not self.thread():
-            self._from_worker.emit(change)  # queued: _on_change again, on the GUI thread
+            # queued: _on_notice on the GUI thread. Only the notice: the change set of a merge
+            # holds 100,000 row changes, and freeing them there froze the window
+            self._from_worker.emit(change.notice)
             return
+        self._on_notice(change.notice)
+
+    def _on_notice(self, notice: Notice) -> None:
         if self._pending is None:
             self._pending = Notice()
             QTimer.singleShot(0, self._flush)
-        self._pending.merge(change.notice)
+        self._pending.merge(notice)
 
     def _flush(self) -> None:
         notice, self._pending = self._pending, None

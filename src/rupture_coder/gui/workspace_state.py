@@ -12,6 +12,8 @@ from rupture_coder.services import queries
 from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.store.db import Project
 
+REREAD_OVER = 1_000  # codes touched by one notice past which the session's are read again
+
 
 class SessionState:
     def __init__(self) -> None:
@@ -60,7 +62,20 @@ class SessionState:
         self, project: Project, rater_id: str, ids: set[str]
     ) -> tuple[list[queries.CodeRow], list[queries.CodeRow]]:
         """Re-read only the codes a command touched (a key press must not reload thousands) and
-        move them in place; returns (the rows removed, the rows added)."""
+        move them in place; returns (the rows removed, the rows added). Past ``REREAD_OVER``
+        codes touched (a merge, an import), the rater's codes of the session are read again:
+        asking for 100,000 ids took longer than reading them all."""
+        if len(ids) > REREAD_OVER:
+            removed, self.codes = self.codes, []
+            self.code_by_id = {}
+            fresh = queries.codes(
+                project, self.session_id, rater_id, None, self.positions, self.names
+            )
+            self.codes = sorted(fresh, key=code_key)
+            self.code_by_id = {c.id: c for c in self.codes}
+            self.ticks = {}
+            self._place_ticks(self.codes)
+            return removed, fresh
         fresh = queries.codes(project, self.session_id, rater_id, ids, self.positions, self.names)
         removed = [self.code_by_id.pop(i) for i in ids if i in self.code_by_id]
         for ticks in self.ticks.values():

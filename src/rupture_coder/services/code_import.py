@@ -17,7 +17,8 @@ from sqlalchemy import select
 
 from rupture_coder.codebook.model import Codebook
 from rupture_coder.errors import CommandError, ImportFileError
-from rupture_coder.services.coding import AddCode, CodeRefused, CodeSpec, SetRating
+from rupture_coder.services.coding import CodeRefused, CodeSpec, SetRating
+from rupture_coder.services.new_codes import NewCodes
 from rupture_coder.services.project import rater_named, stored_codebook, valid_rater_name
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import Participant, Rater, Segment, Session, Utterance
@@ -289,18 +290,19 @@ class ImportCodes:
         lookup = _Lookup(db)
         problems: list[RowProblem] = []
         sessions: set[str] = set()
-        added = rated = 0
+        rated = 0
+        codes = NewCodes(db, rater.id)
         for row in self.codes:
             try:
                 facts = lookup.session(row.get("session"))
                 spec = _code_spec(facts, row)
-                AddCode(facts.session.id, rater.id, facts.codebook.key, spec).apply(db)
-                added += 1
+                codes.add(facts.session, facts.codebook, facts.utterances, spec)
                 sessions.add(facts.session.title)
             except (_Refused, CodeRefused) as exc:
                 problems.append(RowProblem(self.codes_source, row.line, exc.field, str(exc)))
             except CommandError as exc:  # e.g. the same code twice
                 problems.append(RowProblem(self.codes_source, row.line, "item", str(exc)))
+        added = codes.write()  # before the ratings: N/A is checked against the codes
         seen: dict[tuple, int] = {}
         for row in self.ratings:
             try:

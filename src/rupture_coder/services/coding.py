@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from rupture_coder.codebook.model import Codebook, ItemKind, Scale
 from rupture_coder.errors import CommandError
+from rupture_coder.services.places import Places
 from rupture_coder.services.progress import rupture_markers
 from rupture_coder.services.project import find_row, stored_codebook
 from rupture_coder.services.project import get_row as _get
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import (
     CodeEvent,
-    Participant,
     Rater,
     Segment,
     SegmentRating,
@@ -56,7 +56,10 @@ class CodeRefused(CommandError):
         self.field = field
 
 
-def _check_spec(db: Db, cb: Codebook, session: Session, spec: CodeSpec) -> None:
+def _check_spec(
+    db: Db, cb: Codebook, session: Session, spec: CodeSpec, places: Places | None = None
+) -> None:
+    places = Places(db) if places is None else places
     try:
         item = cb.item(spec.item_id)
     except KeyError as exc:
@@ -64,17 +67,17 @@ def _check_spec(db: Db, cb: Codebook, session: Session, spec: CodeSpec) -> None:
     if not (spec.first_utterance_id or spec.start_s is not None or spec.segment_id):
         raise CodeRefused("utterance", "a code needs an utterance, a time or a segment")
     if spec.first_utterance_id:
-        first = _get(db, Utterance, spec.first_utterance_id, "utterance")
-        last = _get(db, Utterance, spec.last_utterance_id or spec.first_utterance_id, "utterance")
-        if first.session_id != session.id or last.session_id != session.id:
+        first = places.utterance(spec.first_utterance_id)
+        last = places.utterance(spec.last_utterance_id or spec.first_utterance_id)
+        if first[0] != session.id or last[0] != session.id:
             raise CodeRefused("utterance", "the utterances belong to another session")
-        if last.position < first.position:
+        if last[1] < first[1]:
             raise CodeRefused("last_utterance", "the last utterance comes before the first")
     if spec.start_s is not None and spec.end_s is not None and spec.end_s < spec.start_s:
         raise CodeRefused(
             "end_s", f"the code ends ({spec.end_s}) before it starts ({spec.start_s})"
         )
-    if spec.segment_id and _get(db, Segment, spec.segment_id, "segment").session_id != session.id:
+    if spec.segment_id and places.segment(spec.segment_id) != session.id:
         raise CodeRefused("segment", "the segment belongs to another session")
     if item.kind == ItemKind.RATING:
         try:
@@ -87,13 +90,13 @@ def _check_spec(db: Db, cb: Codebook, session: Session, spec: CodeSpec) -> None:
         raise CodeRefused(
             "count", f"item {item.id}: count must be 1 for presence items and >= 1 for count items"
         )
-    _check_group(db, cb, session, item, spec)
+    _check_group(places, cb, session, item, spec)
 
 
-def _check_group(db: Db, cb: Codebook, session: Session, item, spec: CodeSpec) -> None:
-    people = {spec.actor_id, spec.target_id} - {None}
+def _check_group(places: Places, cb: Codebook, session: Session, item, spec: CodeSpec) -> None:
+    people = {p for p in (spec.actor_id, spec.target_id) if p is not None}
     for pid in people:
-        if _get(db, Participant, pid, "participant").session_id != session.id:
+        if places.participant(pid)[0] != session.id:
             raise CodeRefused(
                 "actor" if pid == spec.actor_id else "target",
                 f"participant {pid} is not in this session",
@@ -115,14 +118,14 @@ def _check_group(db: Db, cb: Codebook, session: Session, item, spec: CodeSpec) -
             "level",
             f"unknown level {spec.level!r}; expected one of {[lv.id for lv in cb.group.levels]}",
         )
-    actor = _get(db, Participant, spec.actor_id, "participant")
-    if actor.role != level.actor_role:
+    actor_role = places.participant(spec.actor_id)[1]
+    if actor_role != level.actor_role:
         raise CodeRefused(
-            "actor", f"level {level.id} needs a {level.actor_role} as actor, not a {actor.role}"
+            "actor", f"level {level.id} needs a {level.actor_role} as actor, not a {actor_role}"
         )
-    if item.actor_roles and actor.role not in item.actor_roles:
+    if item.actor_roles and actor_role not in item.actor_roles:
         raise CodeRefused(
-            "actor", f"item {item.id} is coded for {item.actor_roles}, not for a {actor.role}"
+            "actor", f"item {item.id} is coded for {item.actor_roles}, not for a {actor_role}"
         )
     if item.levels and level.id not in item.levels:
         allowed = " or ".join(item.levels)
@@ -137,13 +140,13 @@ def _check_group(db: Db, cb: Codebook, session: Session, item, spec: CodeSpec) -
     else:
         if not spec.target_id:
             raise CodeRefused("target", f"level {level.id} needs a target ({level.target_role})")
-        target = _get(db, Participant, spec.target_id, "participant")
-        if target.role != level.target_role:
+        target_role = places.participant(spec.target_id)[1]
+        if target_role != level.target_role:
             raise CodeRefused(
                 "target",
-                f"level {level.id} needs a {level.target_role} as target, not a {target.role}",
+                f"level {level.id} needs a {level.target_role} as target, not a {target_role}",
             )
-        if target.id == actor.id:
+        if spec.target_id == spec.actor_id:
             raise CodeRefused("target", "actor and target are the same participant")
 
 
@@ -422,10 +425,13 @@ class SetRating:
         return existing
 
 
-def check_code(db: Db, cb: Codebook, session: Session, spec: CodeSpec) -> None:
+def check_code(
+    db: Db, cb: Codebook, session: Session, spec: CodeSpec, places: Places | None = None
+) -> None:
     """The checks of a code the coding form makes (item, place, value, count, group fields);
-    CodeRefused naming the field. Used by merging, so a package is held to the same rules."""
-    _check_spec(db, cb, session, spec)
+    CodeRefused naming the field. Used by merging and importing, so a package or a file is held
+    to the same rules (``places``: their utterances, segments and participants read at once)."""
+    _check_spec(db, cb, session, spec, places)
 
 
 def rating_definition(cb: Codebook, rating_id: str, scope: str):

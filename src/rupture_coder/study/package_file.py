@@ -19,6 +19,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ class PackageFile:
         """When it was made, in UTC (the project stores times as UTC without their zone)."""
         return datetime.fromisoformat(self.manifest["created"]).astimezone(UTC)
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.payload).hexdigest()
 
@@ -127,7 +128,8 @@ def read_package(path: Path) -> PackageFile:
         raise PackageError(
             src, [f"unknown package format {manifest.get('format')!r} (expected {FORMAT})"]
         )
-    if hashlib.sha256(payload).hexdigest() != manifest.get("sha256"):
+    digest = hashlib.sha256(payload).hexdigest()
+    if digest != manifest.get("sha256"):
         raise PackageError(
             src, ["the package content does not match its checksum (corrupt or edited)"]
         )
@@ -145,7 +147,9 @@ def read_package(path: Path) -> PackageFile:
         raise PackageError(
             src, [f"not a rater package this version can read ({_why(exc)})"]
         ) from None
-    return PackageFile(path, manifest, payload, data)
+    package = PackageFile(path, manifest, payload, data)
+    package.__dict__["sha256"] = digest  # computed above (cached_property reads it from there)
+    return package
 
 
 def _refusal(exc: Refused) -> str:

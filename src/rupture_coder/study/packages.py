@@ -61,7 +61,7 @@ from rupture_coder.study.package_file import (
     signed_by,
     write_package,
 )
-from rupture_coder.tasks import Progress, progress_or_silent
+from rupture_coder.tasks import Progress, collector_paused, progress_or_silent, release
 
 __all__ = ["FORMAT", "export_package", "merge_lines", "merge_packages", "read_package"]
 KEEP_MERGE_BACKUPS = 5  # backups taken before merges; older ones are deleted
@@ -261,13 +261,32 @@ def merge_packages(
     )
     progress = progress_or_silent(progress)
     loaded: list[PackageFile] = []
-    problems = []
+    problems: list[str] = []
+    with collector_paused():
+        try:
+            return _read_and_merge(service, paths, loaded, problems, progress, allow_older)
+        finally:  # a package at a time (on a worker, freeing them all at once froze the window)
+            for package in loaded:
+                package.data.clear()
+            release(loaded)
+
+
+def _read_and_merge(
+    service, paths, loaded: list[PackageFile], problems: list[str], progress: Progress,
+    allow_older: bool,
+) -> list[dict]:  # fmt: skip
     for k, path in enumerate(paths):
         progress.step(k, len(paths), f"reading package {k + 1} of {len(paths)}")
         try:
             loaded.append(read_package(Path(path)))
         except PackageError as exc:
             problems.append(str(exc))
+    return _merge_loaded(service, loaded, problems, progress, allow_older)
+
+
+def _merge_loaded(
+    service, loaded: list[PackageFile], problems: list[str], progress: Progress, allow_older: bool
+) -> list[dict]:
     results: list[dict] = []
     cache: dict[str, str] = {}  # session id -> this project's transcript digest
     with service.project.read() as db:
@@ -308,6 +327,9 @@ def merge_packages(
         r["rows"] = counts
         del r["changes"]
     changed = sum(1 for c in change.changes if c.table != MergedPackage.__tablename__)
+    changes = list(change.changes)
+    del change, command  # then the row changes are freed one by one
+    release(changes)
     return [*results, {"changed_rows": changed, "backup": str(backup) if backup else None}]
 
 
