@@ -62,7 +62,12 @@ class TranscriptView(QTableView):
         last = self.rowAt(self.viewport().height())
         if last < 0:
             last = min(first + 60, self.model().rowCount() - 1)
-        for row in range(max(first - 5, 0), min(last + 20, self.model().rowCount())):
+        self._size_rows(first - 5, last + 20)
+
+    def _size_rows(self, first: int, last: int) -> None:
+        """Rows get their wrapped height when they come near the screen (sizing every row of a
+        long session would read all of them)."""
+        for row in range(max(first, 0), min(last + 1, self.model().rowCount())):
             if row not in self._sized:
                 self.resizeRowToContents(row)
                 self._sized.add(row)
@@ -90,6 +95,10 @@ class TranscriptView(QTableView):
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
+        # the rows around it sized first: sized after the jump, the rows above it grew and pushed
+        # it off the screen (a warning's segment, Ctrl+Down, a timeline click far away)
+        around = max(self.viewport().height() // self.verticalHeader().defaultSectionSize(), 40)
+        self._size_rows(first - around, last + around)
         self.scrollTo(model.index(first, 0), QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def current_row(self) -> int:
