@@ -74,6 +74,12 @@ def test_thousands_of_warnings_stay_in_a_bounded_list_with_a_count(qtbot, tmp_pa
     assert panel.count_label.text().startswith("<b>⚠ 3,000 consistency warnings</b>")
     assert panel.view.height() <= panel.view.maximumHeight() < 250  # bounded, whatever the count
     assert window.height() <= 1000  # the window keeps its size (it used to grow with every line)
+    rows_shown = panel.view.viewport().height() / panel.view.sizeHintForRow(0)
+    assert rows_shown >= 3.5, rows_shown  # enough to read, and a scroll bar with a track to drag
+    panel.view.setCurrentIndex(panel.model.index(0, 0))
+    panel.view.setFocus()
+    QTest.keyClick(panel.view, Qt.Key.Key_PageDown)
+    assert panel.view.currentIndex().row() >= 3  # a page, not one row
     panel.view.scrollToBottom()  # and every warning can be reached
     last = panel.model.index(2999, 0)
     qtbot.waitUntil(lambda: panel.view.viewport().rect().intersects(panel.view.visualRect(last)))

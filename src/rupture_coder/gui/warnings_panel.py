@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtWidgets import QLabel, QListView, QVBoxLayout, QWidget
 
 VISIBLE_ROWS = 6
+MIN_ROWS = 4
 _SEGMENT = re.compile(r"\bsegment (\d+)\b")
 
 
@@ -78,7 +79,10 @@ class WarningsPanel(QWidget):
         self.count_label.setText(
             f"<b>⚠ {n:,} consistency warning{'s' if n != 1 else ''}</b> (they do not block saving)"
         )
-        self.view.setMinimumHeight(min(n, 2) * (self.view.fontMetrics().height() + 4))
+        # at least four rows on screen when there are as many (two were too few to scroll: the
+        # scroll bar had no track to drag and Page Down moved one row)
+        row = self.view.fontMetrics().height() + 4
+        self.view.setMinimumHeight(min(n, MIN_ROWS) * row + 2 * self.view.frameWidth() + 2)
         self.setVisible(n > 0)
 
     def count(self) -> int:
