@@ -56,7 +56,7 @@ def test_an_older_package_is_asked_about_and_merged_only_when_the_lead_says_so(
     window = lead_window(qtbot, lead_path)
     merge_in(qtbot, window, [tmp / "newer.rcpkg"])
     qtbot.waitUntil(
-        lambda: "merged 1 package(s) signed by Ann (verified): 4 row(s)" in status(window)
+        lambda: "merged 1 package(s): 4 row(s) changed; signed by Ann (verified)" in status(window)
     )
 
     def c5_note() -> str:
@@ -74,7 +74,7 @@ def test_an_older_package_is_asked_about_and_merged_only_when_the_lead_says_so(
     merge_in(qtbot, window, [older])
     box = wait_window(qtbot, "olderPackageDialog")
     click(qtbot, button(box, "Merge anyway"))
-    qtbot.waitUntil(lambda: "signed by Ann (verified): 1 row(s) changed" in status(window))
+    qtbot.waitUntil(lambda: "1 row(s) changed; signed by Ann (verified)" in status(window))
     assert c5_note() == ""
 
 

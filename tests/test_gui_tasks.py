@@ -233,3 +233,35 @@ def test_the_bar_moves_with_the_work_and_a_closed_window_under_a_report_does_not
     qtbot.waitUntil(lambda: runnable.over, timeout=10000)
     qtbot.wait(50)  # the queued reports of the end reach nobody, quietly
     assert "Error" not in capfd.readouterr().err
+
+
+def test_in_a_project_with_no_lead_the_merge_offered_is_the_merge_done(qtbot, study):  # noqa: F811
+    """Found by hand: whoever opens a project with no lead yet is offered every tool (docs/
+    study.md), but a new name typed in "Who is coding?" is a coder, and the core then refused the
+    merge it had offered. The core now follows the same rule as the window."""
+    lead_path, coders, tmp = study
+    paths = []
+    for name, (p, _svc, rater, _session) in coders.items():
+        export_package(p, rater.id, tmp / f"{name}.rcpkg")
+        paths.append(tmp / f"{name}.rcpkg")
+    lead = open_project(lead_path)
+    lena = ProjectService(lead, "Lena").run(AddRater("Lena", "coder")).result
+    window = MainWindow(lead, "Lena", rater_id=lena.id)
+    qtbot.addWidget(window)
+    window.show()
+    window._ask_path = lambda *_a, **_k: [str(p) for p in paths]  # the file dialog's answer
+    (action,) = [
+        a for a in window.actions() if a.text().replace("&", "") == "Merge rater packages…"
+    ]
+    assert action.isVisible() and action.isEnabled()
+    trigger(window, "Merge rater packages…")
+    qtbot.waitUntil(lambda: "merged 2 package(s): " in window.statusBar().currentMessage())
+    assert counts(window.project)["CodeEvent"] == 6
+    # 200 packages: the outcome comes first and only three names are listed
+    from rupture_coder.gui.study_actions import merged_message
+
+    many = [{"rater": f"coder {k:03d}"} for k in range(200)] + [{"changed_rows": 5}]
+    assert merged_message(many) == (
+        "merged 200 package(s): 5 row(s) changed; "
+        "signed by coder 000, coder 001, coder 002 and 197 more (verified)"
+    )

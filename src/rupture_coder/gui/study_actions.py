@@ -3,6 +3,7 @@ packages, tidy exports and reports. A mixin of MainWindow (it uses its project, 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -224,21 +225,23 @@ class StudyActions:
             dashboard = AgreementDashboard(self.project, self.bus, self)
             dashboard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self._agreement = dashboard
-            dashboard.destroyed.connect(lambda *_, d=dashboard: self._forget_agreement(d))
+            dashboard.destroyed.connect(partial(self._forget_agreement, dashboard))
             return_focus_after(dashboard, self.back_to_transcript)
         present(dashboard)
         return dashboard
 
-    def _forget_agreement(self, dashboard) -> None:
+    def _forget_agreement(self, dashboard, *_destroyed) -> None:
         if self.__dict__.get("_agreement") is dashboard:
             del self.__dict__["_agreement"]
 
 
 def merged_message(result: list[dict]) -> str:
     """The status bar's account of a merge: the verified raters, then what changed."""
-    raters = ", ".join(r["rater"] for r in result[:-1])
+    names = [r["rater"] for r in result[:-1]]
+    # the outcome first, and at most three names: 200 of them hid it past the status bar's end
+    raters = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
     changed = result[-1]["changed_rows"]
     told = f"{changed} row(s) changed" if changed else "nothing changed"
     if not changed and all(r.get("already_merged") for r in result[:-1]):
         told = "nothing changed: already merged"
-    return f"merged {len(result) - 1} package(s) signed by {raters} (verified): {told}"
+    return f"merged {len(names)} package(s): {told}; signed by {raters} (verified)"

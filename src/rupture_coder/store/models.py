@@ -91,6 +91,14 @@ class Rater(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+def _refers(name: str, column: str, partial: bool = True) -> Index:
+    """An index on a column that refers to another table's row (migration 0008): SQLite looks the
+    referring rows up on every delete of a row they refer to. ``partial``: only the rows where it
+    is set (most codes have no last utterance, segment, actor or target)."""
+    where = text(f"{column} IS NOT NULL") if partial else None
+    return Index(name, column, sqlite_where=where, postgresql_where=where)
+
+
 def _codebook_fk() -> ForeignKeyConstraint:
     return ForeignKeyConstraint(
         ["codebook_id", "codebook_version"],
@@ -154,7 +162,10 @@ class Participant(Base):
 
 class Utterance(Base):
     __tablename__ = "utterances"
-    __table_args__ = (UniqueConstraint("session_id", "position"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "position"),
+        _refers("ix_utterances_participant", "participant_id"),
+    )
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
     position: Mapped[int] = mapped_column(Integer)
@@ -216,6 +227,11 @@ class CodeEvent(Base):
             sqlite_where=text("last_utterance_id IS NOT NULL"),
             postgresql_where=text("last_utterance_id IS NOT NULL"),
         ),
+        _refers("ix_code_events_first_utterance", "first_utterance_id", partial=False),
+        _refers("ix_code_events_last_utterance", "last_utterance_id"),
+        _refers("ix_code_events_segment", "segment_id"),
+        _refers("ix_code_events_actor", "actor_id"),
+        _refers("ix_code_events_target", "target_id"),
     )
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"))
@@ -321,7 +337,11 @@ class ReviewComment(Base):
     """A supervisor's comment on a flagged code or a moment of a session, with its status."""
 
     __tablename__ = "review_comments"
-    __table_args__ = (CheckConstraint("status IN ('open', 'reviewed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'reviewed')", name="status"),
+        _refers("ix_review_comments_segment", "segment_id"),
+        _refers("ix_review_comments_code", "code_id"),
+    )
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
     code_id: Mapped[str | None] = mapped_column(ForeignKey("code_events.id"))
