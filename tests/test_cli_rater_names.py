@@ -69,3 +69,9 @@ def test_codes_import_finds_the_rater_whatever_the_case(lab, tmp_path):
     ]
     line = refused("codes", "import", str(codes), "--rater", "Eve\u200b", project=lab)
     assert "invisible" in line and names(lab) == ["Lena", "Åsa"]
+    # the consensus is filled only by recorded reconcile decisions, never by an import
+    for name in ("Consensus", " consensus "):
+        line = refused("codes", "import", str(codes), "--rater", name, project=lab)
+        assert "the app's own rater for reconciled codes" in line
+    assert names(lab) == ["Lena", "Åsa"]
+    assert rows(lab, "select count(*) from code_events") == [(1,)]

@@ -18,8 +18,14 @@ from sqlalchemy import select
 from rupture_coder.codebook.model import Codebook
 from rupture_coder.errors import CommandError, ImportFileError
 from rupture_coder.services.coding import CodeRefused, CodeSpec, SetRating
+from rupture_coder.services.consensus import CONSENSUS
 from rupture_coder.services.new_codes import NewCodes
-from rupture_coder.services.project import rater_named, stored_codebook, valid_rater_name
+from rupture_coder.services.project import (
+    rater_name_key,
+    rater_named,
+    stored_codebook,
+    valid_rater_name,
+)
 from rupture_coder.store.db import Db
 from rupture_coder.store.models import Participant, Rater, Segment, Session, Utterance
 
@@ -282,6 +288,13 @@ class ImportCodes:
         if not name:
             raise CommandError("say whose codes these are: a rater's name")
         found = db.get(Rater, name) or rater_named(db, name)
+        if (found is not None and found.role == "consensus") or (
+            found is None and rater_name_key(name) == rater_name_key(CONSENSUS)
+        ):
+            raise CommandError(
+                f"{name!r} is the app's own rater for reconciled codes: its codes come only from "
+                "decisions in Study › Reconcile, each recorded; import a person's codes instead"
+            )
         created = found is None
         rater = found if found is not None else Rater(name=valid_rater_name(name), role="coder")
         if created:
