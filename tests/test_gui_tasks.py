@@ -265,3 +265,40 @@ def test_in_a_project_with_no_lead_the_merge_offered_is_the_merge_done(qtbot, st
         "merged 200 package(s): 5 row(s) changed; "
         "signed by coder 000, coder 001, coder 002 and 197 more (verified)"
     )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_cancelled_while_it_writes_leaves_every_file_as_it_was(
+    tmp_path,
+    study,  # noqa: F811
+    fmt,
+    monkeypatch,
+):
+    """Found by hand: Cancel pressed while the XLSX files were being written said "cancelling…"
+    for 15 s, then wrote them all. The files now stand or fall together."""
+    lead_path, _coders, _tmp = study
+    lead = open_project(lead_path)
+    out = tmp_path / "out"
+    first = export_study(lead, out, fmt)  # an earlier export, there before
+    before = {p.name: p.read_bytes() for p in first}
+    from rupture_coder.study import exports
+
+    for table in ("segments", "summaries"):  # Cancel pressed while the first, the last is written
+        late = Progress()
+
+        def writer(df, path, table=table, late=late, real=exports.table_writer):
+            write = real(df, path)
+            if not path.name.startswith(table):
+                return write
+
+            def write_then_cancel(tmp):
+                write(tmp)
+                late.cancel()  # the person's click, while this file was being written
+
+            return write_then_cancel
+
+        monkeypatch.setattr(exports, "table_writer", writer)
+        with pytest.raises(Cancelled):
+            export_study(lead, out, fmt, late)
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no part file left
+    lead.close()

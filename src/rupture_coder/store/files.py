@@ -11,7 +11,7 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -41,6 +41,40 @@ def atomic_write(path: str | Path, write: Callable[[Path], T]) -> T:
         raise
     _sync_folder(path.parent)
     return result
+
+
+def atomic_write_all(
+    writes: Sequence[tuple[Path, Callable[[Path], object]]], before: Callable[[Path | None], None]
+) -> None:
+    """``atomic_write`` for several files that stand or fall together: each is filled in a
+    temporary file (``before(path)`` first: it may raise, a cancel) and only when all are written
+    (and ``before(None)`` has passed) are they put in place. On any failure, a cancel included,
+    no file is changed."""
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, write in writes:
+            before(path)
+            if path.is_dir():
+                raise IsADirectoryError(
+                    errno.EISDIR, "is a folder, not a file; name the file to write", str(path)
+                )
+            fd, tmp_name = tempfile.mkstemp(
+                prefix=f".{path.name}.", suffix=".part", dir=path.parent
+            )
+            os.close(fd)
+            temps.append((Path(tmp_name), path))
+            write(Path(tmp_name))
+            with open(tmp_name, "rb") as fh:
+                os.fsync(fh.fileno())
+        before(None)
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _path in temps:
+            tmp.unlink(missing_ok=True)
+        raise
+    for folder in {path.parent for _tmp, path in temps}:
+        _sync_folder(folder)
 
 
 def _sync_folder(folder: Path) -> None:

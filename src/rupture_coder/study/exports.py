@@ -19,6 +19,7 @@ from rupture_coder.services.identity import LEAD_OR_SUPERVISOR, require_role
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import locate_segment
 from rupture_coder.store.db import Project, raw_rows
+from rupture_coder.store.files import atomic_write_all
 from rupture_coder.store.models import (
     CodeEvent,
     Participant,
@@ -30,7 +31,7 @@ from rupture_coder.store.models import (
 )
 from rupture_coder.study.snapshot import Snapshot
 from rupture_coder.study.summaries import session_summary
-from rupture_coder.study.tabular import atomic_write_table
+from rupture_coder.study.tabular import table_writer
 from rupture_coder.tasks import Progress, progress_or_silent
 
 
@@ -175,17 +176,34 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
 def export_study(
     project: Project, out_dir: Path, fmt: str = "csv", progress: Progress | None = None
 ) -> list[Path]:
-    """The three tables as CSV or XLSX files in ``out_dir``. Cancelling (``progress``) while they
-    are computed writes nothing; once writing has begun the files are finished (each atomically)."""
+    """The three tables as CSV or XLSX files in ``out_dir``, all or none: cancelling
+    (``progress``) at any moment before the last file is written changes no file."""
     if fmt not in ("csv", "xlsx"):
         raise ValueError("format is csv or xlsx")
     progress = progress_or_silent(progress)
     tables = study_tables(project, progress)
-    progress.step(0, 0, f"writing the {fmt.upper()} files")  # the last moment to cancel
+    progress.step(0, len(tables), f"writing the {fmt.upper()} files")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StudyError(
             f"{out_dir}: cannot make the export folder ({exc.strerror}); nothing was written"
         ) from None
-    return [atomic_write_table(df, out_dir / f"{name}.{fmt}") for name, df in tables.items()]
+    paths = [out_dir / f"{name}.{fmt}" for name in tables]
+    writes = [
+        (path, table_writer(df, path)) for path, df in zip(paths, tables.values(), strict=True)
+    ]
+
+    def before(path: Path | None) -> None:  # a cancel here leaves every file as it was
+        if path is None:
+            progress.check()  # all written, none in place yet
+        else:
+            progress.step(paths.index(path), len(paths), f"writing {path.name}")
+
+    try:
+        atomic_write_all(writes, before)
+    except OSError as exc:  # a read-only folder, a full disk: the old files are intact
+        raise StudyError(
+            f"{out_dir}: cannot write the export ({exc.strerror or exc}); nothing was written"
+        ) from None
+    return paths

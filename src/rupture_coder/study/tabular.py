@@ -13,6 +13,7 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,8 @@ from rupture_coder.errors import StudyError
 from rupture_coder.store.files import atomic_write
 
 
-def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write CSV (.csv), TSV (.tsv) or XLSX (.xlsx) to ``path`` atomically."""
-    path = Path(path)
+def table_writer(df: pd.DataFrame, path: Path) -> Callable[[Path], None]:
+    """What writes ``df`` as ``path``'s format (CSV, TSV or XLSX) into a (temporary) file."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".tsv", ".xlsx"):
         raise StudyError(f"{path.name}: export to .csv, .tsv or .xlsx")
@@ -35,6 +35,13 @@ def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
         else:
             write_delimited(df, tmp, "\t" if suffix == ".tsv" else ",", as_text=True)
 
+    return write
+
+
+def atomic_write_table(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write CSV (.csv), TSV (.tsv) or XLSX (.xlsx) to ``path`` atomically."""
+    path = Path(path)
+    write = table_writer(df, path)
     try:
         atomic_write(path, write)
     except OSError as exc:  # a missing or read-only folder, a full disk: the old file is intact
