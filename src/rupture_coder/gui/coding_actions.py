@@ -18,6 +18,7 @@ from rupture_coder.gui.focus import give_back_focus_after, present
 from rupture_coder.gui.media_panel import MediaPanel
 from rupture_coder.gui.missing_dialog import MissingDialog
 from rupture_coder.gui.rating_forms import RatingForm
+from rupture_coder.gui.tasks import run_task
 from rupture_coder.gui.transcript_model import TranscriptModel
 from rupture_coder.gui.transcript_view import TranscriptView
 from rupture_coder.gui.workspace_state import SessionState
@@ -25,6 +26,8 @@ from rupture_coder.services import ProjectService
 from rupture_coder.services.coding import DeleteCode, FlagCode, SetRating, UpdateCode
 from rupture_coder.services.progress import MarkComplete, MissingRating
 from rupture_coder.services.segmentation import locate_segment
+
+BIG_REPLAY = 2_000  # row changes: past this an undo or a redo runs on the worker
 
 
 class CodingActions:
@@ -202,7 +205,23 @@ class CodingActions:
             self._run(FlagCode(code_id, True, reason))
 
     # -- undo and redo ---------------------------------------------------------------------------
-    def _replay(self, step) -> None:
+    def undo_last(self) -> None:
+        self._replay(self.service.undo)
+
+    def redo_last(self) -> None:
+        self._replay(self.service.redo, redo=True)
+
+    def _replay(self, step, redo: bool = False) -> None:
+        """Undo or redo (``step``): at once for a small change; a big one (a merge, an import of
+        many files) on the worker behind a progress dialog, so the window does not freeze."""
+        if self.service.pending_size(redo) > BIG_REPLAY:
+            title = "Redoing" if redo else "Undoing"
+            for action in (self.undo_action, self.redo_action):  # one at a time
+                action.setEnabled(False)
+            task = run_task(self, title, lambda _progress: step(),  # type: ignore[arg-type]
+                            lambda change: self.statusBar().showMessage(change.summary, 5000))  # fmt: skip
+            task.ended.connect(self._update_undo_actions)
+            return
         try:
             change = step()
         except NothingToUndo as exc:

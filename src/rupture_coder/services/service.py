@@ -74,6 +74,7 @@ class ProjectService:
         self.rater_id = rater_id
         self._undo: list[int] = []
         self._redo: list[int] = []
+        self._sizes: dict[int, int] = {}  # audit id -> row changes it holds
         self._listeners: list[Listener] = []
         self._failure_listeners: list[FailureListener] = []
 
@@ -118,6 +119,7 @@ class ProjectService:
         change = ChangeSet.build(cmd.command_name, cmd.describe(), audit_id, changes, result)
         if audit_id is not None:
             self._undo.append(audit_id)
+            self._sizes[audit_id] = len(changes)
             self._redo.clear()
             self._notify(change)
         return change
@@ -182,6 +184,12 @@ class ProjectService:
         with self.project.read() as s:
             entry = s.get(AuditEntry, stack[-1])
             return entry.summary if entry is not None else None
+
+    def pending_size(self, redo: bool = False) -> int:
+        """How many row changes the next undo (``redo``: redo) replays: a merge's 100,000 take
+        seconds, worth a worker and a progress dialog; a key press's one does not."""
+        stack = self._redo if redo else self._undo
+        return self._sizes.get(stack[-1], 0) if stack else 0
 
     def undo(self) -> ChangeSet:
         return self._replay(self._undo, self._redo, inverse=True)
