@@ -238,7 +238,8 @@ def raw_rows(db: Db, statement: Select[*tuple[Any, ...]]) -> list[tuple]:
     if conn.dialect.name != "sqlite" or driver is None:
         return [tuple(row) for row in conn.execute(statement)]
     compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = [compiled.params[name] for name in compiled.positiontup or ()]
+    values = compiled.params  # built anew on every access: once, not once per parameter
+    params = [values[name] for name in compiled.positiontup or ()]
     cursor = driver.cursor()
     try:
         return cursor.execute(str(compiled), params).fetchall()
