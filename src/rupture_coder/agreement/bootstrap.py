@@ -96,7 +96,12 @@ class Resampler:
             return [(None, 0)] * len(ests)
         sums = [est.sums(self) for est in ests]
         edges = np.cumsum([0] + [s.shape[1] for s in sums])
-        together = self._replicate_sums(np.hstack(sums))
+        every = np.hstack(sums)
+        # the estimators share many sums (units rated twice, category shares): each is weighed once
+        seen: dict[bytes, int] = {}  # a column's bytes -> its place among the distinct ones
+        column = [seen.setdefault(every[:, j].tobytes(), len(seen)) for j in range(every.shape[1])]  # fmt: skip
+        distinct = every[:, [column.index(k) for k in range(len(seen))]]
+        together = self._replicate_sums(distinct)[:, column]
         return [
             self._percentiles(est.finish(together[:, lo:hi]))
             for est, lo, hi in zip(ests, edges[:-1], edges[1:], strict=True)

@@ -172,8 +172,8 @@ def from_long(
         unit_labels.tolist(),
         rater_labels.tolist(),
     )  # plain values: fast to index
-    unit_order = list(_natural_order(tuple(unit_list)))
-    rater_order = list(_natural_order(tuple(rater_list)))
+    unit_order = _natural_order(tuple(unit_list)).tolist()
+    rater_order = _natural_order(tuple(rater_list)).tolist()
     row_of = np.empty(len(unit_labels), dtype=np.int64)
     row_of[unit_order] = np.arange(len(unit_labels))
     col_of = np.empty(len(rater_labels), dtype=np.int64)
@@ -251,7 +251,7 @@ def _clusters(df, unit, cluster, unit_codes, unit_order) -> list:
     if apart.any():
         u = int(unit_codes[apart].min())
         raise _in_two_clusters(df, unit, cluster, unit_codes, u)
-    return [texts[of_unit[i]] for i in unit_order]  # one look-up for all, not one per unit
+    return np.asarray(texts, dtype=object)[of_unit[unit_order]].tolist()
 
 
 def _clusters_with_gaps(df, unit, cluster, unit_codes, unit_order) -> list:
