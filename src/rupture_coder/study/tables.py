@@ -15,7 +15,7 @@ refused with the reason.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,7 +30,7 @@ from rupture_coder.codebook.versions import translation
 from rupture_coder.errors import IncomparableVersions, StudyError
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import GROUP, locate_segment
-from rupture_coder.store.db import Project, raw_rows
+from rupture_coder.store.db import Project, named_rows, raw_rows
 from rupture_coder.store.models import (
     CodebookVersion,
     CodeEvent,
@@ -150,7 +150,7 @@ def load_study(
                 raise StudyError(str(exc)) from None
         seg_ratings: list = []
         if unit == "segment-rating":
-            seg_ratings = _rows(
+            seg_ratings = named_rows(
                 db,
                 select(SegmentRating.session_id, SegmentRating.segment_id, SegmentRating.rater_id, SegmentRating.rating_id,
                        SegmentRating.value, SegmentRating.is_na, SegmentRating.codebook_version)
@@ -161,7 +161,7 @@ def load_study(
             coded |= who(SegmentRating)
         sess_ratings: list = []
         if unit == "session-rating":
-            sess_ratings = _rows(
+            sess_ratings = named_rows(
                 db,
                 select(SessionRating.session_id, SessionRating.rater_id, SessionRating.rating_id, SessionRating.value,
                        SessionRating.is_na, SessionRating.codebook_version)
@@ -170,7 +170,7 @@ def load_study(
             coded |= {(r.session_id, r.rater_id) for r in sess_ratings}
         else:
             coded |= who(SessionRating)
-        segments = _rows(
+        segments = named_rows(
             db,
             select(Segment.id, Segment.session_id, Segment.index, Segment.start_s, Segment.end_s,
                    Segment.first_position, Segment.last_position).where(Segment.session_id.in_(session_ids))
@@ -214,17 +214,6 @@ def load_study(
     else:
         builder.ratings(sess_ratings, Scope.SESSION, segments)
     return study
-
-
-def _rows(db, statement) -> list:
-    """The driver's rows of a select, as named tuples (``row.item_id``)."""
-    cls = _row_class(tuple(c.key for c in statement.selected_columns))
-    return [cls._make(r) for r in raw_rows(db, statement)]
-
-
-@functools.lru_cache(maxsize=32)
-def _row_class(names: tuple[str, ...]):
-    return namedtuple("Row", names)
 
 
 def _target_version(db, cb_id: str, version: str | None) -> Codebook:
