@@ -137,23 +137,36 @@ def time_export(path: Path, fmt: str, repeat: int = 3) -> float:
     return statistics.median(times)
 
 
-def run() -> list[Figure]:
+PARTS = ("agreement", "merge", "export")
+
+
+def run(parts: list[str] | None = None) -> list[Figure]:
+    """Every figure, or only those of ``parts`` (of PARTS)."""
+    unknown = sorted(set(parts or ()) - set(PARTS))
+    if unknown:
+        raise ValueError(
+            f"no part {', '.join(unknown)} of the study benchmark; its parts: {', '.join(PARTS)}"
+        )
+    wanted = set(parts or PARTS)
     out = []
-    big = build.study_project(3_000)
-    for unit in ("segment-presence", "segment-rating"):
-        seconds, units = time_agreement(big, unit)
-        out.append(Figure(f"agreement, {unit}, every item", f"3,000 sess. x 3 raters ({units:,} units)",
-                          seconds, "s", 10.0, reference="work"))  # fmt: skip
-    lead, packages = build_packages()
-    merges, again, rows = time_merge(lead, packages)
-    out.append(Figure("merge rater packages (one command)", f"{PACKAGES} x {PACKAGE_SESSIONS} sess. ({rows:,} rows)",
-                      statistics.median(merges), "s", 10.0, reference="work"))  # fmt: skip
-    out.append(Figure("  the same packages again (no change)", f"{PACKAGES} packages",
-                      statistics.median(again), "s", 10.0, reference="work"))  # fmt: skip
-    thousand = build.study_project(1_000, seed=2)
-    out.append(Figure("export tidy tables, CSV", "1,000 sess. x 3 raters", time_export(thousand, "csv"),
-                      "s", 10.0, reference="work"))  # fmt: skip
-    two_hundred = build.study_project(200, seed=3)
-    out.append(Figure("export tidy tables, XLSX", "200 sess. x 3 raters", time_export(two_hundred, "xlsx"),
-                      "s", 10.0, reference="work"))  # fmt: skip
+    if "agreement" in wanted:
+        big = build.study_project(3_000)
+        for unit in ("segment-presence", "segment-rating"):
+            seconds, units = time_agreement(big, unit)
+            out.append(Figure(f"agreement, {unit}, every item", f"3,000 sess. x 3 raters ({units:,} units)",
+                              seconds, "s", 10.0, reference="work"))  # fmt: skip
+    if "merge" in wanted:
+        lead, packages = build_packages()
+        merges, again, rows = time_merge(lead, packages)
+        out.append(Figure("merge rater packages (one command)", f"{PACKAGES} x {PACKAGE_SESSIONS} sess. ({rows:,} rows)",
+                          statistics.median(merges), "s", 10.0, reference="work"))  # fmt: skip
+        out.append(Figure("  the same packages again (no change)", f"{PACKAGES} packages",
+                          statistics.median(again), "s", 10.0, reference="work"))  # fmt: skip
+    if "export" in wanted:
+        thousand = build.study_project(1_000, seed=2)
+        out.append(Figure("export tidy tables, CSV", "1,000 sess. x 3 raters", time_export(thousand, "csv"),
+                          "s", 10.0, reference="work"))  # fmt: skip
+        two_hundred = build.study_project(200, seed=3)
+        out.append(Figure("export tidy tables, XLSX", "200 sess. x 3 raters", time_export(two_hundred, "xlsx"),
+                          "s", 10.0, reference="work"))  # fmt: skip
     return out

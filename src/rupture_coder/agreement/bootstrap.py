@@ -88,9 +88,7 @@ class Resampler:
         """The 95% percentile interval and how many replicates gave a defined value."""
         return self.intervals([est])[0]
 
-    def intervals(
-        self, ests: Sequence[Estimator]
-    ) -> list[tuple[tuple[float, float] | None, int]]:
+    def intervals(self, ests: Sequence[Estimator]) -> list[tuple[tuple[float, float] | None, int]]:
         """``interval`` of each estimator; their sums are weighed by the draws in one product."""
         if self.n_clusters < MIN_CLUSTERS or not ests:
             return [(None, 0)] * len(ests)

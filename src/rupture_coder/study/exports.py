@@ -131,7 +131,9 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
                 level, note, bool(flagged), flag_reason,
             ))  # fmt: skip
             if seg is not None:
-                agg = per_segment.setdefault((rater_id, seg.id, item_id), {"count": 0, "value": None})
+                agg = per_segment.setdefault(
+                    (rater_id, seg.id, item_id), {"count": 0, "value": None}
+                )
                 agg["count"] += count
                 agg["value"] = value if value is not None else agg["value"]
         # The segments table, column by column (a 1,000-session study has ~850,000 rows): each
@@ -187,7 +189,9 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
     return {
         "segments": _stamp(segments, exported_at),
         "events": _stamp(
-            pd.DataFrame.from_records(event_rows, columns=EVENT_TABLE) if event_rows else pd.DataFrame(),
+            pd.DataFrame.from_records(event_rows, columns=EVENT_TABLE)
+            if event_rows
+            else pd.DataFrame(),
             exported_at,
         ),
         "summaries": _stamp(pd.DataFrame(summary_rows), exported_at),
