@@ -218,8 +218,10 @@ def _formatted(column: pd.Series, sep: str, cell=_same) -> np.ndarray:
     mixed = column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) != "string"
     if mixed:  # 1, 1.0 and True are equal keys but not equal texts: format cell by cell
         cache: dict[tuple[type, object, bool], str] = {}
-        out = np.empty(len(column), dtype=object)
-        for i, value in enumerate(column.to_numpy()):
+        values = column.to_numpy()
+        out = np.full(len(column), "", dtype=object)  # None (often most of a column): empty
+        present = np.flatnonzero([v is not None for v in values])
+        for i, value in zip(present.tolist(), values[present].tolist(), strict=True):
             # 0.0 == -0.0 (and they hash alike), but they are written "0.0" and "-0.0"
             key = (type(value), value, isinstance(value, float) and math.copysign(1, value) < 0)
             text = cache.get(key)
