@@ -387,6 +387,31 @@ def test_bootstrap_is_seeded_resamples_sessions_and_judges_bands_on_the_ci():
     assert len(one["specific_agreement"]["1"]["ci95_bootstrap"]) == 2
 
 
+def test_draws_too_big_to_keep_give_the_same_intervals(monkeypatch):
+    """Draws up to bs._KEPT_CELLS are kept (as floats) for the next item; bigger ones are made for
+    the one matrix and weighed chunk by chunk: the same CIs either way, and one product for all
+    the estimators equals one product each."""
+    m = from_long(clustered(), level="nominal", categories=[0, 1], cluster="session")
+    ests = [bs.krippendorff(m), bs.chance_corrected(m.counts, np.eye(2), "fleiss"),
+            bs.pair_agreement(m.counts, np.eye(2)), bs.specific(m.counts, 1)]  # fmt: skip
+    kept = bs.Resampler(m, replicates=300, seed=3)
+    together = kept.intervals(ests)
+    assert together == [kept.interval(e) for e in ests]
+    assert all(ci is not None for ci, _n in together)
+    monkeypatch.setattr(bs, "_KEPT_CELLS", 0)
+    made = bs.Resampler(m, replicates=300, seed=3)
+    assert made._weights is None and np.array_equal(made.counts, kept.counts)
+    assert made.intervals(ests) == together
+    assert analyze(m, bootstrap=300, seed=3) == analyze(m, bootstrap=300, seed=3)
+
+
+def test_five_sessions_are_enough_for_a_bootstrap_ci_four_are_not():
+    five = from_long(clustered(sessions=5), level="nominal", categories=[0, 1], cluster="session")
+    four = from_long(clustered(sessions=4), level="nominal", categories=[0, 1], cluster="session")
+    assert bs.Resampler(five, 200).interval(bs.krippendorff(five))[0] is not None
+    assert bs.Resampler(four, 200).interval(bs.krippendorff(four)) == (None, 0)
+
+
 def test_a_unit_in_two_sessions_is_refused():
     df = pd.DataFrame(
         {"unit": [1, 1], "rater": ["a", "b"], "value": [1, 1], "session": ["s1", "s2"]}
