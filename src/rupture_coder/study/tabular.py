@@ -162,9 +162,16 @@ def fast_xlsx(df: pd.DataFrame) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info, data in members:
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = _fill(data.decode("utf-8"), parts, last_row, used).encode("utf-8")
-            z.writestr(info, data)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                z.writestr(info, data)
+                continue
+            # as writestr writes it, in pieces: one string of the whole sheet (often 100 MB)
+            # took a C call long enough to stall the window while a worker exported
+            pieces = _fill(data.decode("utf-8"), parts, last_row, used)
+            info.file_size = sum(len(p) for p in pieces)
+            with z.open(info, mode="w") as dest:
+                for piece in pieces:
+                    dest.write(piece)
     return out.getvalue()
 
 
@@ -174,7 +181,8 @@ def _row(n: int, cells, letters: list[str]) -> str:
     return f'<row r="{row}">{inner}</row>' if inner else ""
 
 
-def _fill(sheet: str, rows: list[str], last_row: int, used: set[int]) -> str:
+def _fill(sheet: str, rows: list[str], last_row: int, used: set[int]) -> list[bytes]:
+    """The worksheet with ``rows`` as its data, as UTF-8 pieces of CHUNK_ROWS rows."""
     from xlsxwriter.utility import xl_rowcol_to_cell
 
     head, sep, tail = sheet.partition("<sheetData>")
@@ -185,7 +193,12 @@ def _fill(sheet: str, rows: list[str], last_row: int, used: set[int]) -> str:
         first, last = xl_rowcol_to_cell(0, min(used)), xl_rowcol_to_cell(last_row - 1, max(used))
         ref = first if first == last else f"{first}:{last}"
         head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>', head, count=1)
-    return head + sep + "".join(rows) + tail
+    chunks = ("".join(rows[k : k + CHUNK_ROWS]) for k in range(0, len(rows), CHUNK_ROWS))
+    return [
+        (head + sep).encode("utf-8"),
+        *(c.encode("utf-8") for c in chunks),
+        tail.encode("utf-8"),
+    ]
 
 
 CHUNK_ROWS = 5_000  # rows joined in one C call: short, so that a worker lets the GUI run
