@@ -272,9 +272,10 @@ class _Builder:
 
     def _items(self, codes, maps) -> list[tuple]:
         """(session, rater, target item, count, segment id, (actor, target, level)) with items
-        carried to the target version."""
+        carried to the target version; who coded it (the last) only under a group codebook."""
         out: list[tuple] = []
         names, to_group = self.names, self.to_group
+        grouped = self.study.codebook.group is not None  # who coded it: the joint units' only
         # plain unpacking of the rows (the columns of load_study's code select, in order)
         for (
             sid,
@@ -292,8 +293,10 @@ class _Builder:
             targets = maps[version].get(item_id)
             if targets:
                 seg = segment_id or self._segment_of(sid, segment_id, first, start_s)
-                target = names.get(target_id) or (GROUP if level in to_group else None)
-                who = (names.get(actor), target, level)
+                who = None
+                if grouped:
+                    target = names.get(target_id) or (GROUP if level in to_group else None)
+                    who = (names.get(actor), target, level)
                 if len(targets) == 1:  # most items map to themselves
                     out.append((sid, rid, targets[0], count, seg, who))
                 else:
