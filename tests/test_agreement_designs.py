@@ -420,6 +420,30 @@ def test_a_unit_in_two_sessions_is_refused():
         from_long(df, cluster="session")
 
 
+def test_clusters_are_read_as_text_and_a_missing_one_is_passed_over():
+    """Sessions as numbers or text are one cluster per text ("1" and 1 alike); a unit's session
+    missing on one row comes from its other rows; two sessions on one unit are still refused."""
+    df = pd.DataFrame({"unit": ["u1", "u1", "u2", "u2", "u3", "u3"], "rater": ["a", "b"] * 3,
+                       "value": [1, 1, 0, 1, 0, 0], "session": [1, "1", 2, 2, "x", "x"]})  # fmt: skip
+    m = from_long(df, categories=[0, 1], cluster="session")
+    assert m.clusters == ["1", "1", "2", "2", "x", "x"][::2]
+    assert m.cluster_index()[1] == ["1", "2", "x"]
+    gap = df.astype({"session": object})
+    gap.loc[1, "session"] = None
+    assert from_long(gap, categories=[0, 1], cluster="session").units == ["u1", "u2", "u3"]
+    gap.loc[3, "session"] = "3"  # u2 in sessions 2 and 3, u1's second row without one
+    with pytest.raises(ValueError, match="unit 'u2' lies in more than one 'session'"):
+        from_long(gap, cluster="session")
+
+
+def test_observed_nominal_categories_in_natural_order_and_undeclared_values_refused():
+    df = pd.DataFrame({"unit": [1, 1, 2, 2, 3, 3], "rater": ["a", "b"] * 3,
+                       "value": [10, 9, 9, 9, 2, 10]})  # fmt: skip
+    assert from_long(df).categories == ["2", "9", "10"]
+    with pytest.raises(ValueError, match=r"values \['10', '9'\] are not among the categories"):
+        from_long(df, categories=[1, 2])
+
+
 # -- N/A, specific agreement, within one point, kappa per category --------------------------------
 def test_agreement_on_na_before_rating_reliability():
     """Segment resolution rated 1-5 or N/A (no rupture to resolve). 10 segments, raters A and B:
