@@ -153,7 +153,7 @@ class RawCode(NamedTuple):
     segment_id: str | None = None
     position: int | None = None  # 0-based position of the first utterance
     start_s: float | None = None
-    count: int = 1
+    count: int = 1  # type: ignore[assignment]  # the field, not tuple.count
     actor: str | None = None
     target: str | None = None  # a participant, or GROUP
     level: str | None = None

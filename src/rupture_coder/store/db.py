@@ -259,7 +259,7 @@ def named_rows(db: Db, statement: Select[*tuple[Any, ...]]) -> list:
 
 @functools.lru_cache(maxsize=32)
 def _row_class(names: tuple[str, ...]):
-    return collections.namedtuple("Row", names)  # type: ignore[misc]
+    return collections.namedtuple("Row", names)
 
 
 def current_revision(engine: Engine) -> str | None:

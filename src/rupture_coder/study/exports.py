@@ -4,6 +4,7 @@ codebook id and version, and the export time."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,21 +146,21 @@ def study_tables(project: Project, progress: Progress | None = None) -> dict[str
         width = len(layout.items)
         where = {seg.id: k * width for k, seg in enumerate(segs)}  # segment -> its first row
         block = len(segs) * width
-        repeated = {
+        repeated: dict[str, list] = {
             "segment": [seg.index + 1 for seg in segs for _ in range(width)],
             "segment_start_s": [seg.start_s for seg in segs for _ in range(width)],
             "segment_end_s": [seg.end_s for seg in segs for _ in range(width)],
             "partial": [seg.partial for seg in segs for _ in range(width)],
         }
         for rater_id in coded:
-            for column, value in ((cb.id, "codebook_id"), (cb.version, "codebook_version"),
-                                  (rater_name[rater_id], "rater"), (rater_id, "rater_id"),
-                                  (title, "session"), (sid, "session_id")):  # fmt: skip
-                segment_columns[value].extend([column] * block)
-            for column, values in repeated.items():
-                segment_columns[column].extend(values)
-            for column in ("item", "category", "kind"):
-                segment_columns[column].extend(layout.columns[column] * len(segs))
+            for value, name in ((cb.id, "codebook_id"), (cb.version, "codebook_version"),
+                                (rater_name[rater_id], "rater"), (rater_id, "rater_id"),
+                                (title, "session"), (sid, "session_id")):  # fmt: skip
+                segment_columns[name].extend([value] * block)
+            for name, per_row in repeated.items():
+                segment_columns[name].extend(per_row)
+            for name in ("item", "category", "kind"):
+                segment_columns[name].extend(layout.columns[name] * len(segs))
             values, na = layout.values * len(segs), [False] * block
             for (rid, seg_id, item_id), agg in per_segment.items():
                 at = layout.item_row.get(item_id)
@@ -202,7 +203,7 @@ class _Layout:
     """The rows of one segment in the segments table under one codebook: its items, then its
     segment ratings, and each row's value when nothing was coded or rated."""
 
-    def __init__(self, cb, kind_of: dict[str, tuple[str, str]]):
+    def __init__(self, cb, kind_of: Mapping[str, tuple[str, str]]):
         items = [(i.id, kind_of[i.id][0], i.kind.value) for i in cb.items()]
         definitions = [d.id for d in cb.ratings_for(Scope.SEGMENT)]
         self.items = [i for i, _c, _k in items] + definitions
