@@ -412,6 +412,18 @@ def test_five_sessions_are_enough_for_a_bootstrap_ci_four_are_not():
     assert bs.Resampler(four, 200).interval(bs.krippendorff(four)) == (None, 0)
 
 
+def test_a_ci_needs_half_the_replicates_defined_and_twenty_sessions_are_not_rough():
+    twenty = from_long(
+        clustered(sessions=20), level="nominal", categories=[0, 1], cluster="session"
+    )
+    r = bs.Resampler(twenty, replicates=100)
+    assert "note" not in r.describe("sessions")
+    some = np.r_[np.linspace(0, 1, 40), np.full(60, np.nan)]
+    assert r._percentiles(some) == (None, 40)  # 40 of 100 defined: no CI
+    lo, hi = r._percentiles(np.r_[some[:40], np.linspace(0, 1, 10), np.full(50, np.nan)])[0]
+    assert 0 < lo < hi < 1
+
+
 def test_a_unit_in_two_sessions_is_refused():
     df = pd.DataFrame(
         {"unit": [1, 1], "rater": ["a", "b"], "value": [1, 1], "session": ["s1", "s2"]}
