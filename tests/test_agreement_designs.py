@@ -448,6 +448,16 @@ def test_clusters_are_read_as_text_and_a_missing_one_is_passed_over():
         from_long(gap, cluster="session")
 
 
+def test_blank_text_is_not_rated_and_a_subset_keeps_its_sessions():
+    df = pd.DataFrame({"unit": [1, 1, 2, 2, 3, 3], "rater": ["a", "b"] * 3,
+                       "value": ["x", "x", " ", "y", "y", ""], "session": ["s1", "s1", "s2", "s2", "s3", "s3"]})  # fmt: skip
+    m = from_long(df, cluster="session")
+    assert m.categories == ["x", "y"] and m.n_units == 1 and m.n_rated == 3
+    pairable = m.pairable()
+    assert pairable.units == [1] and pairable.clusters == ["s1"]
+    assert from_long(df.drop(columns="session")).pairable().clusters is None
+
+
 def test_observed_nominal_categories_in_natural_order_and_undeclared_values_refused():
     df = pd.DataFrame({"unit": [1, 1, 2, 2, 3, 3], "rater": ["a", "b"] * 3,
                        "value": [10, 9, 9, 9, 2, 10]})  # fmt: skip
