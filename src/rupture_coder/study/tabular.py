@@ -243,9 +243,7 @@ def _formatted(column: pd.Series, sep: str, cell=_same) -> np.ndarray:
                 cache[key] = text
             out[i] = text
         return out
-    # text columns factorized as Python objects: the same codes, a third faster than the str dtype
-    data = column.to_numpy(dtype=object) if isinstance(column.dtype, pd.StringDtype) else column
-    codes, uniques = pd.factorize(data, use_na_sentinel=True)
+    codes, uniques = _factorize(column)
     if column.dtype.kind == "f":  # pandas writes floats as numpy formats them
         texts = [_quoted(t, sep) for t in np.asarray(uniques, dtype=np.float64).astype(str)]
     else:
@@ -258,6 +256,20 @@ def _formatted(column: pd.Series, sep: str, cell=_same) -> np.ndarray:
         if zero.any():
             out[zero] = np.where(np.signbit(values[zero]), "-0.0", "0.0")
     return out
+
+
+def _factorize(column: pd.Series) -> tuple[np.ndarray, object]:
+    """``pd.factorize(column)`` (missing values -1); a text column that repeats each value over
+    many rows in a row (a rater's, a session's) is factorized by its runs."""
+    if not isinstance(column.dtype, pd.StringDtype):
+        return pd.factorize(column, use_na_sentinel=True)
+    values = column.to_numpy(dtype=object)  # str or NaN: compared in C, never ambiguous
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else values
+    if len(starts) * 4 > len(values):  # short runs: as Python objects (faster than the dtype's)
+        return pd.factorize(values, use_na_sentinel=True)
+    # the first of each value starts a run: the runs' codes, in order, are the values' codes
+    firsts, uniques = pd.factorize(values[starts], use_na_sentinel=True)
+    return np.repeat(firsts, np.diff(np.r_[starts, len(values)])), uniques
 
 
 def _missing(value: object) -> bool:
