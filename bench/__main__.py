@@ -67,8 +67,21 @@ def table(figures: list[Figure], refs: References) -> str:
     return "\n".join(lines)
 
 
+def _quiet_offscreen_qt() -> None:
+    """The offscreen platform warns on every window resize that it has no window manager: a
+    thousand lines that would bury the table."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message: str) -> None:
+        if "does not support propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def main(argv: list[str]) -> int:
     names = argv or list(BENCHES)
+    _quiet_offscreen_qt()
     refs = References()
     started = time.perf_counter()
     load = os.getloadavg()

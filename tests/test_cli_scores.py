@@ -192,3 +192,9 @@ def test_codes_import_needs_a_rater_and_a_readable_file(project_file, tmp_path):
 def test_summary_refuses_unknown_sessions_and_raters(project_file):
     done = run("summary", "--project", str(project_file), "--session", "Nope", "--rater", "Ann")
     assert done.returncode == 1 and "no session 'Nope'" in done.stderr
+    done = run("summary", "--project", str(project_file), "--session", "E7", "--rater", "Zed")
+    assert done.returncode == 1 and "no rater 'Zed'" in done.stderr
+    # in a lead's project (not a coder copy) the rater must be named
+    done = run("summary", "--project", str(project_file), "--session", "E7")
+    assert done.returncode == 1 and "say which rater: --rater NAME" in done.stderr
+    assert "Traceback" not in done.stderr

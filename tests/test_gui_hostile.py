@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
-from rupture_coder.gui import import_dialog, main_window
+from rupture_coder.gui import import_dialog, project_actions
 from rupture_coder.gui.app import open_main_window
 from rupture_coder.services.queries import list_sessions
 
@@ -102,7 +102,7 @@ def test_opening_a_damaged_project_shows_the_command_lines_refusal(
     window = open_main_window(demo_path)
     shown(qtbot, window)
     monkeypatch.setattr(
-        main_window.QFileDialog, "getOpenFileName", lambda *a, **k: (str(damaged), "")
+        project_actions.QFileDialog, "getOpenFileName", lambda *a, **k: (str(damaged), "")
     )
     seen: list[str] = []
     QTimer.singleShot(50, lambda: answer_message_box(seen))
@@ -120,7 +120,7 @@ def test_opening_a_read_only_project_for_coding_is_refused(qtbot, tmp_path, demo
     window = open_main_window(demo_path)
     shown(qtbot, window)
     monkeypatch.setattr(
-        main_window.QFileDialog, "getOpenFileName", lambda *a, **k: (str(project), "")
+        project_actions.QFileDialog, "getOpenFileName", lambda *a, **k: (str(project), "")
     )
     if os.geteuid() == 0:  # root writes anywhere: the folder is read-only to everyone else
         monkeypatch.setattr(os, "access", lambda path, mode, **k: Path(path) != folder)
@@ -140,7 +140,7 @@ def test_file_new_makes_a_project_and_switches_to_it(qtbot, tmp_path, demo_path,
     shown(qtbot, window)
     target = tmp_path / "study"
     monkeypatch.setattr(
-        main_window.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "")
+        project_actions.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "")
     )
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.project.path == target.with_suffix(".rcproj").resolve())

@@ -14,6 +14,7 @@ from PySide6.QtTest import QTest
 
 from rupture_coder.errors import CommandError
 from rupture_coder.gui.main_window import MainWindow
+from rupture_coder.gui.timeline import LANES
 from rupture_coder.gui.workspace_state import SessionState
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.coding import AddCode, CodeSpec, DeleteCode, FlagCode, UpdateCode
@@ -102,10 +103,12 @@ def full_view(project, session_id, rater_id):
     state.load(project, session_id)
     state.load_codes(project, rater_id)
     by_position = queries.codes_by_position(state.codes)
+    ticks = state.timeline_data()[0]
     return (
         {p: sorted(c.id for c in cs) for p, cs in by_position.items() if cs},
         [c.id for c in state.codes],
         queries.warnings(project, session_id, rater_id),
+        {lane: sorted(ticks.get(lane, ())) for lane in LANES},
     )
 
 
@@ -118,7 +121,11 @@ def shown_view(qtbot, window):
     }
     window._refresh_slow_views()
     qtbot.waitUntil(window.slow_views_current)  # the warnings are computed on a worker
-    return by_row, [c.id for c in window.state.codes], list(window.state.warnings)
+    plotted = {lane: window.timeline.ticks[lane].getData()[0] for lane in LANES}
+    drawn = {  # the timeline's ticks as plotted: a line (two points) per code
+        lane: [] if xs is None else sorted(xs[::2].tolist()) for lane, xs in plotted.items()
+    }
+    return by_row, [c.id for c in window.state.codes], list(window.state.warnings), drawn
 
 
 ITEMS = ["W1", "W2", "C1", "C3", "R1", "R4"]

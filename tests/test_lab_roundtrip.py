@@ -89,6 +89,9 @@ def test_the_whole_lab_round_trip(tmp_path):
         assert f"for {name} in 1 session(s)" in ok(
             "codes", "import", str(codes), project=copies[name]
         )
+        # and reads their own scores, again without naming themselves
+        summary = ok("summary", "--session", SESSION, project=copies[name])
+        assert f"{SESSION} — {name} (" in summary and "W1 1" in summary
         package = tmp_path / f"{name}.rcpkg"
         assert f"wrote {package}: {name}, 1 session(s)" in ok(
             "package", "--out", str(package), project=copies[name]

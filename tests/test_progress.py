@@ -20,17 +20,34 @@ from rupture_coder.services.project import AddRater
 from rupture_coder.shortcuts import SHORTCUTS, clashes
 
 
+def status_of(db, rater_id: str, session_id: str) -> str:
+    """A session's status, read both ways (of every session; of this one, as after a key press)."""
+    every = session_status(db, rater_id)[session_id]
+    assert session_status(db, rater_id, {session_id}) == {session_id: every}
+    return every
+
+
 def test_complete_needs_every_required_rating_and_status_follows(service):
     session, utts, segs, _ = make_session(service, n=12, step=60)  # 3 segments
     rater = service.run(AddRater("Ann")).result
+    other = service.run(AddRater("Bob")).result
+    service.run(AddCode(session.id, other.id, IND, CodeSpec("W1", utts[0].id)))  # not Ann's work
     with service.project.read() as db:
-        assert session_status(db, rater.id)[session.id] == "not started"
+        assert status_of(db, rater.id, session.id) == "not started"
         assert len(missing_ratings(db, session.id, rater.id)) == 3 * 3 + 4
     with pytest.raises(CommandError, match="13 required rating"):
         service.run(MarkComplete(session.id, rater.id))
     service.run(AddCode(session.id, rater.id, IND, CodeSpec("W2", utts[1].id)))
     with service.project.read() as db:
-        assert session_status(db, rater.id)[session.id] == "in progress"
+        assert status_of(db, rater.id, session.id) == "in progress"
+    service.undo()
+    service.run(SetRating(rater.id, IND, "session_resolution", 3, session_id=session.id))
+    with service.project.read() as db:  # a session rating alone is a start too
+        assert status_of(db, rater.id, session.id) == "in progress"
+    service.undo()
+    with service.project.read() as db:
+        assert status_of(db, rater.id, session.id) == "not started"
+    service.run(AddCode(session.id, rater.id, IND, CodeSpec("W2", utts[1].id)))
     for seg in segs:
         for rating in ("withdrawal_impact", "confrontation_impact"):
             service.run(SetRating(rater.id, IND, rating, 1, segment_id=seg.id))
@@ -46,10 +63,10 @@ def test_complete_needs_every_required_rating_and_status_follows(service):
     )
     service.run(MarkComplete(session.id, rater.id))
     with service.project.read() as db:
-        assert session_status(db, rater.id)[session.id] == "complete"
+        assert status_of(db, rater.id, session.id) == "complete"
     service.undo()
     with service.project.read() as db:
-        assert session_status(db, rater.id)[session.id] == "in progress"
+        assert status_of(db, rater.id, session.id) == "in progress"
 
 
 def test_consistency_warnings(service):

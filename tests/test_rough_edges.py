@@ -52,7 +52,7 @@ def test_timeline_legend_outside_and_ranges_follow_the_session(qtbot):
     (x0, x1), _ = timeline.lanes.getPlotItem().vb.viewRange()
     assert x0 <= 0 and x1 >= 290  # empty: the first five minutes, not 3.5-4.5 s
     timeline.show(
-        [(1600.0, "withdrawal")], [(1524.0, 1824.0, {}), (1824.0, 2000.0, {})], True, 2000.0
+        {"withdrawal": [1600.0]}, [(1524.0, 1824.0, {}), (1824.0, 2000.0, {})], True, 2000.0
     )
     (x0, x1), _ = timeline.lanes.getPlotItem().vb.viewRange()
     assert 1500 < x0 <= 1524 and 2000 <= x1 < 2010  # a session that starts at 25:24

@@ -19,7 +19,9 @@ def add_summary_parser(sub, parents) -> None:
         description="Print the scores of docs/ratings.md for one rater in one session.",
     )
     p.add_argument("--session", required=True, help="session title or id")
-    p.add_argument("--rater", required=True, help="rater name or id")
+    p.add_argument(
+        "--rater", help="rater name or id (a coder copy reads its own rater: leave it out)"
+    )
     p.add_argument("--json", action="store_true", help="print every score as one JSON object")
     p.set_defaults(func=run_summary, needs_project=True)
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDockWidget, QStatusBar
 
-from rupture_coder.errors import NotComplete, RuptureCoderError
+from rupture_coder.errors import NotComplete, NothingToUndo, RuptureCoderError
 from rupture_coder.gui.codes_panel import CodesPanel
 from rupture_coder.gui.coding import CodingController
 from rupture_coder.gui.failures import show_failure
@@ -42,6 +43,8 @@ class CodingActions:
     session_form: RatingForm
     ratings_dock: QDockWidget
     picked_code: str | None
+    undo_action: QAction
+    redo_action: QAction
 
     if TYPE_CHECKING:  # QMainWindow's and the window's, for the type checker
 
@@ -197,3 +200,22 @@ class CodingActions:
         )
         if ok:
             self._run(FlagCode(code_id, True, reason))
+
+    # -- undo and redo ---------------------------------------------------------------------------
+    def _replay(self, step) -> None:
+        try:
+            change = step()
+        except NothingToUndo as exc:
+            self.statusBar().showMessage(str(exc), 4000)
+            return
+        except RuptureCoderError as exc:
+            show_failure(self, exc)
+            return
+        self.statusBar().showMessage(change.summary, 5000)
+
+    def _update_undo_actions(self) -> None:
+        undo, redo = self.service.undo_summary(), self.service.redo_summary()
+        self.undo_action.setEnabled(undo is not None)
+        self.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
+        self.redo_action.setEnabled(redo is not None)
+        self.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")

@@ -7,12 +7,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QToolBar,
@@ -20,18 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rupture_coder import __version__
-from rupture_coder.errors import InputError, NothingToUndo, ProjectError, RuptureCoderError
+from rupture_coder.errors import InputError, RuptureCoderError
 from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.buttons import on_click
 from rupture_coder.gui.codebook_panel import CodebookPanel
 from rupture_coder.gui.codes_panel import CodesPanel
 from rupture_coder.gui.coding import CodingContext, CodingController
 from rupture_coder.gui.coding_actions import CodingActions
-from rupture_coder.gui.dialogs import HelpOverlay
-from rupture_coder.gui.failures import show_failure
-from rupture_coder.gui.focus import present, return_focus_after
 from rupture_coder.gui.identity_actions import IdentityActions
+from rupture_coder.gui.navigation_actions import NavigationActions
 from rupture_coder.gui.project_actions import ProjectActions
 from rupture_coder.gui.rating_forms import RatingForm
 from rupture_coder.gui.session_list import SessionList
@@ -46,15 +41,16 @@ from rupture_coder.gui.workspace_state import SessionState
 from rupture_coder.services import ProjectService, queries
 from rupture_coder.services.identity import copy_rater
 from rupture_coder.services.notices import Notice, Topic
-from rupture_coder.services.settings import get_setting
 from rupture_coder.shortcuts import keys
-from rupture_coder.store.db import Project, open_project
+from rupture_coder.store.db import Project
 from rupture_coder.timestamps import format_timestamp
 
 SAVED = "✓ every change saved"
 
 
-class MainWindow(CodingActions, StudyActions, ProjectActions, IdentityActions, QMainWindow):
+class MainWindow(
+    CodingActions, StudyActions, ProjectActions, IdentityActions, NavigationActions, QMainWindow
+):
     def __init__(self, project: Project, actor: str, rater_id: str | None = None):
         super().__init__()
         self.setObjectName("MainWindow")
@@ -501,13 +497,6 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, IdentityActions, Q
             self._warnings_task is not None and self._warnings_task.running
         )
 
-    def _go_to_segment(self, index: int) -> None:
-        """Select the first utterance of a segment (a warning names it)."""
-        row = next((r for r, s in enumerate(self.state.segment_of) if s == index), None)
-        if row is not None:
-            self.view.select_rows(row)
-            self.view.setFocus()
-
     def _show_summary(self) -> None:
         """Only while the summary is on screen: it is recomputed from all the codes."""
         if self.summary_dock.isVisible() and not self.summary_dock.visibleRegion().isEmpty():
@@ -580,96 +569,7 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, IdentityActions, Q
         if self.media is not None and not self._following and u.start_s is not None:
             self.media.seek(u.start_s)
 
-    # -- focus and navigation -----------------------------------------------------------------------
-    def _focus_segment_form(self) -> None:
-        self.ratings_dock.raise_()
-        self.segment_form.focus_first()
-
-    def _focus_session_form(self) -> None:
-        self.ratings_dock.raise_()
-        self.session_form.focus_first()
-
-    def _focus_codes(self) -> None:
-        self.codes_dock.raise_()
-        self.codes_panel.setFocus()
-
-    def _toggle_spans(self) -> None:
-        self.spans_action.setChecked(self.coding.toggle_spans())
-
-    def _back_to_transcript(self) -> None:
-        if self.coding.cancel_spans():
-            self.statusBar().showMessage("span cancelled", 3000)
-        if self.picked_code is not None:
-            self.picked_code = None
-            self.statusBar().showMessage("move cancelled", 3000)
-        self.search.hide()
-        self.back_to_transcript()
-
-    def back_to_transcript(self) -> None:
-        """The window active and the keyboard in the transcript (after a dialog or a popup)."""
-        self.activateWindow()
-        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _start_search(self) -> None:
-        self.search.show()
-        self.search.setFocus()
-        self.search.selectAll()
-
-    def _find(self) -> None:
-        if not self.view.find(self.search.text()):
-            self.statusBar().showMessage(f"{self.search.text()!r} not found", 4000)
-        else:
-            self.view.setFocus()
-
-    def _media_position(self) -> float | None:
-        return (
-            self.media.position()
-            if self.media is not None and self.media_holder.isVisible()
-            else None
-        )
-
-    def _jump(self, direction: int) -> None:
-        if self.media is not None:
-            self.media.jump(direction * float(get_setting(self.project, "media.jump_s")))
-
-    def _seek_to_row(self, row: int) -> None:
-        u = self.model.utterance(row)
-        if self.media is not None and u.start_s is not None:
-            self.media.seek(u.start_s)
-
-    def _on_media_position(self, seconds: float) -> None:
-        """The transcript follows the playhead (without a transcript, the segment ratings do)."""
-        if not self.state.rows:
-            self.show_segment(self.current_segment())
-            return
-        row = self.model.row_at_time(seconds)
-        if row is not None and row != self.view.current_row():
-            self._following = True
-            self.view.select_rows(row)
-            self._following = False
-
-    def _on_timeline_click(self, x: float) -> None:
-        if self.state.timed:
-            row = self.model.row_at_time(x)
-            if self.media is not None:
-                self.media.seek(x)
-        else:
-            row = int(round(x))
-        if row is not None and 0 <= row < self.model.rowCount():
-            self.view.select_rows(row)
-
-    # -- project, undo, dialogs ---------------------------------------------------------------------
-    def _replay(self, step) -> None:
-        try:
-            change = step()
-        except NothingToUndo as exc:
-            self.statusBar().showMessage(str(exc), 4000)
-            return
-        except RuptureCoderError as exc:
-            show_failure(self, exc)
-            return
-        self.statusBar().showMessage(change.summary, 5000)
-
+    # -- status, window state ----------------------------------------------------------------------
     def _on_failed(self, error: RuptureCoderError) -> None:
         """The status line never claims a save that failed."""
         refused = isinstance(error, InputError)  # a refusal: nothing was meant to be written
@@ -679,86 +579,6 @@ class MainWindow(CodingActions, StudyActions, ProjectActions, IdentityActions, Q
         self.save_state.setStyleSheet("color: #b00020; font-weight: bold;")
         self.save_state.setToolTip(str(error))
         self.statusBar().showMessage(f"Not saved: {error}", 15000)
-
-    def _update_undo_actions(self) -> None:
-        undo, redo = self.service.undo_summary(), self.service.redo_summary()
-        self.undo_action.setEnabled(undo is not None)
-        self.undo_action.setText(f"&Undo {undo}" if undo else "&Undo")
-        self.redo_action.setEnabled(redo is not None)
-        self.redo_action.setText(f"&Redo {redo}" if redo else "&Redo")
-
-    def open_agreement(self):
-        from rupture_coder.gui.agreement_dashboard import AgreementDashboard
-
-        dashboard = AgreementDashboard(self.project, self.bus, self)
-        return_focus_after(dashboard, self.back_to_transcript)
-        present(dashboard)
-        return dashboard
-
-    def import_files(self, files: list):
-        from rupture_coder.gui.import_dialog import ImportDialog
-
-        dialog = ImportDialog(self.service, files, self)
-        dialog.setModal(True)
-        return_focus_after(dialog, self.back_to_transcript)
-        present(dialog)
-        return dialog
-
-    def show_help(self) -> HelpOverlay:
-        overlay = HelpOverlay(self.state.codebook, self)
-        return_focus_after(overlay, self.back_to_transcript)
-        present(overlay)
-        return overlay
-
-    def _open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open project", "", "rupture-coder projects (*.rcproj);;All files (*)"
-        )
-        if path:
-            self.open_project(path)
-
-    def _new_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "New project", "", "rupture-coder projects (*.rcproj)"
-        )
-        if path:
-            self.open_project(path if path.endswith(".rcproj") else f"{path}.rcproj", create=True)
-
-    def open_project(self, path: str, create: bool = False) -> bool:
-        """Switch to the project at ``path`` (a new one with ``create``); a project that cannot be
-        opened is refused with the reason (damaged, read-only, missing...) and nothing changes."""
-        try:
-            project = open_project(path, create=create)
-        except ProjectError as exc:
-            show_failure(self, exc, "Cannot open project")
-            return False
-        self.switch_project(project)
-        return True
-
-    def switch_project(self, project: Project) -> None:
-        """Show another project (or the same file reopened) in this window."""
-        self.bus.close()
-        self.project.close()
-        self.project = project
-        self.service = ProjectService(project, self.service.actor)  # identity: _reload_raters
-        self.bus = ChangeBus(self.service, self)
-        self.bus.changed.connect(self._on_changed)
-        self.bus.failed.connect(self._on_failed)
-        self.state = SessionState()
-        self.picked_code = None
-        self.identity = None
-        self.reload()
-        self._update_undo_actions()
-        self.remember_recent()
-
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About rupture-coder",
-            f"<b>rupture-coder {__version__}</b><p>Coding psychotherapy sessions for alliance ruptures "
-            "and repairs, 3RS-style. The bundled codebooks paraphrase the 3RS in the project's own "
-            "words; see each codebook's provenance note.</p>",
-        )
 
     def _restore_state(self) -> None:
         settings = QSettings()

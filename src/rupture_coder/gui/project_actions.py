@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox, QStatusBar
 
 from rupture_coder.errors import ProjectError, RuptureCoderError
+from rupture_coder.gui.bus import ChangeBus
 from rupture_coder.gui.buttons import on_click
 from rupture_coder.gui.failures import guarded, run_command, show_failure
 from rupture_coder.gui.focus import present, return_focus_after
@@ -38,7 +39,10 @@ class ProjectActions:
 
     project: Project
     service: ProjectService
+    bus: ChangeBus
     state: SessionState
+    picked_code: object
+    identity: str | None
     recent_menu: QMenu
     settings_action: QAction
     attach_action: QAction
@@ -49,11 +53,57 @@ class ProjectActions:
 
         def statusBar(self) -> QStatusBar: ...  # noqa: N802
 
-        def open_project(self, path: str, create: bool = False) -> bool: ...
-
-        def switch_project(self, project: Project) -> None: ...
-
         def back_to_transcript(self) -> None: ...
+
+        def reload(self) -> None: ...
+
+        def _on_changed(self, notice) -> None: ...
+
+        def _on_failed(self, error) -> None: ...
+
+        def _update_undo_actions(self) -> None: ...
+
+    # -- open, new, switch ---------------------------------------------------------------------
+    def _open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open project", "", "rupture-coder projects (*.rcproj);;All files (*)"
+        )
+        if path:
+            self.open_project(path)
+
+    def _new_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "New project", "", "rupture-coder projects (*.rcproj)"
+        )
+        if path:
+            self.open_project(path if path.endswith(".rcproj") else f"{path}.rcproj", create=True)
+
+    def open_project(self, path: str, create: bool = False) -> bool:
+        """Switch to the project at ``path`` (a new one with ``create``); a project that cannot be
+        opened is refused with the reason (damaged, read-only, missing...) and nothing changes."""
+        try:
+            project = open_project(path, create=create)
+        except ProjectError as exc:
+            show_failure(self, exc, "Cannot open project")
+            return False
+        self.switch_project(project)
+        return True
+
+    def switch_project(self, project: Project) -> None:
+        """Show another project (or the same file reopened) in this window."""
+        self.bus.close()
+        self.project.close()
+        self.project = project
+        self.service = ProjectService(project, self.service.actor)  # identity: _reload_raters
+        self.bus = ChangeBus(self.service, self)
+        self.bus.changed.connect(self._on_changed)
+        self.bus.failed.connect(self._on_failed)
+        self.state = SessionState()
+        self.picked_code = None
+        self.identity = None
+        self.reload()
+        self._update_undo_actions()
+        self.remember_recent()
 
     # -- recent projects ----------------------------------------------------------------------
     def remember_recent(self) -> None:
@@ -197,3 +247,12 @@ class ProjectActions:
             ):
                 self.statusBar().showMessage(f"attached {Path(path).name}", 8000)
         self.back_to_transcript()
+
+    def import_files(self, files: list):
+        from rupture_coder.gui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.service, files, self)
+        dialog.setModal(True)
+        return_focus_after(dialog, self.back_to_transcript)
+        present(dialog)
+        return dialog

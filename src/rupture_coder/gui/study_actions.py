@@ -212,6 +212,14 @@ class StudyActions:
             lambda _out: self.statusBar().showMessage(f"wrote {path}", 8000),
         )
 
+    def open_agreement(self):
+        from rupture_coder.gui.agreement_dashboard import AgreementDashboard
+
+        dashboard = AgreementDashboard(self.project, self.bus, self)
+        return_focus_after(dashboard, self.back_to_transcript)
+        present(dashboard)
+        return dashboard
+
 
 def merged_message(result: list[dict]) -> str:
     """The status bar's account of a merge: the verified raters, then what changed."""

@@ -8,6 +8,8 @@ itemChange path.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -84,15 +86,16 @@ class Timeline(QWidget):
 
     def show(
         self,
-        codes: list[tuple[float, str]],
+        codes: Mapping[str, Collection[float]],
         segments: list[tuple[float, float, dict]],
         timed: bool,
         end: float,
     ) -> None:  # noqa: A003
-        """codes: (x, category) pairs; segments: (x start, x end, {rating id: value})."""
+        """codes: category -> the codes' x; segments: (x start, x end, {rating id: value})."""
         self.timed = timed
         for category, y in LANES.items():
-            xs = np.array([x for x, cat in codes if cat == category], dtype=float)
+            here = codes.get(category, ())
+            xs = np.fromiter(here, dtype=float, count=len(here))
             self.ticks[category].setData(
                 np.repeat(xs, 2), np.tile([y - 0.3, y + 0.3], xs.size), connect="pairs"
             )

@@ -25,6 +25,7 @@ class SessionState:
         self.timed = False
         self.codes: list[queries.CodeRow] = []  # sorted by code_key
         self.code_by_id: dict[str, queries.CodeRow] = {}
+        self.ticks: dict[str, dict[str, float]] = {}  # category -> code id -> x on the timeline
         self.segment_ratings: dict[str, dict[str, tuple]] = {}
         self.session_ratings: dict[str, tuple] = {}
         self.warnings: list[str] = []
@@ -51,6 +52,8 @@ class SessionState:
         )
         self.codes = sorted(codes, key=code_key)
         self.code_by_id = {c.id: c for c in self.codes}
+        self.ticks = {}
+        self._place_ticks(self.codes)
         self.load_ratings(project, rater_id)
 
     def update_codes(
@@ -60,6 +63,10 @@ class SessionState:
         move them in place; returns (the rows removed, the rows added)."""
         fresh = queries.codes(project, self.session_id, rater_id, ids, self.positions, self.names)
         removed = [self.code_by_id.pop(i) for i in ids if i in self.code_by_id]
+        for ticks in self.ticks.values():
+            for i in ids:
+                ticks.pop(i, None)
+        self._place_ticks(fresh)
         for old in removed:
             k = bisect_left(self.codes, code_key(old), key=code_key)
             if k < len(self.codes) and self.codes[k].id == old.id:
@@ -84,27 +91,36 @@ class SessionState:
         index = self.segment_of[row] if 0 <= row < len(self.segment_of) else 0
         return next((s for s in self.segments if s.index == index), None)
 
-    def timeline_data(self) -> tuple[list, list, bool, float]:
-        """(codes as (x, category), segments as (x0, x1, ratings), timed, end) for the Timeline."""
+    def _place_ticks(self, codes: list[queries.CodeRow]) -> None:
+        """Each code's x on the timeline, kept from key press to key press: the deferred refresh
+        must not walk 50,000 codes in Python."""
+        rows, timed, category_of = self.rows, self.timed, self.category_of
+        for code in codes:
+            p = code.first_position
+            if p is None:
+                x = self._x_of(code)
+                if x is None:
+                    continue
+            else:  # the common case, inline: it runs for every code when a session opens
+                start = rows[p].start_s
+                x = start if timed and start is not None else float(p)
+            ticks = self.ticks.get(category := category_of.get(code.item_id, "other"))
+            if ticks is None:
+                ticks = self.ticks[category] = {}
+            ticks[code.id] = x
 
-        def x_of(code) -> float | None:
-            if code.first_position is not None:
-                u = self.rows[code.first_position]
-                return (
-                    u.start_s
-                    if self.timed and u.start_s is not None
-                    else float(code.first_position)
-                )
-            if code.start_s is not None:
-                return code.start_s
-            seg = locate_segment(self.segments, code.segment_id, None, None)
-            return (seg.start_s or 0.0) if seg else None
+    def _x_of(self, code: queries.CodeRow) -> float | None:
+        if code.first_position is not None:
+            u = self.rows[code.first_position]
+            return u.start_s if self.timed and u.start_s is not None else float(code.first_position)
+        if code.start_s is not None:
+            return code.start_s
+        seg = locate_segment(self.segments, code.segment_id, None, None)
+        return (seg.start_s or 0.0) if seg else None
 
-        codes = [
-            (x, self.category_of.get(c.item_id, "other"))
-            for c in self.codes
-            if (x := x_of(c)) is not None
-        ]
+    def timeline_data(self) -> tuple[dict, list, bool, float]:
+        """(codes' x by category, segments as (x0, x1, ratings), timed, end) for the Timeline."""
+        codes = {category: ticks.values() for category, ticks in self.ticks.items()}
         segs = []
         for seg in self.segments:
             if self.timed and seg.start_s is not None:

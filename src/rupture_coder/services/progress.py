@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -128,10 +129,20 @@ def session_status(db: Db, rater_id: str, session_ids: set[str] | None = None) -
     (one grouped query per table), or of the sessions given (index look-ups, for a key press)."""
 
     def sessions_of(model) -> set[str]:
-        query = select(model.session_id).where(model.rater_id == rater_id)
-        if session_ids is not None:
-            query = query.where(model.session_id.in_(list(session_ids)))
-        return set(db.scalars(query.distinct()))
+        if session_ids is None:
+            query = select(model.session_id).where(model.rater_id == rater_id)
+            return set(db.scalars(query.distinct()))
+        # one index probe per session: DISTINCT would walk every code of a 50,000-code session
+        return {
+            sid
+            for sid in session_ids
+            if db.scalar(
+                select(model.session_id)
+                .where(model.session_id == sid, model.rater_id == rater_id)
+                .limit(1)
+            )
+            is not None
+        }
 
     done = sessions_of(SessionCompletion)
     started = sessions_of(CodeEvent) | sessions_of(SegmentRating) | sessions_of(SessionRating)
@@ -187,16 +198,41 @@ def place_codes(
     """``placed_codes`` from data in hand: the segments, utterance position -> segment, the
     utterances' times (``utterance_times``) and the codes as (item, segment id, position, time)."""
     kind_of = {i.id: c.rupture_type for c in cb.categories for i in c.items}
-    out = []
+    strategy_of = {item: int(kind not in RUPTURES) for item, kind in kind_of.items()}
+    n_times = len(times) if times is not None else 0
+    out: list[Placement] = []
     for item_id, segment_id, position, start_s in codes:  # plain tuples: 50,000 codes
-        raw = RawCode(item_id, segment_id, position, start_s)
-        seg = locate(spans, raw, at)
-        key = (
-            (1,) if seg is None else (0, *order_key(raw, kind_of.get(item_id, "other"), seg, times))
-        )
-        out.append((key, item_id, seg))
+        if segment_id is None and position is not None:
+            # the common case, a code on an utterance, inline: place_code's own arithmetic
+            seg = at.get(position)
+            if seg is None:
+                out.append(((1,), item_id, None))
+                continue
+            t = start_s
+            if t is None and position < n_times:
+                t = times[position]  # type: ignore[index]
+            key = (0, seg, 1, t if t is not None else 0.0, position, strategy_of.get(item_id, 1),
+                   item_id)  # fmt: skip
+            out.append((key, item_id, seg))
+        else:
+            out.append(
+                place_code(kind_of, spans, at, times, item_id, segment_id, position, start_s)
+            )
     out.sort(key=lambda x: x[0])
     return out
+
+
+def place_code(
+    kind_of: Mapping[str, str], spans: list[SegmentSpan], at: dict[int, int],
+    times: list[float] | None, item_id: str, segment_id: str | None, position: int | None,
+    start_s: float | None,
+) -> Placement:  # fmt: skip
+    """One code's placement, by the rules themselves (``locate``, ``order_key``)."""
+    raw = RawCode(item_id, segment_id, position, start_s)
+    seg = locate(spans, raw, at)
+    if seg is None:
+        return ((1,), item_id, None)
+    return ((0, *order_key(raw, kind_of.get(item_id, "other"), seg, times)), item_id, seg)
 
 
 def na_conflicts(

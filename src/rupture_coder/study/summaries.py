@@ -260,10 +260,10 @@ def _warnings(
     return said
 
 
-def find_summary(project: Project, session: str, rater: str) -> SessionSummary:
+def find_summary(project: Project, session: str, rater: str | None) -> SessionSummary:
     """The summary of a session (title or id) and a rater (name or id), or a StudyError saying
-    which does not exist. A coder copy reads only its own rater's."""
-    if acting_identity(project).bound:
+    which does not exist. A coder copy reads only its own rater's (``rater`` may be left out)."""
+    if acting_identity(project).bound or rater is None:
         rater = rater_to_read(project, rater)
     with project.read() as db:
         sessions = db.scalars(
