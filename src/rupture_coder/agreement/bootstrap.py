@@ -143,6 +143,11 @@ def _kept_draws(replicates: int, n_clusters: int, seed: int) -> tuple[np.ndarray
     return counts, weights
 
 
+def release_draws() -> None:
+    """Drop the kept draws (up to 40 MB) once a study's items are done."""
+    _kept_draws.cache_clear()
+
+
 def _draw_counts(replicates: int, n_clusters: int, seed: int) -> np.ndarray:
     counts = np.zeros((replicates, n_clusters), dtype=np.uint16)
     if n_clusters:
