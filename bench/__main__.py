@@ -1,4 +1,5 @@
-"""Run the benchmarks and print one table: python -m bench [name ...].
+"""Run the benchmarks and print one table: python -m bench [name ...]; ``name:part,part`` runs only
+those parts of a benchmark that has them (``python -m bench study:agreement,export``).
 
 Every figure is a median (with its 95th percentile where there are many samples), its target and its
 ratio to a reference measured in the same run: "work" is a fixed pure-Python workload (the figure in
@@ -89,8 +90,10 @@ def main(argv: list[str]) -> int:
     failed = []
     for name in names:
         print(f"running {name}...", file=sys.stderr, flush=True)
+        module, _, parts = name.partition(":")
         try:
-            figures += importlib.import_module(f"bench.bench_{name}").run()
+            run = importlib.import_module(f"bench.bench_{module}").run
+            figures += run(parts.split(",")) if parts else run()
         except Exception:  # one broken benchmark must not hide the others' figures
             traceback.print_exc()
             failed.append(name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import secrets
 import statistics
 import tempfile
@@ -138,32 +137,36 @@ def time_export(path: Path, fmt: str, repeat: int = 3) -> float:
     return statistics.median(times)
 
 
-def merge_figures() -> list[Figure]:
-    lead, packages = build_packages()
-    merges, again, rows = time_merge(lead, packages)
-    return [
-        Figure("merge rater packages (one command)", f"{PACKAGES} x {PACKAGE_SESSIONS} sess. ({rows:,} rows)",
-               statistics.median(merges), "s", 10.0, reference="work"),
-        Figure("  the same packages again (no change)", f"{PACKAGES} packages",
-               statistics.median(again), "s", 10.0, reference="work"),
-    ]  # fmt: skip
+PARTS = ("agreement", "merge", "export")
 
 
-def run() -> list[Figure]:
-    """Every figure; with BENCH_STUDY=merge in the environment, the merge's only."""
-    if os.environ.get("BENCH_STUDY") == "merge":
-        return merge_figures()
+def run(parts: list[str] | None = None) -> list[Figure]:
+    """Every figure, or only those of ``parts`` (of PARTS)."""
+    unknown = sorted(set(parts or ()) - set(PARTS))
+    if unknown:
+        raise ValueError(
+            f"no part {', '.join(unknown)} of the study benchmark; its parts: {', '.join(PARTS)}"
+        )
+    wanted = set(parts or PARTS)
     out = []
-    big = build.study_project(3_000)
-    for unit in ("segment-presence", "segment-rating"):
-        seconds, units = time_agreement(big, unit)
-        out.append(Figure(f"agreement, {unit}, every item", f"3,000 sess. x 3 raters ({units:,} units)",
-                          seconds, "s", 10.0, reference="work"))  # fmt: skip
-    out += merge_figures()
-    thousand = build.study_project(1_000, seed=2)
-    out.append(Figure("export tidy tables, CSV", "1,000 sess. x 3 raters", time_export(thousand, "csv"),
-                      "s", 10.0, reference="work"))  # fmt: skip
-    two_hundred = build.study_project(200, seed=3)
-    out.append(Figure("export tidy tables, XLSX", "200 sess. x 3 raters", time_export(two_hundred, "xlsx"),
-                      "s", 10.0, reference="work"))  # fmt: skip
+    if "agreement" in wanted:
+        big = build.study_project(3_000)
+        for unit in ("segment-presence", "segment-rating"):
+            seconds, units = time_agreement(big, unit)
+            out.append(Figure(f"agreement, {unit}, every item", f"3,000 sess. x 3 raters ({units:,} units)",
+                              seconds, "s", 10.0, reference="work"))  # fmt: skip
+    if "merge" in wanted:
+        lead, packages = build_packages()
+        merges, again, rows = time_merge(lead, packages)
+        out.append(Figure("merge rater packages (one command)", f"{PACKAGES} x {PACKAGE_SESSIONS} sess. ({rows:,} rows)",
+                          statistics.median(merges), "s", 10.0, reference="work"))  # fmt: skip
+        out.append(Figure("  the same packages again (no change)", f"{PACKAGES} packages",
+                          statistics.median(again), "s", 10.0, reference="work"))  # fmt: skip
+    if "export" in wanted:
+        thousand = build.study_project(1_000, seed=2)
+        out.append(Figure("export tidy tables, CSV", "1,000 sess. x 3 raters", time_export(thousand, "csv"),
+                          "s", 10.0, reference="work"))  # fmt: skip
+        two_hundred = build.study_project(200, seed=3)
+        out.append(Figure("export tidy tables, XLSX", "200 sess. x 3 raters", time_export(two_hundred, "xlsx"),
+                          "s", 10.0, reference="work"))  # fmt: skip
     return out

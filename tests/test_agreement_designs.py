@@ -387,12 +387,83 @@ def test_bootstrap_is_seeded_resamples_sessions_and_judges_bands_on_the_ci():
     assert len(one["specific_agreement"]["1"]["ci95_bootstrap"]) == 2
 
 
+def test_draws_too_big_to_keep_give_the_same_intervals(monkeypatch):
+    """Draws up to bs._KEPT_CELLS are kept (as floats) for the next item; bigger ones are made for
+    the one matrix and weighed chunk by chunk: the same CIs either way, and one product for all
+    the estimators equals one product each."""
+    m = from_long(clustered(), level="nominal", categories=[0, 1], cluster="session")
+    ests = [bs.krippendorff(m), bs.chance_corrected(m.counts, np.eye(2), "fleiss"),
+            bs.pair_agreement(m.counts, np.eye(2)), bs.specific(m.counts, 1)]  # fmt: skip
+    kept = bs.Resampler(m, replicates=300, seed=3)
+    together = kept.intervals(ests)
+    assert together == [kept.interval(e) for e in ests]
+    assert all(ci is not None for ci, _n in together)
+    monkeypatch.setattr(bs, "_KEPT_CELLS", 0)
+    made = bs.Resampler(m, replicates=300, seed=3)
+    assert made._weights is None and np.array_equal(made.counts, kept.counts)
+    assert made.intervals(ests) == together
+    assert analyze(m, bootstrap=300, seed=3) == analyze(m, bootstrap=300, seed=3)
+
+
+def test_five_sessions_are_enough_for_a_bootstrap_ci_four_are_not():
+    five = from_long(clustered(sessions=5), level="nominal", categories=[0, 1], cluster="session")
+    four = from_long(clustered(sessions=4), level="nominal", categories=[0, 1], cluster="session")
+    assert bs.Resampler(five, 200).interval(bs.krippendorff(five))[0] is not None
+    assert bs.Resampler(four, 200).interval(bs.krippendorff(four)) == (None, 0)
+
+
+def test_a_ci_needs_half_the_replicates_defined_and_twenty_sessions_are_not_rough():
+    twenty = from_long(
+        clustered(sessions=20), level="nominal", categories=[0, 1], cluster="session"
+    )
+    r = bs.Resampler(twenty, replicates=100)
+    assert "note" not in r.describe("sessions")
+    some = np.r_[np.linspace(0, 1, 40), np.full(60, np.nan)]
+    assert r._percentiles(some) == (None, 40)  # 40 of 100 defined: no CI
+    lo, hi = r._percentiles(np.r_[some[:40], np.linspace(0, 1, 10), np.full(50, np.nan)])[0]
+    assert 0 < lo < hi < 1
+
+
 def test_a_unit_in_two_sessions_is_refused():
     df = pd.DataFrame(
         {"unit": [1, 1], "rater": ["a", "b"], "value": [1, 1], "session": ["s1", "s2"]}
     )
     with pytest.raises(ValueError, match="lies in more than one 'session'"):
         from_long(df, cluster="session")
+
+
+def test_clusters_are_read_as_text_and_a_missing_one_is_passed_over():
+    """Sessions as numbers or text are one cluster per text ("1" and 1 alike); a unit's session
+    missing on one row comes from its other rows; two sessions on one unit are still refused."""
+    df = pd.DataFrame({"unit": ["u1", "u1", "u2", "u2", "u3", "u3"], "rater": ["a", "b"] * 3,
+                       "value": [1, 1, 0, 1, 0, 0], "session": [1, "1", 2, 2, "x", "x"]})  # fmt: skip
+    m = from_long(df, categories=[0, 1], cluster="session")
+    assert m.clusters == ["1", "1", "2", "2", "x", "x"][::2]
+    assert m.cluster_index()[1] == ["1", "2", "x"]
+    gap = df.astype({"session": object})
+    gap.loc[1, "session"] = None
+    assert from_long(gap, categories=[0, 1], cluster="session").units == ["u1", "u2", "u3"]
+    gap.loc[3, "session"] = "3"  # u2 in sessions 2 and 3, u1's second row without one
+    with pytest.raises(ValueError, match="unit 'u2' lies in more than one 'session'"):
+        from_long(gap, cluster="session")
+
+
+def test_blank_text_is_not_rated_and_a_subset_keeps_its_sessions():
+    df = pd.DataFrame({"unit": [1, 1, 2, 2, 3, 3], "rater": ["a", "b"] * 3,
+                       "value": ["x", "x", " ", "y", "y", ""], "session": ["s1", "s1", "s2", "s2", "s3", "s3"]})  # fmt: skip
+    m = from_long(df, cluster="session")
+    assert m.categories == ["x", "y"] and m.n_units == 1 and m.n_rated == 3
+    pairable = m.pairable()
+    assert pairable.units == [1] and pairable.clusters == ["s1"]
+    assert from_long(df.drop(columns="session")).pairable().clusters is None
+
+
+def test_observed_nominal_categories_in_natural_order_and_undeclared_values_refused():
+    df = pd.DataFrame({"unit": [1, 1, 2, 2, 3, 3], "rater": ["a", "b"] * 3,
+                       "value": [10, 9, 9, 9, 2, 10]})  # fmt: skip
+    assert from_long(df).categories == ["2", "9", "10"]
+    with pytest.raises(ValueError, match=r"values \['10', '9'\] are not among the categories"):
+        from_long(df, categories=[1, 2])
 
 
 # -- N/A, specific agreement, within one point, kappa per category --------------------------------

@@ -66,3 +66,12 @@ def test_negative_zero_is_written_as_pandas_writes_it(tmp_path):
         write_delimited(df, tmp_path / "ours.csv")
         df.to_csv(tmp_path / "theirs.csv", index=False)
         assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "theirs.csv").read_bytes()
+
+
+def test_text_in_long_runs_comes_out_as_pandas_writes_it(tmp_path):
+    """Text repeated over many rows in a row (a rater's, a session's) is factorized by its runs."""
+    runs = ["rater a"] * 7 + [None] * 5 + ["x,y"] * 6 + [""] * 4 + ["rater a"] * 9 + ['q"'] * 5
+    df = pd.DataFrame({"text": pd.array(runs, dtype="str"), "n": range(len(runs))})
+    write_delimited(df, tmp_path / "ours.csv")
+    df.to_csv(tmp_path / "theirs.csv", index=False)
+    assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "theirs.csv").read_bytes()

@@ -109,11 +109,12 @@ def analyze(
     if bootstrap:
         r = bs.Resampler(m, bootstrap, seed)
         out["bootstrap"] = r.describe("sessions" if m.clusters is not None else "units")
-        for stat, factory, _bands in plan:
-            if factory is not None and stat.value is not None:
-                stat.ci95_bootstrap, valid = r.interval(factory())
-                if stat.ci95_bootstrap is not None and valid < r.replicates:
-                    stat.extra["bootstrap_defined"] = valid
+        wanted = [(stat, factory) for stat, factory, _b in plan if factory is not None and stat.value is not None]  # fmt: skip
+        found = r.intervals([factory() for _stat, factory in wanted])
+        for (stat, _factory), (ci, valid) in zip(wanted, found, strict=True):
+            stat.ci95_bootstrap = ci
+            if ci is not None and valid < r.replicates:
+                stat.extra["bootstrap_defined"] = valid
     for stat, _est, bands in plan:
         if bands is not None and stat.value is not None:
             stat.band_ci = band_range(stat.ci95_bootstrap or stat.ci95, bands)

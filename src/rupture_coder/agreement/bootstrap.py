@@ -9,7 +9,8 @@ sums are taken once per cluster, and each replicate weighs the clusters by how o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,14 +51,9 @@ class Resampler:
         self.n_clusters = len(pick)
         self.replicates, self.seed = replicates, seed
         self._pick, self._fixed = pick, np.flatnonzero(~informative)
-        # how often each replicate drew each informative cluster (compact: 2 bytes a cell)
-        self.counts = np.zeros((replicates, self.n_clusters), dtype=np.uint16)
-        rng = np.random.default_rng(seed)
-        if self.n_clusters:
-            draws = rng.integers(0, self.n_clusters, size=(replicates, self.n_clusters))
-            flat = draws + (np.arange(replicates) * self.n_clusters)[:, None]
-            counts = np.bincount(flat.ravel(), minlength=replicates * self.n_clusters)
-            self.counts[:] = counts.reshape(replicates, self.n_clusters)
+        # how often each replicate drew each informative cluster (compact: 2 bytes a cell); the
+        # draws depend only on these three numbers, so every item of a study shares them
+        self.counts, self._weights = _draws(replicates, self.n_clusters, seed)
         self._order = np.argsort(self.cluster, kind="stable")
         self._starts = np.searchsorted(self.cluster[self._order], np.arange(c))
         self.n_groups = c  # rows of by_cluster's sums
@@ -75,19 +71,41 @@ class Resampler:
         out[:, self._pick] = self.counts
         return out
 
-    def values(self, est: Estimator, chunk: int = 128) -> np.ndarray:
-        sums = est.sums(self)
+    def values(self, est: Estimator) -> np.ndarray:
+        return est.finish(self._replicate_sums(est.sums(self)))
+
+    def _replicate_sums(self, sums: np.ndarray, chunk: int = 128) -> np.ndarray:
+        """Each replicate's sums (replicates x d): the clusters' sums weighed by the draws."""
         fixed = sums[self._fixed].sum(axis=0)
         picked = sums[self._pick]
-        parts = [self.counts[i : i + chunk].astype(float) @ picked + fixed
+        weights = self._weights
+        parts = [(self.counts[i : i + chunk].astype(float) if weights is None
+                  else weights[i : i + chunk]) @ picked + fixed
                  for i in range(0, self.replicates, chunk)]  # fmt: skip
-        return est.finish(np.concatenate(parts))
+        return np.concatenate(parts)
 
     def interval(self, est: Estimator) -> tuple[tuple[float, float] | None, int]:
         """The 95% percentile interval and how many replicates gave a defined value."""
-        if self.n_clusters < MIN_CLUSTERS:
-            return None, 0
-        vals = self.values(est)
+        return self.intervals([est])[0]
+
+    def intervals(self, ests: Sequence[Estimator]) -> list[tuple[tuple[float, float] | None, int]]:
+        """``interval`` of each estimator; their sums are weighed by the draws in one product."""
+        if self.n_clusters < MIN_CLUSTERS or not ests:
+            return [(None, 0)] * len(ests)
+        sums = [est.sums(self) for est in ests]
+        edges = np.cumsum([0] + [s.shape[1] for s in sums])
+        every = np.hstack(sums)
+        # the estimators share many sums (units rated twice, category shares): each is weighed once
+        seen: dict[bytes, int] = {}  # a column's bytes -> its place among the distinct ones
+        column = [seen.setdefault(every[:, j].tobytes(), len(seen)) for j in range(every.shape[1])]  # fmt: skip
+        distinct = every[:, [column.index(k) for k in range(len(seen))]]
+        together = self._replicate_sums(distinct)[:, column]
+        return [
+            self._percentiles(est.finish(together[:, lo:hi]))
+            for est, lo, hi in zip(ests, edges[:-1], edges[1:], strict=True)
+        ]
+
+    def _percentiles(self, vals: np.ndarray) -> tuple[tuple[float, float] | None, int]:
         ok = vals[np.isfinite(vals)]
         if len(ok) < max(20, 0.5 * self.replicates):
             return None, len(ok)
@@ -104,6 +122,42 @@ class Resampler:
         elif self.n_clusters < 20:
             out["note"] = f"only {self.n_clusters} {by} to resample: the interval is rough"
         return out
+
+
+_KEPT_CELLS = 4_000_000  # draws up to this size (8 MB, 32 MB as floats) are kept for the next item
+
+
+def _draws(replicates: int, n_clusters: int, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """Replicates x clusters: how often each seeded replicate drew each cluster, compact (2 bytes
+    a cell) and, when small enough to keep, also as floats for the matrix products (read-only)."""
+    if replicates * n_clusters <= _KEPT_CELLS:
+        return _kept_draws(replicates, n_clusters, seed)
+    return _draw_counts(replicates, n_clusters, seed), None
+
+
+@functools.lru_cache(maxsize=1)
+def _kept_draws(replicates: int, n_clusters: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    counts = _draw_counts(replicates, n_clusters, seed)
+    weights = counts.astype(float)
+    counts.flags.writeable = weights.flags.writeable = False
+    return counts, weights
+
+
+def release_draws() -> None:
+    """Drop the kept draws (up to 40 MB) once a study's items are done."""
+    _kept_draws.cache_clear()
+
+
+def _draw_counts(replicates: int, n_clusters: int, seed: int) -> np.ndarray:
+    counts = np.zeros((replicates, n_clusters), dtype=np.uint16)
+    if n_clusters:
+        rng = np.random.default_rng(seed)
+        draws = rng.integers(0, n_clusters, size=(replicates, n_clusters))
+        flat = draws + (np.arange(replicates) * n_clusters)[:, None]
+        counts[:] = np.bincount(flat.ravel(), minlength=replicates * n_clusters).reshape(
+            replicates, n_clusters
+        )
+    return counts
 
 
 class Whole:

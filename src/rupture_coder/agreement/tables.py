@@ -88,6 +88,11 @@ class RatingMatrix:
     def cluster_index(self) -> tuple[np.ndarray, list]:
         """Each unit's cluster as 0..C-1, and the cluster labels; units are their own clusters
         when none were given."""
+        codes, labels = self._cluster_index
+        return codes.copy(), list(labels)
+
+    @cached_property
+    def _cluster_index(self) -> tuple[np.ndarray, list]:
         if self.clusters is None:
             return np.arange(len(self.units)), list(self.units)
         codes, labels = pd.factorize(pd.Series(self.clusters, dtype=object))
@@ -155,17 +160,20 @@ def from_long(
         )
     rated = df[~is_na]
     codes = np.full(len(df), np.nan)
-    cats = _categories(rated, unit, value, level, categories)
     if level == "nominal":
-        codes[~is_na] = pd.Categorical(rated[value].astype(str), categories=cats).codes
+        text_codes, texts = _as_text(rated[value])
+        cats = _nominal_categories(texts, text_codes, categories)
+        position = {c: k for k, c in enumerate(cats)}
+        codes[~is_na] = np.array([position[t] for t in texts], dtype=float)[text_codes]
     else:
+        cats = _categories(rated, unit, value, level, categories)
         codes[~is_na] = pd.to_numeric(rated[value]).to_numpy(dtype=float)
     unit_list, rater_list = (
         unit_labels.tolist(),
         rater_labels.tolist(),
     )  # plain values: fast to index
-    unit_order = sorted(range(len(unit_list)), key=lambda i: _natural(unit_list[i]))
-    rater_order = sorted(range(len(rater_list)), key=lambda i: _natural(rater_list[i]))
+    unit_order = _natural_order(tuple(unit_list)).tolist()
+    rater_order = _natural_order(tuple(rater_list)).tolist()
     row_of = np.empty(len(unit_labels), dtype=np.int64)
     row_of[unit_order] = np.arange(len(unit_labels))
     col_of = np.empty(len(rater_labels), dtype=np.int64)
@@ -182,17 +190,33 @@ def from_long(
     return RatingMatrix(values, units, raters, cats, level, clusters, na, categories is not None)
 
 
+def _as_text(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """``values.astype(str)`` as codes into its distinct texts (which are told apart by text, so
+    1 and "1" are one), converting each distinct value once; for columns without missing values."""
+    # either way gives the same texts (the first is faster on whole numbers): not mutated
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "biu":  # pragma: no mutate
+        uniques, codes = np.unique(values.to_numpy(), return_inverse=True)
+    else:  # no missing values come here, so the sentinel changes nothing (not mutated)
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)  # pragma: no mutate
+    text = pd.Series(uniques, dtype=values.dtype).astype(str).tolist()
+    same, texts = pd.factorize(pd.Series(text, dtype=object), use_na_sentinel=False)
+    return same[np.asarray(codes).ravel()], list(texts)
+
+
+def _nominal_categories(texts: list[str], used: np.ndarray, declared) -> list:
+    present = np.zeros(len(texts), dtype=bool)
+    present[used] = True
+    observed = sorted((t for t, p in zip(texts, present, strict=True) if p), key=_natural)
+    cats = [str(c) for c in declared] if declared is not None else observed
+    if len(set(cats)) != len(cats):
+        raise ValueError(f"the categories {cats} name a category twice")
+    unknown = sorted(set(observed) - set(cats))
+    if unknown:
+        raise ValueError(f"values {unknown} are not among the categories {cats}")
+    return cats
+
+
 def _categories(df: pd.DataFrame, unit: str, value: str, level: str, declared) -> list:
-    if level == "nominal":
-        text = df[value].astype(str)
-        observed = sorted(pd.unique(text), key=_natural)
-        cats = [str(c) for c in declared] if declared is not None else observed
-        if len(set(cats)) != len(cats):
-            raise ValueError(f"the categories {cats} name a category twice")
-        unknown = sorted(set(observed) - set(cats))
-        if unknown:
-            raise ValueError(f"values {unknown} are not among the categories {cats}")
-        return cats
     numeric = pd.to_numeric(df[value], errors="coerce")
     bad = df[numeric.isna()]
     if len(bad):
@@ -217,16 +241,36 @@ def _categories(df: pd.DataFrame, unit: str, value: str, level: str, declared) -
 
 
 def _clusters(df, unit, cluster, unit_codes, unit_order) -> list:
+    """Each unit's cluster (as text), in ``unit_order``; a unit in two clusters is an error."""
+    if df[cluster].isna().any():
+        return _clusters_with_gaps(df, unit, cluster, unit_codes, unit_order)
+    codes, texts = _as_text(df[cluster])
+    first = np.full(len(unit_order), len(codes), dtype=np.int64)  # each unit's first row
+    np.minimum.at(first, unit_codes, np.arange(len(codes)))
+    of_unit = codes[first]
+    apart = codes != of_unit[unit_codes]
+    if apart.any():
+        u = int(unit_codes[apart].min())
+        raise _in_two_clusters(df, unit, cluster, unit_codes, u)
+    return np.asarray(texts, dtype=object)[of_unit[unit_order]].tolist()
+
+
+def _clusters_with_gaps(df, unit, cluster, unit_codes, unit_order) -> list:
+    """``_clusters`` where some rows have no cluster (those rows are passed over)."""
     per_unit = pd.DataFrame({"u": unit_codes, "c": df[cluster].astype(str).to_numpy()})
     spread = per_unit.groupby("u")["c"].nunique()
     if (spread > 1).any():
         u = int(spread[spread > 1].index[0])
-        raise ValueError(
-            f"unit {_plain(df[unit].iloc[int(np.argmax(unit_codes == u))])!r} lies in more than "
-            f"one {cluster!r}; a unit belongs to one cluster (session)"
-        )
+        raise _in_two_clusters(df, unit, cluster, unit_codes, u)
     first = per_unit.drop_duplicates("u").set_index("u")["c"]
-    return first.loc[list(unit_order)].tolist()  # one look-up for all, not one per unit
+    return first.loc[list(unit_order)].tolist()
+
+
+def _in_two_clusters(df, unit, cluster, unit_codes, u: int) -> ValueError:
+    name = _plain(df[unit].iloc[int(np.argmax(unit_codes == u))])
+    return ValueError(
+        f"unit {name!r} lies in more than one {cluster!r}; a unit belongs to one cluster (session)"
+    )
 
 
 def _plain(x):
@@ -234,7 +278,16 @@ def _plain(x):
     return x.item() if isinstance(x, np.generic) else x
 
 
-@functools.lru_cache(maxsize=1 << 17)  # the same units recur in every item's table of a study
+@functools.lru_cache(maxsize=8)  # the same units recur in every item's table of a study
+def _natural_order(labels: tuple) -> np.ndarray:
+    """The positions of ``labels`` in natural order (numbers by value, before text)."""
+    keys = list(map(_natural, labels))
+    out = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+    out.flags.writeable = False
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 17)
 def _natural(x) -> tuple:
     s = str(x)
     try:

@@ -15,6 +15,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rupture_coder.domain import ParsedUtterance
 
@@ -144,15 +145,15 @@ class SegmentSpan:
     partial: bool = False
 
 
-@dataclass(frozen=True)
-class RawCode:
-    """A code as stored: where (segment form, utterance position, time) and who (group codes)."""
+class RawCode(NamedTuple):
+    """A code as stored: where (segment form, utterance position, time) and who (group codes).
+    A named tuple: a summary makes one per code, and a frozen dataclass took five times longer."""
 
     item_id: str
     segment_id: str | None = None
     position: int | None = None  # 0-based position of the first utterance
     start_s: float | None = None
-    count: int = 1
+    count: int = 1  # type: ignore[assignment]  # the field, not tuple.count
     actor: str | None = None
     target: str | None = None  # a participant, or GROUP
     level: str | None = None

@@ -7,6 +7,8 @@ consistent copy is taken with the SQLite backup API.
 
 from __future__ import annotations
 
+import collections
+import functools
 import json
 import os
 import re
@@ -254,6 +256,17 @@ def raw_rows(db: Db, statement: Select[*tuple[Any, ...]]) -> list[tuple]:
         raise storage_error(exc, "reading the project failed") from exc
     finally:
         cursor.close()
+
+
+def named_rows(db: Db, statement: Select[*tuple[Any, ...]]) -> list:
+    """``raw_rows`` as named tuples (``row.session_id``), for reads of many rows."""
+    cls = _row_class(tuple(c.key for c in statement.selected_columns))
+    return [cls._make(r) for r in raw_rows(db, statement)]
+
+
+@functools.lru_cache(maxsize=32)
+def _row_class(names: tuple[str, ...]):
+    return collections.namedtuple("Row", names)
 
 
 def current_revision(engine: Engine) -> str | None:

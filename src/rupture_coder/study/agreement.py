@@ -19,13 +19,13 @@ import pandas as pd
 
 from rupture_coder.agreement import analyze, from_long
 from rupture_coder.agreement.apa import methods_sentence
-from rupture_coder.agreement.bootstrap import MAX_REPLICATES
+from rupture_coder.agreement.bootstrap import MAX_REPLICATES, release_draws
 from rupture_coder.agreement.tables import Level, RatingMatrix
 from rupture_coder.domain import BOOTSTRAP, SEED
 from rupture_coder.errors import StudyError
 from rupture_coder.services.identity import LEAD_OR_SUPERVISOR, require_role
 from rupture_coder.store.db import Project
-from rupture_coder.study.tables import load_study
+from rupture_coder.study.tables import Study, load_study
 from rupture_coder.tasks import Progress, progress_or_silent
 
 #: The statistics every result carries, in the order people read them.
@@ -213,6 +213,23 @@ def project_agreement(
         list(query.sessions) if query.sessions else None,
         query.codebook,
     )
+    try:
+        results = _item_results(study, query, progress)
+    finally:
+        release_draws()  # kept for the study's items only
+    return ProjectAgreement(
+        query=query,
+        codebook=(study.codebook.id, study.codebook.version),
+        n_sessions=len(study.sessions),
+        raters=tuple(sorted(study.raters.values())),
+        results=tuple(results),
+        warnings=tuple(study.warnings),
+    )
+
+
+def _item_results(
+    study: Study, query: ProjectAgreementQuery, progress: Progress
+) -> list[ItemAgreement]:
     results = []
     noun = "segments" if query.unit.startswith("segment") else "sessions"
     for k, table in enumerate(study.tables):
@@ -231,14 +248,7 @@ def project_agreement(
         out = _analyze(m, query.weights, query.bootstrap, query.seed)
         out["apa"] = methods_sentence(out, table.label, unit_noun=noun)
         results.append(ItemAgreement.from_analysis(out, table.key, table.label, table.kind))
-    return ProjectAgreement(
-        query=query,
-        codebook=(study.codebook.id, study.codebook.version),
-        n_sessions=len(study.sessions),
-        raters=tuple(sorted(study.raters.values())),
-        results=tuple(results),
-        warnings=tuple(study.warnings),
-    )
+    return results
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rupture_coder.codebook.model import Codebook, ItemKind, Scope
 from rupture_coder.services.segmentation import (
@@ -24,9 +25,9 @@ TYPES = (*RUPTURES, "resolution")
 FIVE_MINUTES = 300.0
 
 
-@dataclass(frozen=True)
-class Placed:
-    """A code with its rupture type, segment (0-based) and order key within the session."""
+class Placed(NamedTuple):
+    """A code with its rupture type, segment (0-based) and order key within the session (a named
+    tuple, as ``RawCode``: one per code)."""
 
     code: RawCode
     kind: str  # withdrawal | confrontation | resolution | other

@@ -15,7 +15,7 @@ refused with the reason.
 from __future__ import annotations
 
 import functools
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,7 +30,7 @@ from rupture_coder.codebook.versions import translation
 from rupture_coder.errors import IncomparableVersions, StudyError
 from rupture_coder.services.project import stored_codebook
 from rupture_coder.services.segmentation import GROUP, locate_segment
-from rupture_coder.store.db import Project, raw_rows
+from rupture_coder.store.db import Project, named_rows, raw_rows
 from rupture_coder.store.models import (
     CodebookVersion,
     CodeEvent,
@@ -119,36 +119,58 @@ def load_study(
         }
         session_ids = [s.id for s in rows]
         study = Study(target, chosen_raters, {s.id: s.title for s in rows})
-        # the driver's rows, named: no SQLAlchemy row processing for hundreds of thousands of codes
-        codes = raw_rows(  # plain tuples, in this order (_Builder._items unpacks them)
-            db,
-            select(CodeEvent.session_id, CodeEvent.rater_id, CodeEvent.codebook_version, CodeEvent.item_id,
-                   CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s, CodeEvent.count,
-                   CodeEvent.actor_id, CodeEvent.target_id, CodeEvent.level)
-            .where(CodeEvent.session_id.in_(session_ids), CodeEvent.rater_id.in_(list(chosen_raters)),
-                   CodeEvent.codebook_id == cb_id)
-        )  # fmt: skip
+        raters_in = list(chosen_raters)
+
+        def chosen(model) -> tuple:  # the selected sessions and raters, under this codebook
+            return (model.session_id.in_(session_ids), model.rater_id.in_(raters_in),
+                    model.codebook_id == cb_id)  # fmt: skip
+
+        def who(model) -> set[tuple[str, str]]:  # (session, rater) with a row, for a unit that
+            # does not use the rows themselves
+            return set(raw_rows(db, select(model.session_id, model.rater_id).distinct().where(*chosen(model))))  # fmt: skip
+
+        coded: set[tuple[str, str]] = set()
+        codes: list = []
+        if unit == "session-rating":
+            coded |= who(CodeEvent)
+        else:  # the driver's rows, named: no SQLAlchemy row processing for 500,000 codes
+            codes = raw_rows(  # plain tuples, in this order (_Builder._items unpacks them)
+                db,
+                select(CodeEvent.session_id, CodeEvent.rater_id, CodeEvent.codebook_version, CodeEvent.item_id,
+                       CodeEvent.segment_id, CodeEvent.first_utterance_id, CodeEvent.start_s, CodeEvent.count,
+                       CodeEvent.actor_id, CodeEvent.target_id, CodeEvent.level)
+                .where(*chosen(CodeEvent))
+            )  # fmt: skip
+            coded |= {(c[0], c[1]) for c in codes}
         maps: dict[str, dict[str, list[str]]] = {}
         for version in {c[2] for c in codes}:  # codebook_version
             try:
                 maps[version] = translation(known[version], target, known)
             except IncomparableVersions as exc:
                 raise StudyError(str(exc)) from None
-        seg_ratings = _rows(
-            db,
-            select(SegmentRating.session_id, SegmentRating.segment_id, SegmentRating.rater_id, SegmentRating.rating_id,
-                   SegmentRating.value, SegmentRating.is_na, SegmentRating.codebook_version)
-            .where(SegmentRating.session_id.in_(session_ids), SegmentRating.rater_id.in_(list(chosen_raters)),
-                   SegmentRating.codebook_id == cb_id)
-        )  # fmt: skip
-        sess_ratings = _rows(
-            db,
-            select(SessionRating.session_id, SessionRating.rater_id, SessionRating.rating_id, SessionRating.value,
-                   SessionRating.is_na, SessionRating.codebook_version)
-            .where(SessionRating.session_id.in_(session_ids), SessionRating.rater_id.in_(list(chosen_raters)),
-                   SessionRating.codebook_id == cb_id)
-        )  # fmt: skip
-        segments = _rows(
+        seg_ratings: list = []
+        if unit == "segment-rating":
+            seg_ratings = named_rows(
+                db,
+                select(SegmentRating.session_id, SegmentRating.segment_id, SegmentRating.rater_id, SegmentRating.rating_id,
+                       SegmentRating.value, SegmentRating.is_na, SegmentRating.codebook_version)
+                .where(*chosen(SegmentRating))
+            )  # fmt: skip
+            coded |= {(r.session_id, r.rater_id) for r in seg_ratings}
+        else:
+            coded |= who(SegmentRating)
+        sess_ratings: list = []
+        if unit == "session-rating":
+            sess_ratings = named_rows(
+                db,
+                select(SessionRating.session_id, SessionRating.rater_id, SessionRating.rating_id, SessionRating.value,
+                       SessionRating.is_na, SessionRating.codebook_version)
+                .where(*chosen(SessionRating))
+            )  # fmt: skip
+            coded |= {(r.session_id, r.rater_id) for r in sess_ratings}
+        else:
+            coded |= who(SessionRating)
+        segments = named_rows(
             db,
             select(Segment.id, Segment.session_id, Segment.index, Segment.start_s, Segment.end_s,
                    Segment.first_position, Segment.last_position).where(Segment.session_id.in_(session_ids))
@@ -177,9 +199,6 @@ def load_study(
                 ),
             )
         )
-    coded = {(c[0], c[1]) for c in codes} | {
-        (r.session_id, r.rater_id) for r in (*seg_ratings, *sess_ratings)
-    }
     study.warnings = [
         f"{chosen_raters[r]} has not marked session {study.sessions[s]!r} complete: "
         "its scores may change"
@@ -195,17 +214,6 @@ def load_study(
     else:
         builder.ratings(sess_ratings, Scope.SESSION, segments)
     return study
-
-
-def _rows(db, statement) -> list:
-    """The driver's rows of a select, as named tuples (``row.item_id``)."""
-    cls = _row_class(tuple(c.key for c in statement.selected_columns))
-    return [cls._make(r) for r in raw_rows(db, statement)]
-
-
-@functools.lru_cache(maxsize=32)
-def _row_class(names: tuple[str, ...]):
-    return namedtuple("Row", names)
 
 
 def _target_version(db, cb_id: str, version: str | None) -> Codebook:
@@ -234,12 +242,18 @@ class _Builder:
         for seg in segments:
             self.by_session[seg.session_id].append(seg)
         self.positions = positions
-        # utterance position -> segment, once, instead of a search per code
-        self.segment_at: dict[tuple[str, int], str] = {}
-        for seg in segments:
+        self.segments = segments
+
+    @functools.cached_property
+    def segment_at(self) -> dict[tuple[str, int], str]:
+        """Utterance position -> segment, once (for codes placed on utterances), instead of a
+        search per code."""
+        out: dict[tuple[str, int], str] = {}
+        for seg in self.segments:
             if seg.first_position is not None:
                 for pos in range(seg.first_position, seg.last_position + 1):
-                    self.segment_at[(seg.session_id, pos)] = seg.id
+                    out[(seg.session_id, pos)] = seg.id
+        return out
 
     def _unit(self, session_id: str, index: int | None = None) -> str:
         title = self.study.sessions[session_id]
@@ -258,9 +272,10 @@ class _Builder:
 
     def _items(self, codes, maps) -> list[tuple]:
         """(session, rater, target item, count, segment id, (actor, target, level)) with items
-        carried to the target version."""
+        carried to the target version; who coded it (the last) only under a group codebook."""
         out: list[tuple] = []
         names, to_group = self.names, self.to_group
+        grouped = self.study.codebook.group is not None  # who coded it: the joint units' only
         # plain unpacking of the rows (the columns of load_study's code select, in order)
         for (
             sid,
@@ -275,28 +290,40 @@ class _Builder:
             target_id,
             level,
         ) in codes:
-            targets = maps[version].get(item_id, ())
+            targets = maps[version].get(item_id)
             if targets:
-                seg = self._segment_of(sid, segment_id, first, start_s)
-                target = names.get(target_id) or (GROUP if level in to_group else None)
-                who = (names.get(actor), target, level)
-                out.extend((sid, rid, item, count, seg, who) for item in targets)
+                seg = segment_id or self._segment_of(sid, segment_id, first, start_s)
+                who = None
+                if grouped:
+                    target = names.get(target_id) or (GROUP if level in to_group else None)
+                    who = (names.get(actor), target, level)
+                if len(targets) == 1:  # most items map to themselves
+                    out.append((sid, rid, targets[0], count, seg, who))
+                else:
+                    out.extend((sid, rid, item, count, seg, who) for item in targets)
         return out
 
     def segment_presence(self, codes, maps) -> None:
         cb = self.study.codebook
-        base = [(self._unit(seg.session_id, seg.index), self.study.raters[rater], (seg.id, rater))
-                for session_id, rater in self.coded for seg in self.by_session[session_id]]  # fmt: skip
+        labels: dict[str, list[str]] = {}  # session -> its segments' unit names
+        for session_id, _rater in self.coded:
+            if session_id not in labels:
+                labels[session_id] = [self._unit(session_id, seg.index) for seg in self.by_session[session_id]]  # fmt: skip
+        base = [(unit, self.study.raters[rater], (seg.id, rater))
+                for session_id, rater in self.coded
+                for seg, unit in zip(self.by_session[session_id], labels[session_id], strict=True)]  # fmt: skip
         units = pd.Categorical([b[0] for b in base])  # shared by the 28 tables: cheap to build
         names = pd.Categorical([b[1] for b in base])
         row_of = {b[2]: i for i, b in enumerate(base)}  # (segment id, rater) -> row
         present = defaultdict(list)  # item -> the rows where it was coded
         joint = defaultdict(set)  # item -> {(segment id, rater, (actor, target, level))}
+        grouped = cb.group is not None  # the joint units are a group codebook's only
         for _session, rater, item, _count, seg, who in self._items(codes, maps):
             row = row_of.get((seg, rater))
             if row is not None:
                 present[item].append(row)
-                joint[item].add((seg, rater, who))
+                if grouped:
+                    joint[item].add((seg, rater, who))
         self._sessions = pd.Categorical([session_id for session_id, _rater in self.coded
                                          for _seg in self.by_session[session_id]])  # fmt: skip
         for cat in cb.categories:

@@ -169,9 +169,16 @@ def fast_xlsx(df: pd.DataFrame) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info, data in members:
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = _fill(data.decode("utf-8"), parts, last_row, used).encode("utf-8")
-            z.writestr(info, data)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                z.writestr(info, data)
+                continue
+            # as writestr writes it, in pieces: one string of the whole sheet (often 100 MB)
+            # took a C call long enough to stall the window while a worker exported
+            pieces = _fill(data.decode("utf-8"), parts, last_row, used)
+            info.file_size = sum(len(p) for p in pieces)
+            with z.open(info, mode="w") as dest:
+                for piece in pieces:
+                    dest.write(piece)
     return out.getvalue()
 
 
@@ -181,7 +188,8 @@ def _row(n: int, cells, letters: list[str]) -> str:
     return f'<row r="{row}">{inner}</row>' if inner else ""
 
 
-def _fill(sheet: str, rows: list[str], last_row: int, used: set[int]) -> str:
+def _fill(sheet: str, rows: list[str], last_row: int, used: set[int]) -> list[bytes]:
+    """The worksheet with ``rows`` as its data, as UTF-8 pieces of CHUNK_ROWS rows."""
     from xlsxwriter.utility import xl_rowcol_to_cell
 
     head, sep, tail = sheet.partition("<sheetData>")
@@ -192,7 +200,12 @@ def _fill(sheet: str, rows: list[str], last_row: int, used: set[int]) -> str:
         first, last = xl_rowcol_to_cell(0, min(used)), xl_rowcol_to_cell(last_row - 1, max(used))
         ref = first if first == last else f"{first}:{last}"
         head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>', head, count=1)
-    return head + sep + "".join(rows) + tail
+    chunks = ("".join(rows[k : k + CHUNK_ROWS]) for k in range(0, len(rows), CHUNK_ROWS))
+    return [
+        (head + sep).encode("utf-8"),
+        *(c.encode("utf-8") for c in chunks),
+        tail.encode("utf-8"),
+    ]
 
 
 CHUNK_ROWS = 5_000  # rows joined in one C call: short, so that a worker lets the GUI run
@@ -225,8 +238,10 @@ def _formatted(column: pd.Series, sep: str, cell=_same) -> np.ndarray:
     mixed = column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) != "string"
     if mixed:  # 1, 1.0 and True are equal keys but not equal texts: format cell by cell
         cache: dict[tuple[type, object, bool], str] = {}
-        out = np.empty(len(column), dtype=object)
-        for i, value in enumerate(column.to_numpy()):
+        values = column.to_numpy()
+        out = np.full(len(column), "", dtype=object)  # None (often most of a column): empty
+        present = np.flatnonzero([v is not None for v in values])
+        for i, value in zip(present.tolist(), values[present].tolist(), strict=True):
             # 0.0 == -0.0 (and they hash alike), but they are written "0.0" and "-0.0"
             key = (type(value), value, isinstance(value, float) and math.copysign(1, value) < 0)
             text = cache.get(key)
@@ -235,7 +250,7 @@ def _formatted(column: pd.Series, sep: str, cell=_same) -> np.ndarray:
                 cache[key] = text
             out[i] = text
         return out
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    codes, uniques = _factorize(column)
     if column.dtype.kind == "f":  # pandas writes floats as numpy formats them
         texts = [_quoted(t, sep) for t in np.asarray(uniques, dtype=np.float64).astype(str)]
     else:
@@ -248,6 +263,20 @@ def _formatted(column: pd.Series, sep: str, cell=_same) -> np.ndarray:
         if zero.any():
             out[zero] = np.where(np.signbit(values[zero]), "-0.0", "0.0")
     return out
+
+
+def _factorize(column: pd.Series) -> tuple[np.ndarray, object]:
+    """``pd.factorize(column)`` (missing values -1); a text column that repeats each value over
+    many rows in a row (a rater's, a session's) is factorized by its runs."""
+    if not isinstance(column.dtype, pd.StringDtype):
+        return pd.factorize(column, use_na_sentinel=True)
+    values = column.to_numpy(dtype=object)  # str or NaN: compared in C, never ambiguous
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else values
+    if len(starts) * 4 > len(values):  # short runs: as Python objects (faster than the dtype's)
+        return pd.factorize(values, use_na_sentinel=True)
+    # the first of each value starts a run: the runs' codes, in order, are the values' codes
+    firsts, uniques = pd.factorize(values[starts], use_na_sentinel=True)
+    return np.repeat(firsts, np.diff(np.r_[starts, len(values)])), uniques
 
 
 def _missing(value: object) -> bool:
