@@ -75,3 +75,11 @@ def test_text_in_long_runs_comes_out_as_pandas_writes_it(tmp_path):
     write_delimited(df, tmp_path / "ours.csv")
     df.to_csv(tmp_path / "theirs.csv", index=False)
     assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "theirs.csv").read_bytes()
+
+
+def test_an_empty_table_comes_out_as_pandas_writes_it(tmp_path):
+    """A study with no codes yet: its events table has text columns and no rows."""
+    df = pd.DataFrame({"text": pd.array([], dtype="str"), "n": pd.array([], dtype="Int64")})
+    write_delimited(df, tmp_path / "ours.csv")
+    df.to_csv(tmp_path / "theirs.csv", index=False)
+    assert (tmp_path / "ours.csv").read_bytes() == (tmp_path / "theirs.csv").read_bytes()

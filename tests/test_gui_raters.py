@@ -25,7 +25,8 @@ from rupture_coder.study.handout import hand_out
 K = Qt.Key
 LEAD_TOOLS = {
     "Study": ["Reconcile this session…", "Supervisor review…", "Calibration and drift…",
-              "Merge rater packages…", "Export tidy tables…", "Session report (DOCX)…",
+              "Merge rater packages…", "Export tidy tables (XLSX)…",
+              "Export tidy tables (CSV)…", "Session report (DOCX)…",
               "Study report (DOCX)…", "Raters…"],
     "Analysis": ["Inter-rater agreement…"],
 }  # fmt: skip

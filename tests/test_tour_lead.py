@@ -219,9 +219,15 @@ def test_a_lead_from_an_empty_project_to_the_reports(qtbot, tmp_path, monkeypatc
     out = tmp_path / "out"
     out.mkdir()
     pick_files(monkeypatch, out)
-    t.menu(window, "Study", "Export tidy tables")
+    t.menu(window, "Study", "Export tidy tables (XLSX)")
     qtbot.waitUntil(lambda: "wrote" in window.statusBar().currentMessage(), timeout=10000)
-    assert {p.name for p in out.iterdir()} >= {"codes.xlsx"} or any(out.iterdir())
+    xlsx = {"segments.xlsx", "events.xlsx", "summaries.xlsx"}
+    assert {p.name for p in out.iterdir()} == xlsx
+    window.statusBar().clearMessage()
+    t.menu(window, "Study", "Export tidy tables (CSV)")  # the same folder, the other format
+    qtbot.waitUntil(lambda: "wrote" in window.statusBar().currentMessage(), timeout=10000)
+    assert {p.name for p in out.iterdir()} == xlsx | {"segments.csv", "events.csv", "summaries.csv"}
+    assert "segment" in (out / "segments.csv").read_text(encoding="utf-8").splitlines()[0]
     report = tmp_path / "session.docx"
     pick_files(monkeypatch, report)
     t.menu(window, "Study", "Session report (DOCX)")

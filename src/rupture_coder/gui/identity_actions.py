@@ -34,6 +34,7 @@ class IdentityActions:
     calibration_action: QAction
     merge_action: QAction
     tables_action: QAction
+    tables_csv_action: QAction
     session_report_action: QAction
     study_report_action: QAction
     agreement_action: QAction
@@ -70,6 +71,7 @@ class IdentityActions:
             action.setVisible(not coder)
         for action in (
             self.tables_action,
+            self.tables_csv_action,
             self.session_report_action,
             self.study_report_action,
             self.agreement_action,

@@ -271,9 +271,7 @@ class MainWindow(
             m, "&Calibration and drift…", None, self.open_calibration
         )
         m.addSeparator()
-        self._action(m, "Export my rater &package…", None, self._export_package)
-        self.merge_action = self._action(m, "&Merge rater packages…", None, self._merge_packages)
-        self.tables_action = self._action(m, "Export tidy &tables…", None, self._export_tables)
+        self.add_file_actions(m)
         self.session_report_action = self._action(
             m, "Session report (&DOCX)…", None, self._session_report
         )

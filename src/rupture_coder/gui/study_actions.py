@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QFileDialog, QMessageBox, QStatusBar, QTreeWidget
 
 from rupture_coder.gui.bus import ChangeBus
@@ -42,6 +43,8 @@ class StudyActions:
         def activateWindow(self) -> None: ...  # noqa: N802
 
         def back_to_transcript(self) -> None: ...
+
+        def _action(self, menu, text: str, shortcut_id: str | None, slot) -> QAction: ...
 
     # -- study: reconciliation, review, calibration, packages, exports, reports ------------------------
     def open_reconcile(self):
@@ -167,7 +170,22 @@ class StudyActions:
         present(box, modal=True)
         return True
 
-    def _export_tables(self) -> Task | None:
+    def add_file_actions(self, menu) -> None:
+        """The Study menu's packages and tidy tables."""
+        self._action(menu, "Export my rater &package…", None, self._export_package)
+        self.merge_action = self._action(menu, "&Merge rater packages…", None, self._merge_packages)
+        self.tables_action = self._action(
+            menu, "Export tidy &tables (XLSX)…", None, self._export_tables
+        )
+        self.tables_csv_action = self._action(
+            menu, "Export tidy tables (&CSV)…", None, self._export_csv
+        )
+
+    def _export_csv(self) -> Task | None:
+        return self._export_tables("csv")
+
+    def _export_tables(self, fmt: str = "xlsx") -> Task | None:
+        """The three tidy tables (segments, events, summaries) as XLSX or CSV files in a folder."""
         from rupture_coder.study.exports import export_study
 
         folder = QFileDialog.getExistingDirectory(self, "Export tidy tables to")
@@ -177,7 +195,7 @@ class StudyActions:
         return run_task(
             self,
             "Exporting tidy tables",
-            lambda progress: export_study(project, Path(folder), "xlsx", progress),
+            lambda progress: export_study(project, Path(folder), fmt, progress),
             lambda written: self.statusBar().showMessage(
                 f"wrote {', '.join(p.name for p in written)}", 8000
             ),

@@ -271,7 +271,9 @@ def _factorize(column: pd.Series) -> tuple[np.ndarray, object]:
     if not isinstance(column.dtype, pd.StringDtype):
         return pd.factorize(column, use_na_sentinel=True)
     values = column.to_numpy(dtype=object)  # str or NaN: compared in C, never ambiguous
-    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]]) if len(values) else values
+    if not len(values):  # an empty table (a study with no codes yet)
+        return pd.factorize(values, use_na_sentinel=True)
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
     if len(starts) * 4 > len(values):  # short runs: as Python objects (faster than the dtype's)
         return pd.factorize(values, use_na_sentinel=True)
     # the first of each value starts a run: the runs' codes, in order, are the values' codes
