@@ -178,7 +178,7 @@ class StudyActions:
             menu, "Export tidy &tables (XLSX)…", None, self._export_tables
         )
         self.tables_csv_action = self._action(
-            menu, "Export tidy tables (&CSV)…", None, self._export_csv
+            menu, "Export tidy tables (C&SV)…", None, self._export_csv
         )
 
     def _export_csv(self) -> Task | None:
