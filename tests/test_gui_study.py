@@ -126,3 +126,28 @@ def test_calibration_dialog_scores_and_drift(qtbot, merged):  # noqa: F811
         dialog.table.item(0, 6).text().startswith(("met", "not met: "))
         and len(dialog.plot.getPlotItem().listDataItems()) == 1
     )
+
+
+def test_a_closed_dialog_is_gone_and_follows_nothing(qtbot, merged):  # noqa: F811
+    """Reconcile, review and calibration follow every change while open; closed, each used to
+    live on (one more per opening) and refresh after every key press behind the window."""
+    from gui_helpers import choose_menu
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    window, _session, _ids = lead_window(qtbot, merged)
+    for item in ("Reconcile this session", "Supervisor review", "Calibration and drift"):
+        before = {id(w) for w in window.findChildren(QDialog)}
+        choose_menu(qtbot, window, "Study", item)
+        qtbot.waitUntil(lambda b=before: any(id(w) not in b for w in window.findChildren(QDialog)))
+        (dialog,) = [w for w in window.findChildren(QDialog) if id(w) not in before]
+        qtbot.waitUntil(dialog.isVisible)
+        gone: list[bool] = []
+        dialog.destroyed.connect(lambda *_, g=gone: g.append(True))
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda g=gone: g == [True])
+        QApplication.processEvents()
+    assert window.findChildren(QDialog) == [] or all(
+        not w.isVisible() for w in window.findChildren(QDialog)
+    )

@@ -58,22 +58,24 @@ class StudyActions:
             )
             return None
         dialog = ReconcileDialog(self.service, self.state.session_id, coders, self.bus, self)
-        return_focus_after(dialog, self.back_to_transcript)
-        present(dialog)
-        return dialog
+        return self._show_follower(dialog)
 
     def open_review(self):
         from rupture_coder.gui.review_dialog import ReviewDialog
 
         dialog = ReviewDialog(self.service, self.go_to, self.bus, self)
-        return_focus_after(dialog, self.back_to_transcript)
-        present(dialog)
-        return dialog
+        return self._show_follower(dialog)
 
     def open_calibration(self):
         from rupture_coder.gui.calibration_dialog import CalibrationDialog
 
         dialog = CalibrationDialog(self.service, self.state.session_id, self.bus, self)
+        return self._show_follower(dialog)
+
+    def _show_follower(self, dialog):
+        """A dialog that follows every change: deleted when closed (a closed one lived on,
+        refreshing after every key press behind the window), the keyboard back to the transcript."""
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         return_focus_after(dialog, self.back_to_transcript)
         present(dialog)
         return dialog
