@@ -67,13 +67,19 @@ def trigger(window, text: str) -> None:
     action.trigger()
 
 
-@pytest.fixture
-def lead_with_packages(study):  # noqa: F811
+def packages_of(study) -> tuple[Path, list[Path]]:  # noqa: F811
+    """The lead's project of the ``study`` fixture and a package of each of its coders."""
     lead_path, coders, tmp = study
     paths = []
     for name, (p, _svc, rater, _session) in coders.items():
         export_package(p, rater.id, tmp / f"{name}.rcpkg")
         paths.append(tmp / f"{name}.rcpkg")
+    return lead_path, paths
+
+
+@pytest.fixture
+def lead_with_packages(study):  # noqa: F811
+    lead_path, paths = packages_of(study)
     lead = open_project(lead_path)
     me = ProjectService(lead, "lead").run(AddRater("Lead", "lead")).result
     window = MainWindow(lead, "lead", rater_id=me.id)
@@ -239,11 +245,7 @@ def test_in_a_project_with_no_lead_the_merge_offered_is_the_merge_done(qtbot, st
     """Found by hand: whoever opens a project with no lead yet is offered every tool (docs/
     study.md), but a new name typed in "Who is coding?" is a coder, and the core then refused the
     merge it had offered. The core now follows the same rule as the window."""
-    lead_path, coders, tmp = study
-    paths = []
-    for name, (p, _svc, rater, _session) in coders.items():
-        export_package(p, rater.id, tmp / f"{name}.rcpkg")
-        paths.append(tmp / f"{name}.rcpkg")
+    lead_path, paths = packages_of(study)
     lead = open_project(lead_path)
     lena = ProjectService(lead, "Lena").run(AddRater("Lena", "coder")).result
     window = MainWindow(lead, "Lena", rater_id=lena.id)
