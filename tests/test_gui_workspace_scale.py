@@ -187,3 +187,22 @@ def test_codes_updated_in_place_show_what_a_full_reload_shows(qtbot, tmp_path_fa
     window.deleteLater()
     QTest.qWait(1)
     project.close()
+
+
+def test_a_rows_codes_read_in_number_order(qtbot, tmp_path):
+    """R1, R2, R10 as a person reads them (as text R10 came before R2), on opening and after a
+    change alike."""
+    project, svc, rater, session, utts, _segs = project_with(tmp_path, 4)
+    for item in ("R10", "R2"):
+        svc.run(AddCode(session.id, rater.id, IND, CodeSpec(item, utts[1].id)))
+    window = MainWindow(project, "tester", rater_id=rater.id)
+    qtbot.addWidget(window)
+    col = window.model.index(1, 0).siblingAtColumn(4)
+    assert [c.item_id for c in window.model.codes_at(1)] == ["R2", "R10"]
+    window.service.run(AddCode(session.id, rater.id, IND, CodeSpec("R1", utts[1].id)))
+    qtbot.waitUntil(lambda: len(window.model.codes_at(1)) == 3)
+    assert [c.item_id for c in window.model.codes_at(1)] == ["R1", "R2", "R10"]
+    assert [c.item_id for c in window.state.codes] == ["R1", "R2", "R10"]
+    text = window.model.data(col)
+    assert text.index("R1") < text.index("R2") < text.index("R10"), text
+    project.close()

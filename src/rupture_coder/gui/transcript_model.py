@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from rupture_coder.gui.workspace_state import code_key
 from rupture_coder.services.queries import CodeRow, UtteranceRow, codes_by_position
 from rupture_coder.timestamps import format_timestamp
 
@@ -50,7 +51,7 @@ class TranscriptModel(QAbstractTableModel):
             if code.first_position is not None:
                 here = self._codes.setdefault(code.first_position, [])
                 here.append(code)
-                here.sort(key=lambda c: (c.item_id, c.id))
+                here.sort(key=code_key)  # as the codes of a session are kept: R2 before R10
                 touched.add(code.first_position)
         col = COLUMNS.index("Codes")
         for position in touched:

@@ -5,6 +5,7 @@ one code it wrote and moves only that one, so its cost does not grow with the se
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, insort
 
 from rupture_coder.codebook import Codebook
@@ -151,5 +152,17 @@ class SessionState:
 
 
 def code_key(code: queries.CodeRow) -> tuple:
-    """Transcript order: codes without an utterance first, then by utterance, item and id."""
-    return (code.first_position if code.first_position is not None else -1, code.item_id, code.id)
+    """Transcript order: codes without an utterance first, then by utterance, item (as a person
+    reads them: R2 before R10) and id."""
+    position = code.first_position if code.first_position is not None else -1
+    return (position, item_order(code.item_id), code.id)
+
+
+_ITEM = re.compile(r"(\D*)(\d*)(.*)", re.DOTALL)
+
+
+def item_order(item_id: str) -> tuple[str, int, str]:
+    """An item's place among the codes of one utterance: its letters, then its number (R1, R2,
+    R10; as text R10 came before R2), then the rest."""
+    letters, number, rest = _ITEM.match(item_id).groups()  # type: ignore[union-attr]
+    return (letters, int(number) if number else -1, rest)
