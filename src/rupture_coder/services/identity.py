@@ -168,7 +168,11 @@ def _no_lead(project: Project) -> bool:
     """A lead's project with no lead yet (a new one, the demo): whoever opens it may use every
     tool until a lead is named (docs/study.md), as the commands' own check allows."""
     with project.read() as db:
-        return db.scalar(select(Rater.id).filter_by(role="lead").limit(1)) is None
+        return _no_lead_in(db)
+
+
+def _no_lead_in(db: Db) -> bool:
+    return db.scalar(select(Rater.id).filter_by(role="lead").limit(1)) is None
 
 
 def refusal(identity: Identity, roles: tuple[str, ...], what: str) -> str:
@@ -234,7 +238,7 @@ def authorize(db: Db, rater_id: str | None, cmd: Any) -> None:
             )
     if rater_id is None:
         return
-    if bound is None and db.scalar(select(Rater.id).filter_by(role="lead").limit(1)) is None:
+    if bound is None and _no_lead_in(db):
         return  # a lead's project with no lead yet is its maker's (they name the lead)
     me = db.get(Rater, rater_id)
     if me is None:

@@ -23,24 +23,13 @@ def atomic_write(path: str | Path, write: Callable[[Path], T]) -> T:
 
     The folder must exist. On any failure the temporary file is removed and ``path`` is unchanged.
     """
-    path = Path(path)
-    if path.is_dir():  # os.replace would fail naming the temporary file, not the one asked for
-        raise IsADirectoryError(
-            errno.EISDIR, "is a folder, not a file; name the file to write", str(path)
-        )
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        result = write(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _sync_folder(path.parent)
-    return result
+    results: list[T] = []
+    atomic_write_all([(Path(path), lambda tmp: results.append(write(tmp)))], _nothing)
+    return results[0]
+
+
+def _nothing(_path: Path | None) -> None:
+    """No check between the files (a single file: nothing to cancel between)."""
 
 
 def atomic_write_all(
@@ -54,7 +43,7 @@ def atomic_write_all(
     try:
         for path, write in writes:
             before(path)
-            if path.is_dir():
+            if path.is_dir():  # os.replace would fail naming the temporary file, not this one
                 raise IsADirectoryError(
                     errno.EISDIR, "is a folder, not a file; name the file to write", str(path)
                 )
